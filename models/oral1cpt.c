@@ -1,0 +1,98 @@
+/* oral1cpt: one-compartment PK with first-order absorption and an optional
+ * lag.  Its closed form for any dosing history (superposed Bateman
+ * functions) makes it the solver's reference model. */
+#include <math.h>
+
+#include "models.h"
+
+enum { DEPOT, CENTRAL, AEL, N_STATE };
+
+static const pk_state_def state_defs[N_STATE] = {
+    {"Ad", "mg", "gut depot", 0, 1.0},
+    {"Ac", "mg", "central compartment", 0, 1.0},
+    {"Ael", "mg", "cumulative amount eliminated", 0, 1.0},
+};
+
+enum { KA_H, CL_H, V_L, TLAG_H, N_PARAM };
+
+static const pk_param_def param_defs[N_PARAM] = {
+    {"ka_per_h", "1/h", "first-order absorption rate", 1.0, PK_PRIOR_LOGNORMAL, 0.5, 1e-4, 1e3, "A"},
+    {"CL_L_per_h", "L/h", "apparent clearance CL/F", 5.0, PK_PRIOR_LOGNORMAL, 0.5, 1e-4, 1e4, "A"},
+    {"V_L", "L", "apparent volume V/F at 80 kg (scaled by weight/80)", 50, PK_PRIOR_LOGNORMAL, 0.5, 1e-3, 1e5, "A"},
+    {"tlag_h", "h", "absorption lag", 0, PK_PRIOR_FIXED, 0, 0, 48, "A"},
+};
+
+enum { OBS_CONC, N_OBS };
+
+static const pk_obs_def obs_defs[N_OBS] = {
+    {"conc", "conc_mg_per_L", "mg/L", "plasma concentration", PK_ERRMODEL_ADDITIVE, 0.05, 0, 0},
+};
+
+enum { KA, KEL, VOL, LAG, N_DERIVED };
+
+static int derive(const double *th, double weight_kg, double *d, pk_err *err)
+{
+    (void)err;
+    double w = (isfinite(weight_kg) && weight_kg > 0) ? weight_kg : 80.0;
+    d[KA] = 24.0 * th[KA_H];
+    d[VOL] = th[V_L] * w / 80.0;
+    d[KEL] = 24.0 * th[CL_H] / d[VOL];
+    d[LAG] = th[TLAG_H] / 24.0;
+    return PK_OK;
+}
+
+static double bioavailability(const double *d, double dose_mg)
+{
+    (void)d;
+    (void)dose_mg;
+    return 1.0;
+}
+
+static double lag_day(const double *d)
+{
+    return d[LAG];
+}
+
+static void pk_rhs(double tad_day, const double *a, const double *d, double *da)
+{
+    (void)tad_day;
+    da[DEPOT] = -d[KA] * a[DEPOT];
+    da[CENTRAL] = d[KA] * a[DEPOT] - d[KEL] * a[CENTRAL];
+    da[AEL] = d[KEL] * a[CENTRAL];
+}
+
+static double conc(const double *a, const double *d)
+{
+    return a[CENTRAL] / d[VOL];
+}
+
+static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse)
+{
+    double fast = fmax(d[KA], d[KEL]), slow = fmin(d[KA], d[KEL]);
+    *h_fine = 0.02 / fast;
+    *t_fine = 12.0 / fast;
+    *h_coarse = fmax(*h_fine, 0.02 / slow);
+}
+
+static void init(const double *d, double *x)
+{
+    (void)d;
+    x[DEPOT] = x[CENTRAL] = x[AEL] = 0.0;
+}
+
+static void observe(const double *x, const double *d, double *o)
+{
+    o[OBS_CONC] = x[CENTRAL] / d[VOL];
+}
+
+const pk_model model_oral1cpt = {
+    .name = "oral1cpt",
+    .summary = "one-compartment PK, first-order absorption, optional lag (solver reference)",
+    .n_state = N_STATE, .n_pk = N_STATE, .n_param = N_PARAM, .n_obs = N_OBS,
+    .state = state_defs, .param = param_defs, .obs = obs_defs, .conc_obs = OBS_CONC,
+    .unit_dose_mg = 0, .daily_min_mg = 0, .daily_max_mg = INFINITY, .min_interval_h = 0,
+    .derive = derive, .n_pk_derived = N_DERIVED,
+    .bioavailability = bioavailability, .lag_day = lag_day,
+    .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid,
+    .pd_rhs = NULL, .init = init, .observe = observe, .data_priors = NULL,
+};

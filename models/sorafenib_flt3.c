@@ -1,0 +1,306 @@
+/* sorafenib_flt3: oral sorafenib PK coupled to FLT3-ITD blast kinetics and
+ * normal leukocytes, exactly as ../shared/MODEL.md sections 1-5 specify.
+ * Source tags in the parameter table are those of MODEL.md. */
+#include <math.h>
+#include <string.h>
+
+#include "models.h"
+
+/* States: the linear PK subsystem first (with Ael, the cumulative amount
+ * eliminated, kept for mass balance and AUC), then the PD. */
+enum { A0, A1, A2, A3, A4, AC, AGB, AEL, N_PK,
+       Q = N_PK, LS, LR, B, M, N, P, T1, T2, T3, D1, D2, D3, LE, N_STATE };
+
+static const pk_state_def state_defs[N_STATE] = {
+    {"A0", "mg", "gut depot", 0, 1.0},
+    {"A1", "mg", "transit compartment 1", 0, 1.0},
+    {"A2", "mg", "transit compartment 2", 0, 1.0},
+    {"A3", "mg", "transit compartment 3", 0, 1.0},
+    {"A4", "mg", "transit compartment 4 (receives the gallbladder)", 0, 1.0},
+    {"Ac", "mg", "central compartment", 0, 1.0},
+    {"Agb", "mg", "gallbladder pool", 0, 1.0},
+    {"Ael", "mg", "cumulative amount eliminated (bookkeeping)", 0, 1.0},
+    {"Q", "pre-treatment burden", "niche-protected sensitive leukemic cells", 1, 0},
+    {"Ls", "pre-treatment burden", "mobile sensitive leukemic cells", 1, 0},
+    {"Lr", "pre-treatment burden", "resistant leukemic clone", 1, 0},
+    {"B", "10^9/L", "circulating blasts", 1, 0},
+    {"M", "10^9/L", "leukemia-derived non-blast leukocytes", 1, 0},
+    {"N", "10^9/L", "normal circulating leukocytes", 0, 1e-4},
+    {"P", "10^9/L", "normal proliferating precursors", 0, 1e-4},
+    {"T1", "10^9/L", "normal maturation transit 1", 0, 1e-4},
+    {"T2", "10^9/L", "normal maturation transit 2", 0, 1e-4},
+    {"T3", "10^9/L", "normal maturation transit 3", 0, 1e-4},
+    {"D1", "10^9/L", "drug-differentiated blasts, maturation 1", 0, 1e-6},
+    {"D2", "10^9/L", "drug-differentiated blasts, maturation 2", 0, 1e-6},
+    {"D3", "10^9/L", "drug-differentiated blasts, maturation 3", 0, 1e-6},
+    {"Le", "pre-treatment burden", "lagged burden that suppresses normal cells", 1, 0},
+};
+
+/* Parameters: MODEL.md sections 1, 5 and 6, with priors and sources. */
+enum { MAT_H, CL_L_H, V_L, F_ENT, TP_H, KEHC_H, D50_MG,
+       EC50, HILL, EMAX_L, RHO, F_R0, G, K_B, K_M, M0F, DELTA, MTT_D, PHI, K_Q, QN, KX,
+       K_S, NSTAR, MTT_H, GAMMA, EMAX_N, EC50_N, WBC0, B0F, B_BM, N_PARAM };
+
+static const pk_param_def param_defs[N_PARAM] = {
+    {"MAT_h", "h", "mean absorption time (depot + 4 transits)", 1.98, PK_PRIOR_LOGNORMAL, 0.62, 1e-3, 100, "J11"},
+    {"CL_L_per_h", "L/h", "apparent clearance CL/F", 8.13, PK_PRIOR_LOGNORMAL, 0.51, 1e-3, 1e4, "J11 (IIV 18% + IOV 48%)"},
+    {"V_L", "L", "apparent volume V/F at 80 kg (scaled by weight/80)", 213, PK_PRIOR_LOGNORMAL, 0.69, 1e-2, 1e5, "J11"},
+    {"F_ent", "1", "fraction of central outflow to the gallbladder", 0.498, PK_PRIOR_FIXED, 0, 0, 0.99, "J11"},
+    {"tp_h", "h", "gallbladder emptying onset after a dose", 6.13, PK_PRIOR_FIXED, 0, 0.1, 48, "J11"},
+    {"kEhc_per_h", "1/h", "gallbladder release rate", 0.857, PK_PRIOR_FIXED, 0, 1e-3, 100, "J11"},
+    {"D50_mg", "mg", "saturable absorption (inf = linear)", INFINITY, PK_PRIOR_FIXED, 0, 1, INFINITY, "J11 linear to 400 mg bid; 290 fits H12"},
+    {"EC50_mg_per_L", "mg/L", "FLT3-ITD inhibition, plasma", 0.0693, PK_PRIOR_LOGNORMAL, 1.0, 1e-6, 1e3, "L18"},
+    {"hill", "1", "Hill exponent of I(C)", 1, PK_PRIOR_FIXED, 0, 0.1, 10, "L18"},
+    {"Emax_L_per_day", "1/day", "max kill of sensitive blasts", 1.0, PK_PRIOR_LOGNORMAL, 1.0, 1e-6, 100, "D"},
+    {"rho", "1", "EC50 fold-increase, resistant clone", 3000, PK_PRIOR_LOGNORMAL, 1.5, 1, 1e9, "A (TKD/D835)"},
+    {"f_R0", "1", "resistant fraction at start", 1e-6, PK_PRIOR_LOG10NORMAL, 2, 1e-20, 0.5, "M12, A"},
+    {"g_per_day", "1/day", "leukemic net growth rate", 0.10, PK_PRIOR_LOGNORMAL, 0.6, 1e-6, 10, "R91, M12, A"},
+    {"k_B_per_day", "1/day", "blast egress/removal from blood", 3, PK_PRIOR_LOGNORMAL, 0.5, 1e-3, 1e3, "D, A"},
+    {"k_M_per_day", "1/day", "turnover of leukemia-derived non-blasts", 2.38, PK_PRIOR_LOGNORMAL, 0.5, 1e-3, 1e3, "A"},
+    {"m0", "1", "leukemia-derived share of non-blast WBC", 0.5, PK_PRIOR_LOGITNORMAL, 1.5, 0, 1, "A"},
+    {"delta", "1", "differentiation yield", 1, PK_PRIOR_LOGNORMAL, 3.0, 1e-9, 1e4, "A"},
+    {"MTT_D_day", "day", "maturation time of drug-differentiated blasts", 4, PK_PRIOR_LOGNORMAL, 0.5, 1e-3, 100, "A"},
+    {"phi", "1", "niche-protected share of the marrow burden", 0.3, PK_PRIOR_LOGITNORMAL, 1, 0, 1, "A (Y14, S12)"},
+    {"kQ_per_day", "1/day", "max clearance of niche cells beyond capacity", 0.1, PK_PRIOR_LOGNORMAL, 1.0, 0, 100, "M12, S12"},
+    {"Qn", "pre-treatment burden", "protective niche capacity", 1e-3, PK_PRIOR_LOG10NORMAL, 1, 1e-15, 1, "A"},
+    {"kx_per_day", "1/day", "niche-mobile exchange rate off drug", 0.05, PK_PRIOR_LOGNORMAL, 1.0, 0, 100, "A"},
+    {"k_S_per_day", "1/day", "release rate of marrow suppression", 0.0990210257942779, PK_PRIOR_LOGNORMAL, 1.0, 1e-6, 100, "A (ln2/7)"},
+    {"Nstar", "10^9/L", "healthy normal-leukocyte set point", 7.21, PK_PRIOR_LOGNORMAL, 0.33, 1e-3, 1e3, "F02"},
+    {"MTT_h", "h", "maturation mean transit time", 124, PK_PRIOR_LOGNORMAL, 0.17, 1, 1e4, "F02"},
+    {"gamma", "1", "feedback exponent", 0.239, PK_PRIOR_LOGNORMAL, 0.5, 1e-4, 10, "F02"},
+    {"Emax_N", "1", "max myelotoxicity", 1, PK_PRIOR_FIXED, 0, 0, 1, "A"},
+    {"EC50_N_mg_per_L", "mg/L", "myelotoxicity potency", 100, PK_PRIOR_LOGNORMAL, 1.0, 1e-6, 1e9, "A"},
+    {"WBC0", "10^9/L", "day-0 white cell count (median: day-0 observation)", NAN, PK_PRIOR_LOGNORMAL, 1.0, 1e-3, 1e4, "D"},
+    {"b0", "1", "day-0 blood blast fraction (median: day-0 count)", NAN, PK_PRIOR_LOGITNORMAL, 2.0, 0, 1, "D"},
+    {"b_bm", "1", "day-0 marrow blast fraction", 0.7, PK_PRIOR_LOGITNORMAL, 1.0, 0, 1, "D, A"},
+};
+
+enum { OBS_WBC, OBS_PB, OBS_BM, OBS_CONC, OBS_LT, N_OBS };
+
+static const pk_obs_def obs_defs[N_OBS] = {
+    {"wbc", "wbc", "10^9/L", "white blood cells N + M + B", PK_ERRMODEL_LOGNORMAL, 0.20, 0, 0},
+    {"blast_pb_pct", "blast_pb_pct", "%", "blasts in peripheral blood, 100*B/wbc", PK_ERRMODEL_BINOMIAL, 0, 0, 100},
+    {"blast_bm_pct", "blast_bm_pct", "%", "blasts in bone marrow", PK_ERRMODEL_BINOMIAL, 0, 0, 200},
+    {"conc", "conc_mg_per_L", "mg/L", "total plasma sorafenib", PK_ERRMODEL_PROP_ADD, 0.001, 0.514, 0},
+    {"LT", "LT", "pre-treatment burden", "total marrow burden Q + Ls + Lr (x 1e12 cells)", PK_ERRMODEL_NONE, 0, 0, 0},
+};
+
+/* Derived constants, per day.  The first N_PK_DERIVED are all the PK uses. */
+enum { KA, KEL, KEHC, TP_DAY, FENT, VOL, D50, N_PK_DERIVED,
+       DEC50 = N_PK_DERIVED, DHILL, DEMAX_L, DRHO, DG, DKX, DPHI, DKQ, DQN, DK_B, DK_M,
+       DDELTA, DKTRD, DKTR, DGAMMA, DEMAX_N, DEC50_N, DK_S, DNSET, DKAPPA,
+       DN0, DM0, DB0, DX0, DFR0, DB_BM, DWBC0, N_DERIVED };
+
+_Static_assert(N_DERIVED <= PK_MAX_DERIVED, "derived table too small");
+_Static_assert(N_STATE <= PK_MAX_STATE, "state table too small");
+_Static_assert(N_PARAM <= PK_MAX_PARAM, "parameter table too small");
+
+static int derive(const double *th, double weight_kg, double *d, pk_err *err)
+{
+    double w = (isfinite(weight_kg) && weight_kg > 0) ? weight_kg : 80.0;
+    d[KA] = 24.0 * 5.0 / th[MAT_H];
+    d[VOL] = th[V_L] * w / 80.0;
+    d[KEL] = 24.0 * th[CL_L_H] / d[VOL];
+    d[KEHC] = 24.0 * th[KEHC_H];
+    d[TP_DAY] = th[TP_H] / 24.0;
+    d[FENT] = th[F_ENT];
+    d[D50] = th[D50_MG];
+
+    d[DEC50] = th[EC50];
+    d[DHILL] = th[HILL];
+    d[DEMAX_L] = th[EMAX_L];
+    d[DRHO] = th[RHO];
+    d[DG] = th[G];
+    d[DKX] = th[KX];
+    d[DPHI] = th[PHI];
+    d[DKQ] = th[K_Q];
+    d[DQN] = th[QN];
+    d[DK_B] = th[K_B];
+    d[DK_M] = th[K_M];
+    d[DDELTA] = th[DELTA];
+    d[DKTRD] = 3.0 / th[MTT_D];
+    d[DKTR] = 24.0 * 4.0 / th[MTT_H];
+    d[DGAMMA] = th[GAMMA];
+    d[DEMAX_N] = th[EMAX_N];
+    d[DEC50_N] = th[EC50_N];
+    d[DK_S] = th[K_S];
+    d[DFR0] = th[F_R0];
+    d[DB_BM] = th[B_BM];
+    d[DWBC0] = th[WBC0];
+
+    /* Baseline (MODEL.md section 5): day-0 quantities from WBC0 and b0. */
+    double b0 = th[B0F], wbc0 = th[WBC0], m0 = th[M0F];
+    double nb0 = wbc0 - b0 * wbc0;
+    d[DB0] = b0 * wbc0;
+    d[DM0] = m0 * nb0;
+    d[DN0] = (1.0 - m0) * nb0;
+    if (!(d[DN0] > 0)) {
+        return pk_err_set(err, PK_EINPUT, "", "b0 %g and m0 %g leave no normal leukocytes at day 0",
+                          b0, m0);
+    }
+    d[DNSET] = fmax(th[NSTAR], d[DN0]);
+    d[DKAPPA] = pow(d[DNSET] / d[DN0], th[GAMMA]) - 1.0;
+    d[DX0] = (1.0 - th[PHI]) * (1.0 - th[F_R0]) + th[F_R0];
+    return PK_OK;
+}
+
+static double bioavailability(const double *d, double dose_mg)
+{
+    if (!isfinite(d[D50]))
+        return 1.0;
+    return (1.0 + 400.0 / d[D50]) / (1.0 + dose_mg / d[D50]);
+}
+
+static double lag_day(const double *d)
+{
+    (void)d;
+    return 0.0;
+}
+
+/* Gallbladder emptying switch Ehc(tad): a steep sigmoid in r = tad/tp,
+ * written in the form that never overflows or divides by zero. */
+static double ehc(double tad_day, double tp_day)
+{
+    if (!(tad_day > 0))
+        return 0.0;
+    double r = tad_day / tp_day;
+    double s = r <= 1.0 ? r : 1.0 / r;
+    double s2 = s * s, s4 = s2 * s2, s8 = s4 * s4, s16 = s8 * s8, s40 = s16 * s16 * s8;
+    return r <= 1.0 ? s40 / (1.0 + s40) : 1.0 / (1.0 + s40);
+}
+
+static void pk_rhs(double tad_day, const double *a, const double *d, double *da)
+{
+    double ka = d[KA], k = d[KEL];
+    double release = ehc(tad_day, d[TP_DAY]) * d[KEHC] * a[AGB];
+    da[A0] = -ka * a[A0];
+    da[A1] = ka * (a[A0] - a[A1]);
+    da[A2] = ka * (a[A1] - a[A2]);
+    da[A3] = ka * (a[A2] - a[A3]);
+    da[A4] = ka * (a[A3] - a[A4]) + release;
+    da[AC] = ka * a[A4] - k * a[AC];
+    da[AGB] = d[FENT] * k * a[AC] - release;
+    da[AEL] = (1.0 - d[FENT]) * k * a[AC];
+}
+
+static double conc(const double *a, const double *d)
+{
+    return a[AC] / d[VOL];
+}
+
+static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse)
+{
+    double mat_day = 5.0 / d[KA];
+    /* Hermite error ~ (h*rate)^4/384: 0.02 h resolves the absorption chain
+     * (rate 5/MAT) and the Ehc switch (width ~ tp/40) to ~1e-8. */
+    *h_fine = fmin(fmin(0.02 / 24.0, mat_day / 100.0), d[TP_DAY] / 300.0);
+    *t_fine = fmax(fmax(1.0, 3.0 * d[TP_DAY]), 20.0 * mat_day);
+    *h_coarse = fmin(1.0 / 24.0, 0.04 / ((1.0 - d[FENT]) * d[KEL] + 1e-300));
+}
+
+/* I(C) = C^h/(EC50^h + C^h) written as x/(1+x), x = (C/EC50)^h. */
+static double hill_frac(double c, double ec50, double h)
+{
+    if (!(c > 0))
+        return 0.0;
+    double x = h == 1.0 ? c / ec50 : pow(c / ec50, h);
+    return x / (1.0 + x);
+}
+
+enum { XQ, XLS, XLR, XB, XM, XN, XP, XT1, XT2, XT3, XD1, XD2, XD3, XLE };
+
+static void pd_rhs(double c, const double *x, const double *d, double *dx)
+{
+    double inh = hill_frac(c, d[DEC50], d[DHILL]);
+    double es = d[DEMAX_L] * inh;
+    double er = d[DEMAX_L] * hill_frac(c, d[DRHO] * d[DEC50], d[DHILL]);
+    double en = d[DEMAX_N] * c / (d[DEC50_N] + c);
+
+    double q = x[XQ], ls = x[XLS], lr = x[XLR];
+    double lt = q + ls + lr, room = 1.0 - lt; /* K = 1 */
+    double g = d[DG], phi = d[DPHI];
+    double j = d[DKX] * ((1.0 - inh) * q - phi / (1.0 - phi) * ls);
+    double xmob = (ls + lr) / d[DX0];
+
+    dx[XQ] = g * (1.0 - inh) * q * room - d[DKQ] * inh * q * q / (q + d[DQN]) - j;
+    dx[XLS] = g * ls * room - es * ls + j;
+    dx[XLR] = g * lr * room - er * lr;
+    dx[XB] = d[DK_B] * (d[DB0] * xmob - x[XB]);
+
+    double ktrd = d[DKTRD];
+    dx[XD1] = d[DDELTA] * d[DB0] * es * ls / d[DX0] - ktrd * x[XD1];
+    dx[XD2] = ktrd * (x[XD1] - x[XD2]);
+    dx[XD3] = ktrd * (x[XD2] - x[XD3]);
+    dx[XM] = d[DK_M] * (d[DM0] * xmob - x[XM]) + ktrd * x[XD3];
+
+    double ktr = d[DKTR];
+    double feedback = pow(d[DNSET] / fmax(x[XN], 1e-12), d[DGAMMA]);
+    double supp = 1.0 / (1.0 + d[DKAPPA] * x[XLE]);
+    dx[XP] = ktr * x[XP] * ((1.0 - en) * feedback * supp - 1.0);
+    dx[XT1] = ktr * (x[XP] - x[XT1]);
+    dx[XT2] = ktr * (x[XT1] - x[XT2]);
+    dx[XT3] = ktr * (x[XT2] - x[XT3]);
+    dx[XN] = ktr * (x[XT3] - x[XN]);
+    dx[XLE] = d[DK_S] * (lt - x[XLE]);
+}
+
+static void init(const double *d, double *x)
+{
+    for (int i = 0; i < N_PK; i++)
+        x[i] = 0.0;
+    double phi = d[DPHI], fr = d[DFR0];
+    x[Q] = phi * (1.0 - fr);
+    x[LS] = (1.0 - phi) * (1.0 - fr);
+    x[LR] = fr;
+    x[B] = d[DB0];
+    x[M] = d[DM0];
+    x[N] = x[P] = x[T1] = x[T2] = x[T3] = d[DN0];
+    x[D1] = x[D2] = x[D3] = 0.0;
+    x[LE] = 1.0;
+}
+
+static void observe(const double *x, const double *d, double *o)
+{
+    double wbc = x[N] + x[M] + x[B];
+    o[OBS_WBC] = wbc;
+    o[OBS_PB] = wbc > 0 ? 100.0 * x[B] / wbc : 0.0;
+    double l = x[Q] + x[LS] + x[LR], bbm = d[DB_BM];
+    double den = bbm * l + (1.0 - bbm) * x[P] / d[DN0];
+    o[OBS_BM] = den > 0 ? 100.0 * bbm * l / den : 0.0;
+    o[OBS_CONC] = x[AC] / d[VOL];
+    o[OBS_LT] = l;
+}
+
+/* WBC0's median is the day-0 count; b0's the day-0 blood fraction clamped
+ * to [0.5/n, 1 - 0.5/n], or 0.5 without a day-0 blood count. */
+static void data_priors(const pk_observation *o, size_t n, double *median)
+{
+    int have_wbc = 0, have_b0 = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].t_day != 0.0 || o[i].censor != 0)
+            continue;
+        if (o[i].obs == OBS_WBC && !have_wbc) {
+            median[WBC0] = o[i].value;
+            have_wbc = 1;
+        } else if (o[i].obs == OBS_PB && !have_b0) {
+            double cells = o[i].n_cells > 0 ? o[i].n_cells : obs_defs[OBS_PB].default_n;
+            median[B0F] = fmin(fmax(o[i].value / 100.0, 0.5 / cells), 1.0 - 0.5 / cells);
+            have_b0 = 1;
+        }
+    }
+    if (!have_b0)
+        median[B0F] = 0.5;
+}
+
+const pk_model model_sorafenib_flt3 = {
+    .name = "sorafenib_flt3",
+    .summary = "oral sorafenib PK (transit chain, enterohepatic cycling) driving FLT3-ITD "
+               "blast kinetics and normal leukocytes (MODEL.md)",
+    .n_state = N_STATE, .n_pk = N_PK, .n_param = N_PARAM, .n_obs = N_OBS,
+    .state = state_defs, .param = param_defs, .obs = obs_defs, .conc_obs = OBS_CONC,
+    .unit_dose_mg = 200, .daily_min_mg = 200, .daily_max_mg = 800, .min_interval_h = 8,
+    .derive = derive, .n_pk_derived = N_PK_DERIVED,
+    .bioavailability = bioavailability, .lag_day = lag_day,
+    .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid,
+    .pd_rhs = pd_rhs, .init = init, .observe = observe, .data_priors = data_priors,
+};

@@ -1,0 +1,240 @@
+/* pksim: command-line entry.  Only this file prints errors and chooses
+ * exit statuses: 0 success, 1 internal, 2 bad input or unwritable output,
+ * 4 solver failure. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "pk_out.h"
+#include "pk_patient.h"
+#include "pk_simulate.h"
+
+static const char usage_text[] =
+    "usage: pksim COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  simulate FILE   simulate a patient file; writes DIR/simulation.csv\n"
+    "      --days N            horizon in days (default: last dose or observation)\n"
+    "      --every DAYS        output spacing (default 1)\n"
+    "      --dose MG_PER_DAY   replace the file's dosing from day 0 (200-800, tablets of 200)\n"
+    "      --schedule qd|bid   with --dose (default bid; 600 = 400 + 200)\n"
+    "      --out DIR           output directory (default results/<patient id>)\n"
+    "      --coupled           reference engine: all states in one CVODE problem\n"
+    "      --rtol X            solver relative tolerance\n"
+    "      --quiet             no summary table on standard output\n"
+    "  models          list the models with their parameters, units, priors and sources\n"
+    "\n"
+    "  --help, --version\n";
+
+static int exit_status(int code)
+{
+    switch (code) {
+    case PK_OK:
+        return 0;
+    case PK_EINPUT:
+    case PK_EIO:
+        return 2;
+    case PK_ESOLVER:
+        return 4;
+    default:
+        return 1;
+    }
+}
+
+static int report(const pk_err *err)
+{
+    char line[1200];
+    pk_err_format(err, line, sizeof line);
+    fprintf(stderr, "%s\n", line);
+    return exit_status(err->code);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "pksim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see 'pksim --help')\n");
+    return 2;
+}
+
+static int parse_double_arg(const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v)) {
+        fprintf(stderr, "pksim: %s: '%s' is not a number\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static const char *prior_name(pk_prior_kind k)
+{
+    switch (k) {
+    case PK_PRIOR_LOGNORMAL:
+        return "log-normal CV";
+    case PK_PRIOR_LOGITNORMAL:
+        return "logit-normal SD";
+    case PK_PRIOR_LOG10NORMAL:
+        return "log10-normal SD";
+    default:
+        return "fixed";
+    }
+}
+
+static int cmd_models(void)
+{
+    for (size_t i = 0; i < pk_model_count(); i++) {
+        const pk_model *m = pk_model_at(i);
+        printf("%s: %s\n  states (%zu):", m->name, m->summary, m->n_state);
+        for (size_t k = 0; k < m->n_state; k++)
+            printf(" %s[%s]", m->state[k].name, m->state[k].unit);
+        printf("\n  observables:");
+        for (size_t k = 0; k < m->n_obs; k++)
+            printf(" %s[%s]%s", m->obs[k].name, m->obs[k].unit,
+                   m->obs[k].error == PK_ERRMODEL_NONE ? "(output)" : "");
+        printf("\n  %-18s %-20s %12s  %-16s %7s  %s\n", "parameter", "unit", "median", "prior",
+               "spread", "source");
+        for (size_t k = 0; k < m->n_param; k++) {
+            const pk_param_def *d = &m->param[k];
+            char med[32], spread[32] = "";
+            if (isnan(d->median))
+                snprintf(med, sizeof med, "from data");
+            else
+                snprintf(med, sizeof med, "%.6g", d->median);
+            if (d->prior == PK_PRIOR_LOGNORMAL)
+                snprintf(spread, sizeof spread, "%g%%", 100 * d->spread);
+            else if (d->prior != PK_PRIOR_FIXED)
+                snprintf(spread, sizeof spread, "%g", d->spread);
+            printf("  %-18s %-20s %12s  %-16s %7s  %s\n", d->name, d->unit, med,
+                   prior_name(d->prior), spread, d->source);
+        }
+        printf("\n");
+    }
+    return 0;
+}
+
+static int cmd_simulate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"days", required_argument, 0, 'd'},   {"every", required_argument, 0, 'e'},
+        {"dose", required_argument, 0, 'D'},   {"schedule", required_argument, 0, 's'},
+        {"out", required_argument, 0, 'o'},    {"coupled", no_argument, 0, 'c'},
+        {"rtol", required_argument, 0, 'r'},   {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    pk_sim_request rq = pk_sim_default_request();
+    const char *out_dir = NULL;
+    int quiet = 0, schedule_set = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if (parse_double_arg("--days", optarg, &rq.days))
+                return 2;
+            if (!(rq.days > 0))
+                return usage_error("--days: '%s' must be positive", optarg);
+            break;
+        case 'e':
+            if (parse_double_arg("--every", optarg, &rq.every_day))
+                return 2;
+            break;
+        case 'D':
+            if (parse_double_arg("--dose", optarg, &rq.dose_mg_per_day))
+                return 2;
+            if (!(rq.dose_mg_per_day > 0))
+                return usage_error("--dose: '%s' must be a positive daily dose in mg", optarg);
+            break;
+        case 's':
+            rq.schedule = optarg;
+            schedule_set = 1;
+            break;
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 'c':
+            rq.coupled = 1;
+            break;
+        case 'r':
+            if (parse_double_arg("--rtol", optarg, &rq.rtol))
+                return 2;
+            if (!(rq.rtol >= 1e-14 && rq.rtol <= 1e-3))
+                return usage_error("--rtol: '%s' must lie in 1e-14..1e-3", optarg);
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("%s", optind >= argc ? "simulate needs one patient file"
+                                                : "simulate takes one patient file");
+    if (schedule_set && !(rq.dose_mg_per_day > 0))
+        return usage_error("%s", "--schedule goes with --dose");
+    const char *file = argv[optind];
+
+    pk_err err = {0};
+    pk_patient p;
+    pk_sim_result res = {0};
+    int rc = pk_patient_load(file, &p, &err);
+    if (rc == PK_OK)
+        rc = pk_simulate_patient(&p, &rq, &res, &err);
+    if (rc == PK_OK) {
+        char dir[1024];
+        if (out_dir)
+            snprintf(dir, sizeof dir, "%s", out_dir);
+        else
+            snprintf(dir, sizeof dir, "results/%s", p.id);
+        pk_out o;
+        rc = pk_out_open(&o, dir, "simulation.csv", &err);
+        if (rc == PK_OK) {
+            pk_simulate_write_csv(&res, o.f);
+            rc = pk_out_commit(&o, &err);
+            pk_out_abort(&o);
+        }
+        if (rc == PK_OK && !quiet) {
+            pk_simulate_print_summary(&p, &res, stdout);
+            printf("wrote %s (%zu rows)\n", o.path, res.n_time);
+        }
+    }
+    pk_sim_result_free(&res);
+    pk_patient_free(&p);
+    return rc == PK_OK ? 0 : report(&err);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("pksim %s\n", PKSIM_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "models") == 0)
+        return cmd_models();
+    if (strcmp(cmd, "simulate") == 0)
+        return cmd_simulate(argc - 1, argv + 1);
+    return usage_error("unknown command '%s'", cmd);
+}

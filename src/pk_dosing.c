@@ -1,0 +1,111 @@
+#include "pk_dosing.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_multiple(double x, double unit)
+{
+    if (unit <= 0)
+        return 1;
+    double q = x / unit;
+    return fabs(q - nearbyint(q)) < 1e-9;
+}
+
+static int check_one(const pk_model *m, const pk_regimen *r, const char *file, pk_err *err)
+{
+    char where[512], key[64];
+    snprintf(key, sizeof key, "%d-%d", r->first_day, r->last_day);
+    pk_err_where(where, sizeof where, file, r->line, key);
+    if (r->first_day < 0 || r->last_day < r->first_day)
+        return pk_err_set(err, PK_EINPUT, where, "days must run forward from day 0");
+    double am = r->morning_mg, pm = r->evening_mg;
+    if (!isfinite(am) || !isfinite(pm) || am < 0 || pm < 0)
+        return pk_err_set(err, PK_EINPUT, where, "doses must be finite and non-negative (mg)");
+    if (am == 0 && pm == 0)
+        return PK_OK; /* a pause */
+    double daily = am + pm;
+    if (daily < m->daily_min_mg - 1e-9 || daily > m->daily_max_mg + 1e-9)
+        return pk_err_set(err, PK_EINPUT, where, "%g mg/day is outside %g-%g", daily,
+                          m->daily_min_mg, m->daily_max_mg);
+    if (!is_multiple(am, m->unit_dose_mg) || !is_multiple(pm, m->unit_dose_mg))
+        return pk_err_set(err, PK_EINPUT, where,
+                          "each dose must be a multiple of the %g mg tablet (got %g + %g mg)",
+                          m->unit_dose_mg, am, pm);
+    if (am > 0 && pm > 0 && 12.0 < m->min_interval_h)
+        return pk_err_set(err, PK_EINPUT, where, "dosing intervals under %g h are refused",
+                          m->min_interval_h);
+    return PK_OK;
+}
+
+int pk_dosing_check(const pk_model *m, const pk_regimen *r, size_t n, const char *file,
+                    pk_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (check_one(m, &r[i], file, err))
+            return err->code;
+        if (i > 0 && r[i].first_day <= r[i - 1].last_day) {
+            char where[512], key[64];
+            snprintf(key, sizeof key, "%d-%d", r[i].first_day, r[i].last_day);
+            pk_err_where(where, sizeof where, file, r[i].line, key);
+            return pk_err_set(err, PK_EINPUT, where,
+                              "overlaps or precedes the regimen ending on day %d (list them in "
+                              "order of days)",
+                              r[i - 1].last_day);
+        }
+    }
+    return PK_OK;
+}
+
+int pk_dosing_expand(const pk_regimen *r, size_t n, pk_dose **doses, size_t *n_doses,
+                     pk_err *err)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += 2 * (size_t)(r[i].last_day - r[i].first_day + 1);
+    pk_dose *d = malloc((cap ? cap : 1) * sizeof *d);
+    if (!d)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory expanding %zu regimens", n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int day = r[i].first_day; day <= r[i].last_day; day++) {
+            if (r[i].morning_mg > 0)
+                d[k++] = (pk_dose){day, r[i].morning_mg};
+            if (r[i].evening_mg > 0)
+                d[k++] = (pk_dose){day + 0.5, r[i].evening_mg};
+        }
+    *doses = d;
+    *n_doses = k;
+    return PK_OK;
+}
+
+double pk_dosing_daily_mg(const pk_regimen *r, size_t n, double t_day)
+{
+    double day = floor(t_day);
+    for (size_t i = 0; i < n; i++)
+        if (day >= r[i].first_day && day <= r[i].last_day)
+            return r[i].morning_mg + r[i].evening_mg;
+    return 0.0;
+}
+
+int pk_dosing_split(const pk_model *m, double daily_mg, const char *schedule,
+                    double *morning_mg, double *evening_mg, pk_err *err)
+{
+    if (strcmp(schedule, "qd") == 0) {
+        *morning_mg = daily_mg;
+        *evening_mg = 0;
+    } else if (strcmp(schedule, "bid") == 0) {
+        double unit = m->unit_dose_mg > 0 ? m->unit_dose_mg : 0;
+        if (unit > 0) {
+            double tabs = nearbyint(daily_mg / unit);
+            *morning_mg = ceil(tabs / 2.0) * unit;
+            *evening_mg = daily_mg - *morning_mg;
+        } else {
+            *morning_mg = *evening_mg = daily_mg / 2.0;
+        }
+    } else {
+        return pk_err_set(err, PK_EINPUT, "--schedule", "'%s' is not qd or bid", schedule);
+    }
+    return PK_OK;
+}

@@ -1,0 +1,46 @@
+/* pk_dosing: regimens as a clinician writes them, and the dose events the
+ * engine integrates over. */
+#ifndef PK_DOSING_H
+#define PK_DOSING_H
+
+#include <stddef.h>
+
+#include "pk_err.h"
+#include "pk_model.h"
+
+/* Days first_day..last_day (inclusive, days after the first dose): morning
+ * dose at 0 h and evening dose at 12 h of each day, in mg per
+ * administration.  Both 0 is a pause. */
+typedef struct pk_regimen {
+    int first_day, last_day;
+    double morning_mg, evening_mg;
+    int line;            /* source line, 0 when from the command line */
+} pk_regimen;
+
+/* One administration: time in days, amount in mg as given (before
+ * bioavailability and lag, which belong to the model). */
+typedef struct pk_dose {
+    double t_day;
+    double amount_mg;
+} pk_dose;
+
+/* Checks regimens against the model's dose limits and against each other
+ * (order, overlap).  `file` names the source in messages. */
+int pk_dosing_check(const pk_model *m, const pk_regimen *r, size_t n, const char *file,
+                    pk_err *err);
+
+/* Expands regimens into dose events, sorted by time.  *doses is malloc'ed;
+ * the caller frees it.  An all-pause list gives zero doses. */
+int pk_dosing_expand(const pk_regimen *r, size_t n, pk_dose **doses, size_t *n_doses,
+                     pk_err *err);
+
+/* Daily dose (mg/day) in force on day t (0 outside every regimen). */
+double pk_dosing_daily_mg(const pk_regimen *r, size_t n, double t_day);
+
+/* Splits a daily dose into morning and evening administrations for a
+ * schedule ("qd" or "bid"): bid puts the larger half in the morning in
+ * whole tablets (600 = 400 + 200).  Returns PK_EINPUT on a bad schedule. */
+int pk_dosing_split(const pk_model *m, double daily_mg, const char *schedule,
+                    double *morning_mg, double *evening_mg, pk_err *err);
+
+#endif

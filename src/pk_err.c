@@ -1,0 +1,38 @@
+#include "pk_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int pk_err_set(pk_err *err, int code, const char *where, const char *fmt, ...)
+{
+    if (!err || err->code != PK_OK)
+        return code;
+    err->code = code;
+    snprintf(err->where, sizeof err->where, "%s", where ? where : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void pk_err_where(char *buf, unsigned long size, const char *file, int line, const char *key)
+{
+    if (line > 0 && key && *key)
+        snprintf(buf, size, "%s:%d: %s", file, line, key);
+    else if (line > 0)
+        snprintf(buf, size, "%s:%d", file, line);
+    else if (key && *key)
+        snprintf(buf, size, "%s: %s", file, key);
+    else
+        snprintf(buf, size, "%s", file);
+}
+
+void pk_err_format(const pk_err *err, char *buf, unsigned long size)
+{
+    if (err->where[0])
+        snprintf(buf, size, "pksim: %s: %s", err->where, err->msg);
+    else
+        snprintf(buf, size, "pksim: %s", err->msg);
+}

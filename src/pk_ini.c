@@ -1,0 +1,207 @@
+#include "pk_ini.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+
+/* Our own line reader: it counts lines (Debian's inih is built without
+ * line numbers in the handler), sees over-long lines and NUL bytes before
+ * inih would silently split or cut them, and records section headers. */
+typedef struct reader_state {
+    FILE *f;
+    pk_ini *ini;
+    pk_err *err;
+    int line;
+    char *buf;
+    size_t cap;
+} reader_state;
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void fail_at(reader_state *r, int line, const char *fmt, const char *arg)
+{
+    char where[512];
+    pk_err_where(where, sizeof where, r->ini->path, line, NULL);
+    pk_err_set(r->err, PK_EINPUT, where, fmt, arg);
+}
+
+static int add_section(reader_state *r, const char *text)
+{
+    pk_ini *ini = r->ini;
+    const char *end = strchr(text, ']');
+    if (!end)
+        return 0; /* inih reports the syntax error */
+    size_t len = (size_t)(end - text - 1);
+    char name[PK_INI_MAX_LINE + 1];
+    memcpy(name, text + 1, len);
+    name[len] = 0;
+    /* inih strips blanks around the name; so do we */
+    char *s = name;
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t l = strlen(s);
+    while (l > 0 && isspace((unsigned char)s[l - 1]))
+        s[--l] = 0;
+    for (size_t i = 0; i < ini->n_section; i++)
+        if (strcmp(ini->section[i].name, s) == 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "duplicate section [%s] (first on line %d)", s,
+                     ini->section[i].line);
+            fail_at(r, r->line, "%s", msg);
+            return 0;
+        }
+    if (ini->n_section == ini->cap_section) {
+        size_t cap = ini->cap_section ? 2 * ini->cap_section : 8;
+        pk_ini_section *p = realloc(ini->section, cap * sizeof *p);
+        if (!p)
+            return -1;
+        ini->section = p;
+        ini->cap_section = cap;
+    }
+    char *copy = dupstr(s);
+    if (!copy)
+        return -1;
+    ini->section[ini->n_section++] = (pk_ini_section){copy, r->line};
+    return 0;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+    reader_state *r = stream;
+    ssize_t len = getline(&r->buf, &r->cap, r->f);
+    if (len < 0)
+        return NULL;
+    r->line++;
+    if (memchr(r->buf, 0, (size_t)len)) {
+        fail_at(r, r->line, "%s", "binary data (not a text file)");
+        return NULL;
+    }
+    size_t text = (size_t)len;
+    while (text > 0 && (r->buf[text - 1] == '\n' || r->buf[text - 1] == '\r'))
+        text--;
+    if (text > PK_INI_MAX_LINE || (int)text > num - 2) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "line longer than %d characters", PK_INI_MAX_LINE);
+        fail_at(r, r->line, "%s", msg);
+        return NULL;
+    }
+    memcpy(str, r->buf, text);
+    str[text] = '\n';
+    str[text + 1] = 0;
+    const char *s = str;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '[' && add_section(r, s) < 0) {
+        pk_err_set(r->err, PK_ENOMEM, "", "out of memory reading %s", r->ini->path);
+        return NULL;
+    }
+    return str;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    reader_state *r = user;
+    pk_ini *ini = r->ini;
+    if (r->err->code)
+        return 1;
+    for (size_t i = 0; i < ini->n_entry; i++)
+        if (strcmp(ini->entry[i].section, section) == 0 && strcmp(ini->entry[i].key, name) == 0) {
+            char where[512], msg[128];
+            pk_err_where(where, sizeof where, ini->path, r->line, name);
+            snprintf(msg, sizeof msg, "duplicate key in [%s] (first on line %d)", section,
+                     ini->entry[i].line);
+            pk_err_set(r->err, PK_EINPUT, where, "%s", msg);
+            return 1;
+        }
+    if (ini->n_entry == ini->cap_entry) {
+        size_t cap = ini->cap_entry ? 2 * ini->cap_entry : 32;
+        pk_ini_entry *p = realloc(ini->entry, cap * sizeof *p);
+        if (!p)
+            return 0;
+        ini->entry = p;
+        ini->cap_entry = cap;
+    }
+    pk_ini_entry e = {dupstr(section), dupstr(name), dupstr(value), r->line};
+    if (!e.section || !e.key || !e.value) {
+        free(e.section);
+        free(e.key);
+        free(e.value);
+        return 0;
+    }
+    ini->entry[ini->n_entry++] = e;
+    return 1;
+}
+
+int pk_ini_load(const char *path, pk_ini *ini, pk_err *err)
+{
+    ini->path = dupstr(path);
+    if (!ini->path)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return pk_err_set(err, PK_EINPUT, path, "is a directory, not an INI file");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
+    reader_state r = {.f = f, .ini = ini, .err = err};
+    int rc = ini_parse_stream(reader, &r, handler, &r);
+    int read_error = ferror(f);
+    fclose(f);
+    free(r.buf);
+    if (err->code)
+        return err->code;
+    if (read_error)
+        return pk_err_set(err, PK_EIO, path, "read error");
+    if (rc == -2)
+        return pk_err_set(err, PK_ENOMEM, path, "out of memory");
+    if (rc > 0) {
+        char where[512];
+        pk_err_where(where, sizeof where, path, rc, NULL);
+        return pk_err_set(err, PK_EINPUT, where,
+                          "expected 'key = value', '[section]' or a comment");
+    }
+    if (rc != 0)
+        return pk_err_set(err, PK_EIO, path, "cannot read");
+    if (ini->n_entry == 0 && ini->n_section == 0)
+        return pk_err_set(err, PK_EINPUT, path, "file is empty");
+    return PK_OK;
+}
+
+void pk_ini_free(pk_ini *ini)
+{
+    if (!ini)
+        return;
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        free(ini->entry[i].section);
+        free(ini->entry[i].key);
+        free(ini->entry[i].value);
+    }
+    for (size_t i = 0; i < ini->n_section; i++)
+        free(ini->section[i].name);
+    free(ini->entry);
+    free(ini->section);
+    free(ini->path);
+    memset(ini, 0, sizeof *ini);
+}
+
+int pk_ini_section_line(const pk_ini *ini, const char *name)
+{
+    for (size_t i = 0; i < ini->n_section; i++)
+        if (strcmp(ini->section[i].name, name) == 0)
+            return ini->section[i].line;
+    return 0;
+}

@@ -1,0 +1,132 @@
+/* pk_model: what a model is to the engine.
+ *
+ * A model is a linear pharmacokinetic (PK) subsystem, states [0, n_pk),
+ * which the drug concentration C(t) summarises, driving a pharmacodynamic
+ * (PD) subsystem, states [n_pk, n_state), through C alone.  The PK may
+ * depend on the time since the last dose (enterohepatic switches) but never
+ * on the PD: that is what lets the engine solve the PK once with a
+ * propagator and the PD with C(t) interpolated (pk_prop.h, pk_solver.h).
+ *
+ * All times inside a model are in days; amounts in mg; concentrations in
+ * mg/L; cell counts in 10^9/L.  Every model lives in models/<name>.c and is
+ * registered in the const table of src/pk_models.c. */
+#ifndef PK_MODEL_H
+#define PK_MODEL_H
+
+#include <stddef.h>
+
+#include "pk_err.h"
+
+#define PK_MAX_STATE 32
+#define PK_MAX_PARAM 48
+#define PK_MAX_DERIVED 64
+#define PK_MAX_OBS 8
+
+typedef enum {
+    PK_PRIOR_FIXED = 0,    /* not estimable unless the file gives a spread */
+    PK_PRIOR_LOGNORMAL,    /* spread = CV (fraction); omega = sqrt(ln(1+CV^2)) */
+    PK_PRIOR_LOGITNORMAL,  /* spread = SD of logit(theta); theta in (0,1) */
+    PK_PRIOR_LOG10NORMAL   /* spread = SD of log10(theta) */
+} pk_prior_kind;
+
+typedef struct pk_param_def {
+    const char *name;    /* MODEL.md table name: INI key and CSV column */
+    const char *unit;
+    const char *meaning;
+    double median;       /* prior median in unit; NAN = from the patient's data */
+    pk_prior_kind prior;
+    double spread;       /* CV or SD, see pk_prior_kind */
+    double lo, hi;       /* admissible values (inclusive) */
+    const char *source;  /* literature tag of MODEL.md, e.g. "J11" */
+} pk_param_def;
+
+typedef struct pk_state_def {
+    const char *name;    /* MODEL.md name: CSV column */
+    const char *unit;
+    const char *meaning;
+    int log_scale;       /* 1: integrated as ln(state); state stays > 0 */
+    double scale;        /* magnitude below which absolute error stops
+                            mattering: atol = rtol * scale (linear states) */
+} pk_state_def;
+
+typedef enum {
+    PK_ERRMODEL_LOGNORMAL = 0, /* ln(obs) ~ N(ln(pred), a^2) */
+    PK_ERRMODEL_BINOMIAL,      /* k of n cells; pred is a percentage */
+    PK_ERRMODEL_PROP_ADD,      /* obs ~ N(pred, a^2 + (b*pred)^2) */
+    PK_ERRMODEL_ADDITIVE,      /* obs ~ N(pred, a^2) */
+    PK_ERRMODEL_NONE           /* a model output only, never observed */
+} pk_errmodel;
+
+typedef struct pk_obs_def {
+    const char *name;    /* observable: INI key part */
+    const char *column;  /* CSV column, unit in the name */
+    const char *unit;
+    const char *meaning;
+    pk_errmodel error;
+    double a, b;         /* error model constants (sigma, proportional part) */
+    int default_n;       /* binomial: cells counted unless the file says */
+} pk_obs_def;
+
+/* One observation of a patient file. */
+typedef struct pk_observation {
+    double t_day;
+    int obs;             /* index into the model's obs table */
+    double value;        /* in the observable's unit */
+    int censor;          /* 0 exact, -1 "< value", +1 "> value" */
+    int n_cells;         /* binomial count; 0 = model default */
+    int check;           /* 1: kept in outputs as a model check, not fitted */
+    int line;            /* source line in the patient file */
+} pk_observation;
+
+typedef struct pk_model {
+    const char *name;
+    const char *summary;
+    size_t n_state, n_pk, n_param, n_obs;
+    const pk_state_def *state;
+    const pk_param_def *param;
+    const pk_obs_def *obs;
+    int conc_obs;               /* index of the concentration observable */
+
+    /* Dosing limits: each administration a multiple of unit_dose_mg (0 =
+     * any positive amount); daily totals in [daily_min, daily_max] or 0. */
+    double unit_dose_mg, daily_min_mg, daily_max_mg, min_interval_h;
+
+    /* Parameters (model units) -> derived constants in days.  Returns PK_OK
+     * or PK_EINPUT with err naming the parameter. */
+    int (*derive)(const double *theta, double weight_kg, double *derived, pk_err *err);
+    /* Number of leading derived values the PK uses: equal values give the
+     * same propagator. */
+    size_t n_pk_derived;
+    /* Fraction of an administered dose (mg) that reaches the depot. */
+    double (*bioavailability)(const double *derived, double dose_mg);
+    /* Delay from administration to depot entry, days. */
+    double (*lag_day)(const double *derived);
+    /* Linear PK right-hand side; tad_day < 0 before the first dose. */
+    void (*pk_rhs)(double tad_day, const double *a, const double *derived, double *da);
+    /* Concentration, linear in the PK states (mg/L). */
+    double (*conc)(const double *a, const double *derived);
+    /* Node spacing for the PK propagator: fine step up to t_fine_day after a
+     * dose, coarse step after it. */
+    void (*pk_grid)(const double *derived, double *h_fine_day, double *t_fine_day,
+                    double *h_coarse_day);
+    /* PD right-hand side given the concentration; x and dx are the PD states
+     * only (state n_pk onwards).  May be NULL for a PK-only model. */
+    void (*pd_rhs)(double conc_mg_per_L, const double *x, const double *derived, double *dx);
+    /* Initial state (all n_state states, physical scale). */
+    void (*init)(const double *derived, double *x0);
+    /* Observables from all states; obs has n_obs entries. */
+    void (*observe)(const double *x, const double *derived, double *obs);
+    /* Sets data-derived prior medians (those that are NAN in the table)
+     * from the patient's observations.  May be NULL. */
+    void (*data_priors)(const pk_observation *o, size_t n, double *median);
+} pk_model;
+
+/* The registry (src/pk_models.c). */
+const pk_model *pk_model_find(const char *name);
+size_t pk_model_count(void);
+const pk_model *pk_model_at(size_t i);
+
+int pk_model_param_index(const pk_model *m, const char *name);
+int pk_model_obs_index(const pk_model *m, const char *name);
+
+#endif

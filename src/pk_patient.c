@@ -1,0 +1,488 @@
+#include "pk_patient.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pk_ini.h"
+
+/* ---- small parsing helpers ---- */
+
+static int bad(pk_err *err, const pk_ini *ini, const pk_ini_entry *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int bad(pk_err *err, const pk_ini *ini, const pk_ini_entry *e, const char *fmt, ...)
+{
+    char where[512], msg[512];
+    pk_err_where(where, sizeof where, ini->path, e->line, e->key);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return pk_err_set(err, PK_EINPUT, where, "%s", msg);
+}
+
+/* Parses a whole token as a finite number ("inf" allowed when asked). */
+static int parse_number(const char *s, double *out, int allow_inf)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || isnan(v))
+        return -1;
+    if (isinf(v) && !(allow_inf && v > 0))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Splits s (modified in place) into at most max blank-separated tokens. */
+static int tokenize(char *s, char **tok, int max)
+{
+    int n = 0;
+    for (char *p = strtok(s, " \t"); p; p = strtok(NULL, " \t")) {
+        if (n == max)
+            return -1;
+        tok[n++] = p;
+    }
+    return n;
+}
+
+/* ---- [patient] ---- */
+
+static int load_patient_section(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "patient") != 0)
+            continue;
+        if (strcmp(e->key, "id") == 0) {
+            size_t n = strlen(e->value);
+            if (n == 0 || n >= PK_ID_MAX)
+                return bad(err, ini, e, "give 1-%d characters", PK_ID_MAX - 1);
+            for (size_t k = 0; k < n; k++)
+                if (!isalnum((unsigned char)e->value[k]) && e->value[k] != '_' &&
+                    e->value[k] != '-')
+                    return bad(err, ini, e, "'%s': use letters, digits, '_' and '-' only "
+                               "(it names the results folder)", e->value);
+            memcpy(p->id, e->value, n + 1);
+        } else if (strcmp(e->key, "model") == 0) {
+            if (!(p->model = pk_model_find(e->value)))
+                return bad(err, ini, e, "unknown model '%s' (see 'pksim models')", e->value);
+        } else if (strcmp(e->key, "weight_kg") == 0) {
+            double w;
+            if (parse_number(e->value, &w, 0) || w < 20 || w > 300)
+                return bad(err, ini, e, "'%s' is not a body weight in kg (20-300)", e->value);
+            p->weight_kg = w;
+        } else if (strcmp(e->key, "notes") == 0) {
+            snprintf(p->notes, sizeof p->notes, "%s", e->value);
+        } else {
+            return bad(err, ini, e, "unknown key in [patient] (id, model, weight_kg, notes)");
+        }
+    }
+    int line = pk_ini_section_line(ini, "patient");
+    char where[512];
+    pk_err_where(where, sizeof where, ini->path, line, NULL);
+    if (!line)
+        return pk_err_set(err, PK_EINPUT, ini->path, "no [patient] section");
+    if (!p->id[0])
+        return pk_err_set(err, PK_EINPUT, where, "[patient] has no id");
+    if (!p->model)
+        return pk_err_set(err, PK_EINPUT, where, "[patient] has no model");
+    return PK_OK;
+}
+
+/* ---- [dosing]: "FIRST-LAST = 400 mg bid" ---- */
+
+static int parse_days(const char *key, int *first, int *last)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(key, &end, 10), b = a;
+    if (end == key || errno)
+        return -1;
+    if (*end == '-') {
+        const char *s = end + 1;
+        b = strtol(s, &end, 10);
+        if (end == s || errno)
+            return -1;
+    }
+    if (*end || a < 0 || b < a || b > 100000)
+        return -1;
+    *first = (int)a;
+    *last = (int)b;
+    return 0;
+}
+
+/* Accepts "pause", "0", "X mg qd", "X mg bid", "X + Y mg", "X mg + Y mg"
+ * ("mg" optional): X and Y are mg per administration. */
+static int parse_dose(const char *value, double *am, double *pm)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", value);
+    char *tok[8];
+    int n = tokenize(buf, tok, 8);
+    if (n < 1)
+        return -1;
+    if (n == 1 && (strcmp(tok[0], "pause") == 0 || strcmp(tok[0], "0") == 0)) {
+        *am = *pm = 0;
+        return 0;
+    }
+    /* drop "mg" words */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(tok[i], "mg") != 0)
+            tok[k++] = tok[i];
+    n = k;
+    double x, y;
+    if (n == 2 && parse_number(tok[0], &x, 0) == 0) {
+        if (strcmp(tok[1], "qd") == 0) {
+            *am = x;
+            *pm = 0;
+            return 0;
+        }
+        if (strcmp(tok[1], "bid") == 0) {
+            *am = *pm = x;
+            return 0;
+        }
+    }
+    if (n == 3 && strcmp(tok[1], "+") == 0 && parse_number(tok[0], &x, 0) == 0 &&
+        parse_number(tok[2], &y, 0) == 0) {
+        *am = x;
+        *pm = y;
+        return 0;
+    }
+    return -1;
+}
+
+static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ini->n_entry; i++)
+        n += strcmp(ini->entry[i].section, "dosing") == 0;
+    p->regimen = calloc(n ? n : 1, sizeof *p->regimen);
+    if (!p->regimen)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "dosing") != 0)
+            continue;
+        pk_regimen r = {.line = e->line};
+        if (parse_days(e->key, &r.first_day, &r.last_day))
+            return bad(err, ini, e, "expected days as FIRST-LAST (e.g. 0-27) or one day");
+        if (parse_dose(e->value, &r.morning_mg, &r.evening_mg))
+            return bad(err, ini, e, "'%s': expected e.g. '400 mg bid', '400 mg qd', "
+                       "'400 + 200 mg' or 'pause'", e->value);
+        p->regimen[p->n_regimen++] = r;
+    }
+    return pk_dosing_check(p->model, p->regimen, p->n_regimen, ini->path, err);
+}
+
+/* ---- [observations]: "DAY OBSERVABLE = [<|>] VALUE [n=CELLS] [check]" ---- */
+
+static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    const pk_model *m = p->model;
+    size_t n = 0;
+    for (size_t i = 0; i < ini->n_entry; i++)
+        n += strcmp(ini->entry[i].section, "observations") == 0;
+    p->obs = calloc(n ? n : 1, sizeof *p->obs);
+    if (!p->obs)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "observations") != 0)
+            continue;
+        pk_observation o = {.line = e->line};
+        char kbuf[256], vbuf[256];
+        snprintf(kbuf, sizeof kbuf, "%s", e->key);
+        snprintf(vbuf, sizeof vbuf, "%s", e->value);
+        char *kt[4], *vt[8];
+        if (tokenize(kbuf, kt, 4) != 2 || parse_number(kt[0], &o.t_day, 0) || o.t_day < 0)
+            return bad(err, ini, e, "expected 'DAY OBSERVABLE' (e.g. '7 wbc')");
+        if ((o.obs = pk_model_obs_index(m, kt[1])) < 0) {
+            char names[256] = "";
+            for (size_t k = 0; k < m->n_obs; k++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         k ? ", " : "", m->obs[k].name);
+            return bad(err, ini, e, "unknown observable '%s' (model %s has %s)", kt[1], m->name,
+                       names);
+        }
+        const pk_obs_def *od = &m->obs[o.obs];
+        if (od->error == PK_ERRMODEL_NONE)
+            return bad(err, ini, e, "%s is a model output, not an observable", od->name);
+        int nv = tokenize(vbuf, vt, 8);
+        if (nv < 1)
+            return bad(err, ini, e, "no value");
+        int k = 0;
+        if (strcmp(vt[0], "<") == 0 || strcmp(vt[0], ">") == 0) {
+            o.censor = vt[0][0] == '<' ? -1 : 1;
+            k = 1;
+        } else if ((vt[0][0] == '<' || vt[0][0] == '>') && vt[0][1]) {
+            o.censor = vt[0][0] == '<' ? -1 : 1;
+            vt[0]++;
+        }
+        if (k >= nv || parse_number(vt[k], &o.value, 0))
+            return bad(err, ini, e, "'%s' is not a number", k < nv ? vt[k] : "");
+        for (k++; k < nv; k++) {
+            if (strncmp(vt[k], "n=", 2) == 0) {
+                double cells;
+                if (od->error != PK_ERRMODEL_BINOMIAL)
+                    return bad(err, ini, e, "n= (cells counted) applies to blast counts only");
+                if (parse_number(vt[k] + 2, &cells, 0) || cells < 1 || cells > 1e6 ||
+                    cells != floor(cells))
+                    return bad(err, ini, e, "'%s': cells counted must be a whole number 1-1000000",
+                               vt[k] + 2);
+                o.n_cells = (int)cells;
+            } else if (strcmp(vt[k], "check") == 0) {
+                o.check = 1;
+            } else {
+                return bad(err, ini, e, "'%s' is not understood (expected n=CELLS or check)",
+                           vt[k]);
+            }
+        }
+        switch (od->error) {
+        case PK_ERRMODEL_BINOMIAL:
+            if (o.value < 0 || o.value > 100)
+                return bad(err, ini, e, "%g%% is outside 0-100", o.value);
+            if ((o.censor < 0 && o.value == 0) || (o.censor > 0 && o.value == 100))
+                return bad(err, ini, e, "a censored count must leave some room (%s %g%%)",
+                           o.censor < 0 ? "<" : ">", o.value);
+            break;
+        case PK_ERRMODEL_LOGNORMAL:
+            if (!(o.value > 0))
+                return bad(err, ini, e, "%g %s: a log-normal observation must be positive",
+                           o.value, od->unit);
+            break;
+        default:
+            if (o.value < 0)
+                return bad(err, ini, e, "%g %s: must not be negative", o.value, od->unit);
+            break;
+        }
+        if (p->n_obs > 0 && o.t_day < p->obs[p->n_obs - 1].t_day)
+            return bad(err, ini, e, "day %g comes after day %g: list observations in order of days",
+                       o.t_day, p->obs[p->n_obs - 1].t_day);
+        p->obs[p->n_obs++] = o;
+    }
+    return PK_OK;
+}
+
+/* ---- [parameters]: "NAME = VALUE [fixed | cv PCT% | sd X]" ---- */
+
+static int check_range(const pk_ini *ini, const pk_ini_entry *e, const pk_param_def *d,
+                       double v, pk_err *err)
+{
+    if (v < d->lo || v > d->hi)
+        return bad(err, ini, e, "%g %s is outside %g-%g", v, d->unit, d->lo, d->hi);
+    if ((d->prior == PK_PRIOR_LOGITNORMAL) && !(v > 0 && v < 1))
+        return bad(err, ini, e, "%g must lie strictly between 0 and 1", v);
+    if ((d->prior == PK_PRIOR_LOGNORMAL || d->prior == PK_PRIOR_LOG10NORMAL) && !(v > 0))
+        return bad(err, ini, e, "%g must be positive", v);
+    return PK_OK;
+}
+
+static int load_parameters(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    const pk_model *m = p->model;
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "parameters") != 0)
+            continue;
+        int j = pk_model_param_index(m, e->key);
+        if (j < 0)
+            return bad(err, ini, e, "unknown parameter of model %s (see 'pksim models')", m->name);
+        const pk_param_def *d = &m->param[j];
+        pk_param_setting *s = &p->param[j];
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", e->value);
+        char *t[4];
+        int n = tokenize(buf, t, 4);
+        double v;
+        if (n < 1 || parse_number(t[0], &v, 1))
+            return bad(err, ini, e, "'%s' is not a number", n < 1 ? "" : t[0]);
+        if (check_range(ini, e, d, v, err))
+            return err->code;
+        s->value = v;
+        s->line = e->line;
+        if (n == 1)
+            continue;
+        if (n == 2 && strcmp(t[1], "fixed") == 0) {
+            s->fixed = 1;
+        } else if (n == 3 && strcmp(t[1], "cv") == 0) {
+            size_t l = strlen(t[2]);
+            double cv;
+            if (l < 2 || t[2][l - 1] != '%')
+                return bad(err, ini, e, "write the CV as a percentage, e.g. 'cv 50%%'");
+            t[2][l - 1] = 0;
+            if (parse_number(t[2], &cv, 0) || !(cv > 0) || cv > 1000)
+                return bad(err, ini, e, "CV %s%% must lie in (0, 1000]%%", t[2]);
+            s->prior = PK_PRIOR_LOGNORMAL;
+            s->spread = cv / 100.0;
+            s->fixed = 0;
+            if (!(v > 0))
+                return bad(err, ini, e, "a CV needs a positive value (log-normal prior)");
+        } else if (n == 3 && strcmp(t[1], "sd") == 0) {
+            double sd;
+            if (parse_number(t[2], &sd, 0) || !(sd > 0) || sd > 100)
+                return bad(err, ini, e, "SD '%s' must lie in (0, 100]", t[2]);
+            if (d->prior != PK_PRIOR_LOGITNORMAL && d->prior != PK_PRIOR_LOG10NORMAL)
+                return bad(err, ini, e, "'sd' is for logit- and log10-normal priors; "
+                           "%s is log-normal: use 'cv PCT%%'", d->name);
+            s->prior = d->prior;
+            s->spread = sd;
+            s->fixed = 0;
+        } else {
+            return bad(err, ini, e, "expected 'VALUE', 'VALUE fixed', 'VALUE cv PCT%%' or "
+                       "'VALUE sd X'");
+        }
+    }
+    return PK_OK;
+}
+
+/* ---- [fit] and [solver] ---- */
+
+static int load_fit(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    const pk_model *m = p->model;
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "fit") != 0)
+            continue;
+        if (strcmp(e->key, "estimate") != 0)
+            return bad(err, ini, e, "unknown key in [fit] (estimate)");
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", e->value);
+        for (char *t = strtok(buf, ", \t"); t; t = strtok(NULL, ", \t")) {
+            int j = pk_model_param_index(m, t);
+            if (j < 0)
+                return bad(err, ini, e, "unknown parameter '%s' of model %s", t, m->name);
+            if (p->param[j].fixed || p->param[j].prior == PK_PRIOR_FIXED)
+                return bad(err, ini, e, "%s is fixed: give it a prior in [parameters] first", t);
+            for (size_t k = 0; k < p->n_estimate; k++)
+                if (p->estimate[k] == j)
+                    return bad(err, ini, e, "%s is listed twice", t);
+            p->estimate[p->n_estimate++] = j;
+        }
+        if (p->n_estimate == 0)
+            return bad(err, ini, e, "list at least one parameter");
+    }
+    return PK_OK;
+}
+
+static int load_solver(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "solver") != 0)
+            continue;
+        if (strcmp(e->key, "rtol") == 0) {
+            if (parse_number(e->value, &p->rtol, 0) || !(p->rtol >= 1e-14 && p->rtol <= 1e-3))
+                return bad(err, ini, e, "'%s': give a relative tolerance in 1e-14..1e-3", e->value);
+        } else if (strcmp(e->key, "engine") == 0) {
+            if (strcmp(e->value, "split") == 0)
+                p->coupled = 0;
+            else if (strcmp(e->value, "coupled") == 0)
+                p->coupled = 1;
+            else
+                return bad(err, ini, e, "'%s': engine is split or coupled", e->value);
+        } else {
+            return bad(err, ini, e, "unknown key in [solver] (rtol, engine)");
+        }
+    }
+    return PK_OK;
+}
+
+static const char *const known_sections[] = {"patient", "dosing", "observations", "parameters",
+                                              "fit", "solver"};
+
+int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
+{
+    memset(p, 0, sizeof *p);
+    p->weight_kg = NAN;
+    snprintf(p->path, sizeof p->path, "%s", path);
+    pk_ini ini = {0};
+    int rc = pk_ini_load(path, &ini, err);
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < ini.n_section; i++) {
+        int ok = 0;
+        for (size_t k = 0; k < sizeof known_sections / sizeof *known_sections; k++)
+            ok |= strcmp(ini.section[i].name, known_sections[k]) == 0;
+        if (!ok) {
+            char where[512];
+            pk_err_where(where, sizeof where, path, ini.section[i].line, NULL);
+            rc = pk_err_set(err, PK_EINPUT, where,
+                            "unknown section [%s] (patient, dosing, observations, parameters, "
+                            "fit, solver)",
+                            ini.section[i].name);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < ini.n_entry; i++)
+        if (!ini.entry[i].section[0]) {
+            rc = bad(err, &ini, &ini.entry[i], "key outside any section");
+            goto done;
+        }
+    if ((rc = load_patient_section(&ini, p, err)))
+        goto done;
+    /* Model defaults first, then data-derived medians, then the file. */
+    const pk_model *m = p->model;
+    double median[PK_MAX_PARAM];
+    for (size_t j = 0; j < m->n_param; j++)
+        median[j] = m->param[j].median;
+    if ((rc = load_dosing(&ini, p, err)) || (rc = load_observations(&ini, p, err)))
+        goto done;
+    if (m->data_priors)
+        m->data_priors(p->obs, p->n_obs, median);
+    for (size_t j = 0; j < m->n_param; j++)
+        p->param[j] = (pk_param_setting){median[j], m->param[j].prior, m->param[j].spread,
+                                         m->param[j].prior == PK_PRIOR_FIXED, 0};
+    if ((rc = load_parameters(&ini, p, err)) || (rc = load_fit(&ini, p, err)) ||
+        (rc = load_solver(&ini, p, err)))
+        goto done;
+    for (size_t j = 0; j < m->n_param; j++)
+        if (isnan(p->param[j].value)) {
+            rc = pk_err_set(err, PK_EINPUT, path,
+                            "%s: no value (its median comes from a day-0 observation the file "
+                            "lacks): set it in [parameters]",
+                            m->param[j].name);
+            goto done;
+        }
+done:
+    pk_ini_free(&ini);
+    return rc;
+}
+
+void pk_patient_free(pk_patient *p)
+{
+    if (!p)
+        return;
+    free(p->regimen);
+    free(p->obs);
+    p->regimen = NULL;
+    p->obs = NULL;
+    p->n_regimen = p->n_obs = 0;
+}
+
+void pk_patient_theta(const pk_patient *p, double *theta)
+{
+    for (size_t j = 0; j < p->model->n_param; j++)
+        theta[j] = p->param[j].value;
+}
+
+double pk_patient_last_day(const pk_patient *p)
+{
+    double last = 0;
+    for (size_t i = 0; i < p->n_regimen; i++)
+        if (p->regimen[i].morning_mg + p->regimen[i].evening_mg > 0)
+            last = fmax(last, p->regimen[i].last_day + (p->regimen[i].evening_mg > 0 ? 0.5 : 0));
+    for (size_t i = 0; i < p->n_obs; i++)
+        last = fmax(last, p->obs[i].t_day);
+    return last;
+}

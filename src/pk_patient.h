@@ -1,0 +1,50 @@
+/* pk_patient: a patient file, validated.  Every problem is one line
+ * "file:line: key: what is wrong" (see README for the format). */
+#ifndef PK_PATIENT_H
+#define PK_PATIENT_H
+
+#include <stddef.h>
+
+#include "pk_dosing.h"
+#include "pk_err.h"
+#include "pk_model.h"
+
+#define PK_ID_MAX 64
+
+typedef struct pk_param_setting {
+    double value;          /* value simulated; also the prior median */
+    pk_prior_kind prior;   /* prior family (the model's unless fixed) */
+    double spread;         /* CV or SD as the family says */
+    int fixed;             /* 1: held at value, never estimated */
+    int line;              /* line in the file that set it, 0 = model default */
+} pk_param_setting;
+
+typedef struct pk_patient {
+    char path[512];
+    char id[PK_ID_MAX];
+    const pk_model *model;
+    double weight_kg;             /* NAN when unknown (the model assumes 80 kg) */
+    char notes[256];
+    pk_regimen *regimen;
+    size_t n_regimen;
+    pk_observation *obs;
+    size_t n_obs;
+    pk_param_setting param[PK_MAX_PARAM];
+    int estimate[PK_MAX_PARAM];   /* indices of [fit] estimate, in file order */
+    size_t n_estimate;
+    double rtol;                  /* [solver] rtol, 0 = engine default */
+    int coupled;                  /* [solver] engine = coupled */
+} pk_patient;
+
+/* Loads and validates path.  On error nothing needs freeing beyond
+ * pk_patient_free (safe on a zeroed or half-filled patient). */
+int pk_patient_load(const char *path, pk_patient *p, pk_err *err);
+void pk_patient_free(pk_patient *p);
+
+/* Parameter values to simulate (model units), n_param entries. */
+void pk_patient_theta(const pk_patient *p, double *theta);
+
+/* Last day with a dose or an observation. */
+double pk_patient_last_day(const pk_patient *p);
+
+#endif

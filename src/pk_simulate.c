@@ -1,0 +1,157 @@
+#include "pk_simulate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+pk_sim_request pk_sim_default_request(void)
+{
+    pk_sim_request r = {.days = 0, .every_day = 1, .dose_mg_per_day = 0, .schedule = "bid",
+                        .coupled = -1, .rtol = 0};
+    return r;
+}
+
+void pk_sim_result_free(pk_sim_result *res)
+{
+    free(res->t_day);
+    free(res->dose_mg_per_day);
+    free(res->x);
+    free(res->obs);
+    memset(res, 0, sizeof *res);
+}
+
+int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_result *res,
+                        pk_err *err)
+{
+    const pk_model *m = p->model;
+    memset(res, 0, sizeof *res);
+    res->model = m;
+    if (!(rq->every_day > 0) || rq->every_day > 1000)
+        return pk_err_set(err, PK_EINPUT, "--every", "%g: give a spacing in days, > 0", rq->every_day);
+    if (rq->days < 0 || rq->days > 1e5 || isnan(rq->days))
+        return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon in days, 0-100000", rq->days);
+
+    /* The dosing: the file's, or the command line's from day 0. */
+    pk_regimen cli_reg;
+    const pk_regimen *reg = p->regimen;
+    size_t n_reg = p->n_regimen;
+    double days = rq->days > 0 ? rq->days : ceil(pk_patient_last_day(p));
+    if (rq->dose_mg_per_day > 0) {
+        if (rq->days <= 0)
+            days = ceil(pk_patient_last_day(p));
+        if (days < 1)
+            return pk_err_set(err, PK_EINPUT, "--days", "give --days with --dose");
+        cli_reg = (pk_regimen){.first_day = 0, .last_day = (int)ceil(days) - 1};
+        if (pk_dosing_split(m, rq->dose_mg_per_day, rq->schedule, &cli_reg.morning_mg,
+                            &cli_reg.evening_mg, err) ||
+            pk_dosing_check(m, &cli_reg, 1, "--dose", err))
+            return err->code;
+        reg = &cli_reg;
+        n_reg = 1;
+    }
+    if (days <= 0)
+        days = 1;
+    size_t n = (size_t)floor(days / rq->every_day + 1e-9) + 1;
+    if (n > 10000000)
+        return pk_err_set(err, PK_EINPUT, "--every", "%zu output rows are too many", n);
+    int extra = fabs((n - 1) * rq->every_day - days) > 1e-9;
+    res->n_time = n + extra;
+    res->t_day = malloc(res->n_time * sizeof(double));
+    res->dose_mg_per_day = malloc(res->n_time * sizeof(double));
+    res->x = malloc(res->n_time * m->n_state * sizeof(double));
+    res->obs = malloc(res->n_time * m->n_obs * sizeof(double));
+    if (!res->t_day || !res->dose_mg_per_day || !res->x || !res->obs)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu output rows", res->n_time);
+    for (size_t i = 0; i < n; i++)
+        res->t_day[i] = i * rq->every_day;
+    if (extra)
+        res->t_day[n] = days;
+    for (size_t i = 0; i < res->n_time; i++)
+        res->dose_mg_per_day[i] = pk_dosing_daily_mg(reg, n_reg, res->t_day[i]);
+
+    pk_dose *doses = NULL;
+    size_t n_doses = 0;
+    if (pk_dosing_expand(reg, n_reg, &doses, &n_doses, err))
+        return err->code;
+    pk_solver_opts o = pk_solver_default_opts();
+    o.coupled = rq->coupled >= 0 ? rq->coupled : p->coupled;
+    if (o.coupled)
+        o.method = PK_BDF;
+    if (rq->rtol > 0)
+        o.rtol = rq->rtol;
+    else if (p->rtol > 0)
+        o.rtol = p->rtol;
+    pk_solver *s = pk_solver_new(m, &o, err);
+    if (!s) {
+        free(doses);
+        return err->code;
+    }
+    double theta[PK_MAX_PARAM];
+    pk_patient_theta(p, theta);
+    int rc = pk_solver_run(s, theta, p->weight_kg, doses, n_doses, res->t_day, res->n_time, res->x,
+                           err);
+    if (rc == PK_OK) {
+        const double *d = pk_solver_derived(s);
+        for (size_t i = 0; i < res->n_time; i++)
+            m->observe(res->x + i * m->n_state, d, res->obs + i * m->n_obs);
+        res->stats = pk_solver_get_stats(s);
+    }
+    pk_solver_free(s);
+    free(doses);
+    return rc;
+}
+
+/* Columns: the concentration observable first, then the others. */
+static size_t obs_order(const pk_model *m, size_t *order)
+{
+    size_t k = 0;
+    order[k++] = (size_t)m->conc_obs;
+    for (size_t j = 0; j < m->n_obs; j++)
+        if ((int)j != m->conc_obs)
+            order[k++] = j;
+    return k;
+}
+
+int pk_simulate_write_csv(const pk_sim_result *res, FILE *f)
+{
+    const pk_model *m = res->model;
+    size_t order[PK_MAX_OBS], no = obs_order(m, order);
+    fprintf(f, "day,dose_mg_per_day");
+    for (size_t j = 0; j < no; j++)
+        fprintf(f, ",%s", m->obs[order[j]].column);
+    for (size_t k = 0; k < m->n_state; k++)
+        fprintf(f, ",%s", m->state[(k + m->n_pk) % m->n_state].name);
+    fputc('\n', f);
+    for (size_t i = 0; i < res->n_time; i++) {
+        fprintf(f, "%.10g,%.10g", res->t_day[i], res->dose_mg_per_day[i]);
+        for (size_t j = 0; j < no; j++)
+            fprintf(f, ",%.10g", res->obs[i * m->n_obs + order[j]]);
+        for (size_t k = 0; k < m->n_state; k++)
+            fprintf(f, ",%.10g", res->x[i * m->n_state + (k + m->n_pk) % m->n_state]);
+        fputc('\n', f);
+    }
+    return ferror(f) ? PK_EIO : PK_OK;
+}
+
+void pk_simulate_print_summary(const pk_patient *p, const pk_sim_result *res, FILE *f)
+{
+    const pk_model *m = res->model;
+    size_t order[PK_MAX_OBS], no = obs_order(m, order);
+    fprintf(f, "%s (%s)\n%8s %10s", p->id, m->name, "day", "mg/day");
+    for (size_t j = 0; j < no; j++)
+        fprintf(f, " %13s", m->obs[order[j]].column);
+    fputc('\n', f);
+    static const double marks[] = {0, 1, 3, 7, 14, 28};
+    for (size_t i = 0; i < res->n_time; i++) {
+        double t = res->t_day[i];
+        int show = i + 1 == res->n_time || (t >= 28 && fmod(t, 28) == 0);
+        for (size_t k = 0; k < sizeof marks / sizeof *marks; k++)
+            show |= t == marks[k];
+        if (!show)
+            continue;
+        fprintf(f, "%8.6g %10.6g", t, res->dose_mg_per_day[i]);
+        for (size_t j = 0; j < no; j++)
+            fprintf(f, " %13.5g", res->obs[i * m->n_obs + order[j]]);
+        fputc('\n', f);
+    }
+}

@@ -1,0 +1,532 @@
+#include "pk_solver.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cvodes/cvodes.h>
+#include <nvector/nvector_serial.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+#include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
+
+#include "pk_prop.h"
+
+/* One CVODE problem: memory, state, tolerances and linear solver. */
+typedef struct cv_problem {
+    void *mem;
+    N_Vector y, atol;
+    SUNMatrix A;
+    SUNLinearSolver LS;
+    SUNNonlinearSolver NLS;
+    size_t n, offset;     /* states [offset, offset+n) of the model */
+    int ready;            /* CVodeInit done */
+} cv_problem;
+
+struct pk_solver {
+    const pk_model *m;
+    pk_solver_opts o;
+    SUNContext sun;
+    cv_problem pd, all;
+    double derived[PK_MAX_DERIVED];
+    /* dosing events after bioavailability, lag and merging */
+    double *ev_t, *ev_amt, *ypk, *len;
+    size_t n_ev, cap_ev;
+    size_t cursor;        /* event index hint for C(t) look-ups */
+    /* propagator and its cache key */
+    pk_prop prop;
+    double prop_key[PK_MAX_DERIVED];
+    int prop_valid;
+    /* coupled engine: time of the last dose, -inf before the first */
+    double t_last_dose;
+    pk_solver_stats stats;
+    char cv_msg[256];
+};
+
+pk_solver_opts pk_solver_default_opts(void)
+{
+    pk_solver_opts o = {.rtol = 1e-8, .atol_scale = 1.0, .pk_rtol = 1e-10, .coupled = 0,
+                        .method = PK_ADAMS, .max_steps = 500000};
+    return o;
+}
+
+static void err_handler(int code, const char *module, const char *function, char *msg,
+                        void *ud)
+{
+    (void)module;
+    pk_solver *s = ud;
+    if (code < 0)
+        snprintf(s->cv_msg, sizeof s->cv_msg, "%s: %s", function, msg);
+}
+
+static void problem_free(cv_problem *p)
+{
+    CVodeFree(&p->mem);
+    SUNNonlinSolFree(p->NLS);
+    SUNLinSolFree(p->LS);
+    SUNMatDestroy(p->A);
+    N_VDestroy(p->y);
+    N_VDestroy(p->atol);
+    memset(p, 0, sizeof *p);
+}
+
+void pk_solver_free(pk_solver *s)
+{
+    if (!s)
+        return;
+    problem_free(&s->pd);
+    problem_free(&s->all);
+    pk_prop_clear(&s->prop);
+    free(s->ev_t);
+    free(s->ev_amt);
+    free(s->ypk);
+    free(s->len);
+    SUNContext_Free(&s->sun);
+    free(s);
+}
+
+/* ---- state transforms: log-scale states are integrated as ln(x) ---- */
+
+static void to_solver(const pk_model *m, size_t off, size_t n, const double *x, double *y)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = m->state[off + i].log_scale ? log(x[i]) : x[i];
+}
+
+static void from_solver(const pk_model *m, size_t off, size_t n, const double *y, double *x)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = m->state[off + i].log_scale ? exp(y[i]) : y[i];
+}
+
+static int finish_rhs(const pk_model *m, size_t off, size_t n, const double *x, double *dx)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (m->state[off + i].log_scale)
+            dx[i] /= x[i];
+        if (!isfinite(dx[i]))
+            return 1; /* recoverable: CVODE retries with a smaller step */
+    }
+    return 0;
+}
+
+/* ---- concentration from the propagator ---- */
+
+/* Last event at or before t (or n_ev when none). */
+static size_t event_at(pk_solver *s, double t)
+{
+    size_t k = s->cursor;
+    if (s->n_ev == 0 || t < s->ev_t[0])
+        return s->n_ev;
+    if (k >= s->n_ev)
+        k = 0;
+    while (k + 1 < s->n_ev && s->ev_t[k + 1] <= t)
+        k++;
+    while (k > 0 && s->ev_t[k] > t)
+        k--;
+    s->cursor = k;
+    return k;
+}
+
+static double conc_split(pk_solver *s, double t)
+{
+    size_t k = event_at(s, t);
+    if (k == s->n_ev)
+        return 0.0;
+    double c, dc;
+    pk_prop_conc(&s->prop, t - s->ev_t[k], s->ypk + k * s->m->n_pk, &c, &dc);
+    return c;
+}
+
+static int pd_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
+{
+    pk_solver *s = ud;
+    const pk_model *m = s->m;
+    size_t n = s->pd.n, off = s->pd.offset;
+    double x[PK_MAX_STATE];
+    double *dx = N_VGetArrayPointer(ydot);
+    from_solver(m, off, n, N_VGetArrayPointer(y), x);
+    m->pd_rhs(conc_split(s, t), x, s->derived, dx);
+    return finish_rhs(m, off, n, x, dx);
+}
+
+static int all_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
+{
+    pk_solver *s = ud;
+    const pk_model *m = s->m;
+    size_t n = m->n_state, npk = m->n_pk;
+    double x[PK_MAX_STATE];
+    double *dx = N_VGetArrayPointer(ydot);
+    from_solver(m, 0, n, N_VGetArrayPointer(y), x);
+    double tad = isfinite(s->t_last_dose) ? t - s->t_last_dose : -1.0;
+    m->pk_rhs(tad, x, s->derived, dx);
+    if (n > npk)
+        m->pd_rhs(m->conc(x, s->derived), x + npk, s->derived, dx + npk);
+    return finish_rhs(m, 0, n, x, dx);
+}
+
+static int problem_init(pk_solver *s, cv_problem *p, size_t off, size_t n, CVRhsFn f,
+                        pk_method method, pk_err *err)
+{
+    p->n = n;
+    p->offset = off;
+    if (!(p->y = N_VNew_Serial((sunindextype)n, s->sun)) ||
+        !(p->atol = N_VNew_Serial((sunindextype)n, s->sun)) ||
+        !(p->mem = CVodeCreate(method == PK_BDF ? CV_BDF : CV_ADAMS, s->sun)))
+        return pk_err_set(err, PK_ENOMEM, "", "cannot create the ODE solver");
+    N_VConst(0.0, p->y);
+    if (CVodeInit(p->mem, f, 0.0, p->y) < 0 || CVodeSetUserData(p->mem, s) < 0 ||
+        CVodeSetErrHandlerFn(p->mem, err_handler, s) < 0)
+        return pk_err_set(err, PK_EINTERNAL, "", "cannot initialise the ODE solver");
+    if (method == PK_BDF) {
+        if (!(p->A = SUNDenseMatrix((sunindextype)n, (sunindextype)n, s->sun)) ||
+            !(p->LS = SUNLinSol_Dense(p->y, p->A, s->sun)) ||
+            CVodeSetLinearSolver(p->mem, p->LS, p->A) < 0)
+            return pk_err_set(err, PK_ENOMEM, "", "cannot create the dense linear solver");
+    } else {
+        /* Adams on a non-stiff system: fixed-point iteration needs no Jacobian. */
+        if (!(p->NLS = SUNNonlinSol_FixedPoint(p->y, 0, s->sun)) ||
+            CVodeSetNonlinearSolver(p->mem, p->NLS) < 0)
+            return pk_err_set(err, PK_ENOMEM, "", "cannot create the fixed-point solver");
+    }
+    double *at = N_VGetArrayPointer(p->atol);
+    for (size_t i = 0; i < n; i++) {
+        const pk_state_def *sd = &s->m->state[off + i];
+        at[i] = s->o.rtol * s->o.atol_scale * (sd->log_scale ? 1.0 : sd->scale);
+    }
+    if (CVodeSVtolerances(p->mem, s->o.rtol, p->atol) < 0 ||
+        CVodeSetMaxNumSteps(p->mem, s->o.max_steps) < 0)
+        return pk_err_set(err, PK_EINTERNAL, "", "cannot set solver tolerances");
+    p->ready = 1;
+    return PK_OK;
+}
+
+pk_solver *pk_solver_new(const pk_model *m, const pk_solver_opts *opts, pk_err *err)
+{
+    pk_solver *s = calloc(1, sizeof *s);
+    if (!s) {
+        pk_err_set(err, PK_ENOMEM, "", "out of memory");
+        return NULL;
+    }
+    s->m = m;
+    s->o = opts ? *opts : pk_solver_default_opts();
+    if (!(s->o.rtol > 0) || !(s->o.pk_rtol > 0) || !(s->o.atol_scale > 0)) {
+        pk_err_set(err, PK_EINPUT, "", "solver tolerances must be positive");
+        pk_solver_free(s);
+        return NULL;
+    }
+    if (SUNContext_Create(NULL, &s->sun) != 0) {
+        pk_err_set(err, PK_ENOMEM, "", "cannot create the SUNDIALS context");
+        pk_solver_free(s);
+        return NULL;
+    }
+    int rc;
+    if (s->o.coupled)
+        rc = problem_init(s, &s->all, 0, m->n_state, all_rhs_cb, s->o.method, err);
+    else if (m->n_state > m->n_pk)
+        rc = problem_init(s, &s->pd, m->n_pk, m->n_state - m->n_pk, pd_rhs_cb, s->o.method, err);
+    else
+        rc = PK_OK;
+    if (rc != PK_OK) {
+        pk_solver_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+const double *pk_solver_derived(const pk_solver *s)
+{
+    return s->derived;
+}
+
+pk_solver_stats pk_solver_get_stats(const pk_solver *s)
+{
+    return s->stats;
+}
+
+static void add_counts(pk_solver *s, void *mem)
+{
+    long nst = 0, nfe = 0;
+    CVodeGetNumSteps(mem, &nst);
+    CVodeGetNumRhsEvals(mem, &nfe);
+    s->stats.steps += nst;
+    s->stats.rhs_evals += nfe;
+}
+
+/* A solver failure becomes one line naming the time and the state. */
+static int solver_error(pk_solver *s, cv_problem *p, int flag, pk_err *err)
+{
+    double t = 0;
+    CVodeGetCurrentTime(p->mem, &t);
+    char *name = CVodeGetReturnFlagName(flag);
+    N_Vector ele = N_VClone(p->y), ew = N_VClone(p->y);
+    const char *worst = "?";
+    if (ele && ew && CVodeGetEstLocalErrors(p->mem, ele) >= 0 &&
+        CVodeGetErrWeights(p->mem, ew) >= 0) {
+        double *e = N_VGetArrayPointer(ele), *w = N_VGetArrayPointer(ew), big = -1;
+        for (size_t i = 0; i < p->n; i++)
+            if (fabs(e[i] * w[i]) > big) {
+                big = fabs(e[i] * w[i]);
+                worst = s->m->state[p->offset + i].name;
+            }
+    }
+    pk_err_set(err, PK_ESOLVER, "", "solver failed at day %.6g (%s%s%s); largest error in state %s",
+               t, name ? name : "unknown", s->cv_msg[0] ? ": " : "", s->cv_msg, worst);
+    free(name);
+    N_VDestroy(ele);
+    N_VDestroy(ew);
+    return err->code;
+}
+
+/* Dose events: lag and bioavailability applied, same times merged. */
+static int make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err)
+{
+    const pk_model *m = s->m;
+    if (n > s->cap_ev) {
+        size_t cap = n + 16;
+        double *t = realloc(s->ev_t, cap * sizeof *t);
+        if (t)
+            s->ev_t = t;
+        double *a = realloc(s->ev_amt, cap * sizeof *a);
+        if (a)
+            s->ev_amt = a;
+        double *l = realloc(s->len, cap * sizeof *l);
+        if (l)
+            s->len = l;
+        double *y = realloc(s->ypk, cap * m->n_pk * sizeof *y);
+        if (y)
+            s->ypk = y;
+        if (!t || !a || !l || !y)
+            return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu doses", n);
+        s->cap_ev = cap;
+    }
+    double lag = m->lag_day(s->derived);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(doses[i].t_day >= 0) || !isfinite(doses[i].amount_mg) || doses[i].amount_mg < 0 ||
+            (i > 0 && doses[i].t_day < doses[i - 1].t_day))
+            return pk_err_set(err, PK_EINPUT, "", "dose %zu: times must be >= 0 and sorted", i);
+        double t = doses[i].t_day + lag;
+        double amt = doses[i].amount_mg * m->bioavailability(s->derived, doses[i].amount_mg);
+        if (k > 0 && s->ev_t[k - 1] == t)
+            s->ev_amt[k - 1] += amt;
+        else {
+            s->ev_t[k] = t;
+            s->ev_amt[k++] = amt;
+        }
+    }
+    s->n_ev = k;
+    s->cursor = 0;
+    return PK_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Is tau a node of the cached propagator (exactly)? */
+static int prop_has_node(const pk_prop *p, double tau)
+{
+    size_t lo = 0, hi = p->n_node;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->tau[mid] < tau)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n_node && p->tau[lo] == tau;
+}
+
+/* Builds (or reuses) the propagator, then the PK state after each dose. */
+static int prepare_pk(pk_solver *s, double t_end, pk_err *err)
+{
+    const pk_model *m = s->m;
+    size_t npk = m->n_pk, K = s->n_ev;
+    if (K == 0)
+        return PK_OK;
+    double tau_max = 0;
+    for (size_t k = 0; k < K; k++) {
+        s->len[k] = (k + 1 < K ? s->ev_t[k + 1] : fmax(t_end, s->ev_t[k])) - s->ev_t[k];
+        tau_max = fmax(tau_max, s->len[k]);
+    }
+    int reuse = s->prop_valid && s->prop.n_node > 1 &&
+                memcmp(s->prop_key, s->derived, m->n_pk_derived * sizeof(double)) == 0 &&
+                s->prop.tau[s->prop.n_node - 1] >= tau_max;
+    for (size_t k = 0; reuse && k < K; k++)
+        reuse = prop_has_node(&s->prop, s->len[k]);
+    if (!reuse) {
+        double *uniq = malloc(K * sizeof *uniq);
+        if (!uniq)
+            return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+        memcpy(uniq, s->len, K * sizeof *uniq);
+        qsort(uniq, K, sizeof *uniq, cmp_double);
+        size_t u = 0;
+        for (size_t k = 0; k < K; k++)
+            if (u == 0 || uniq[k] != uniq[u - 1])
+                uniq[u++] = uniq[k];
+        s->prop_valid = 0;
+        int rc = pk_prop_build(&s->prop, m, s->derived, tau_max, uniq, u, s->o.pk_rtol, err);
+        free(uniq);
+        if (rc != PK_OK)
+            return rc;
+        memcpy(s->prop_key, s->derived, m->n_pk_derived * sizeof(double));
+        s->prop_valid = 1;
+        s->stats.prop_builds++;
+        s->stats.prop_steps += s->prop.steps;
+    }
+    /* PK is empty before the first dose; then dose after dose by linearity. */
+    double y[PK_MAX_STATE] = {0};
+    for (size_t k = 0; k < K; k++) {
+        double *yk = s->ypk + k * npk;
+        memcpy(yk, y, npk * sizeof *y);
+        yk[0] += s->ev_amt[k];
+        pk_prop_state(&s->prop, s->len[k], yk, y);
+    }
+    return PK_OK;
+}
+
+/* PK state at t for output: just before any dose at t. */
+static void pk_state_split(pk_solver *s, double t, double *x)
+{
+    size_t npk = s->m->n_pk;
+    size_t k = event_at(s, t);
+    while (k != s->n_ev && k > 0 && s->ev_t[k] == t)
+        k--;
+    if (k == s->n_ev || s->ev_t[k] >= t) {
+        memset(x, 0, npk * sizeof *x);
+        return;
+    }
+    pk_prop_state(&s->prop, t - s->ev_t[k], s->ypk + k * npk, x);
+}
+
+static int check_finite(const pk_model *m, const double *x, double t, pk_err *err)
+{
+    for (size_t i = 0; i < m->n_state; i++)
+        if (!isfinite(x[i]))
+            return pk_err_set(err, PK_ESOLVER, "", "state %s is not finite at day %g",
+                              m->state[i].name, t);
+    return PK_OK;
+}
+
+static int run_split(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
+                     double *x_out, pk_err *err)
+{
+    const pk_model *m = s->m;
+    size_t ns = m->n_state, npk = m->n_pk;
+    if (prepare_pk(s, t_out[n_out - 1], err))
+        return err->code;
+    cv_problem *p = &s->pd;
+    double *y = p->ready ? N_VGetArrayPointer(p->y) : NULL;
+    if (p->ready) {
+        to_solver(m, npk, p->n, x0 + npk, y);
+        s->cv_msg[0] = 0;
+        if (CVodeReInit(p->mem, 0.0, p->y) < 0 || CVodeSetStopTime(p->mem, t_out[n_out - 1]) < 0)
+            return pk_err_set(err, PK_EINTERNAL, "", "cannot re-initialise the PD solver");
+    }
+    double t_now = 0.0;
+    int rc = PK_OK;
+    for (size_t i = 0; i < n_out; i++) {
+        double *xo = x_out + i * ns;
+        if (p->ready && t_out[i] > t_now) {
+            double tret;
+            int flag = CVode(p->mem, t_out[i], p->y, &tret, CV_NORMAL);
+            if (flag < 0) {
+                rc = solver_error(s, p, flag, err);
+                break;
+            }
+            t_now = t_out[i];
+        }
+        if (p->ready)
+            from_solver(m, npk, p->n, y, xo + npk);
+        else if (ns > npk)
+            memcpy(xo + npk, x0 + npk, (ns - npk) * sizeof *xo);
+        pk_state_split(s, t_out[i], xo);
+        if ((rc = check_finite(m, xo, t_out[i], err)))
+            break;
+    }
+    if (p->ready)
+        add_counts(s, p->mem);
+    return rc;
+}
+
+static int run_coupled(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
+                       double *x_out, pk_err *err)
+{
+    const pk_model *m = s->m;
+    size_t ns = m->n_state;
+    cv_problem *p = &s->all;
+    double *y = N_VGetArrayPointer(p->y);
+    to_solver(m, 0, ns, x0, y);
+    s->t_last_dose = -INFINITY;
+    s->cv_msg[0] = 0;
+    double t_now = 0.0;
+    size_t k = 0;
+    int rc = PK_OK;
+    double t_end = t_out[n_out - 1];
+    if (CVodeReInit(p->mem, 0.0, p->y) < 0 ||
+        CVodeSetStopTime(p->mem, s->n_ev ? fmin(s->ev_t[0], t_end) : t_end) < 0)
+        return pk_err_set(err, PK_EINTERNAL, "", "cannot initialise the coupled solver");
+    for (size_t i = 0; i < n_out && rc == PK_OK; i++) {
+        /* Doses strictly before this output: integrate to each, add, restart. */
+        while (k < s->n_ev && s->ev_t[k] < t_out[i]) {
+            double te = s->ev_t[k], tret;
+            if (te > t_now) {
+                int flag = CVode(p->mem, te, p->y, &tret, CV_NORMAL);
+                if (flag < 0)
+                    return solver_error(s, p, flag, err);
+                t_now = te;
+            }
+            y[0] += s->ev_amt[k]; /* PK states are linear-scale */
+            s->t_last_dose = te;
+            k++;
+            add_counts(s, p->mem);
+            double stop = k < s->n_ev ? fmin(s->ev_t[k], t_end) : t_end;
+            if (CVodeReInit(p->mem, te, p->y) < 0 || CVodeSetStopTime(p->mem, stop) < 0)
+                return pk_err_set(err, PK_EINTERNAL, "", "cannot re-initialise after a dose");
+        }
+        if (t_out[i] > t_now) {
+            double tret;
+            int flag = CVode(p->mem, t_out[i], p->y, &tret, CV_NORMAL);
+            if (flag < 0)
+                return solver_error(s, p, flag, err);
+            t_now = t_out[i];
+        }
+        double *xo = x_out + i * ns;
+        from_solver(m, 0, ns, y, xo);
+        rc = check_finite(m, xo, t_out[i], err);
+    }
+    add_counts(s, p->mem);
+    return rc;
+}
+
+int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                  size_t n_doses, const double *t_out, size_t n_out, double *x_out,
+                  pk_err *err)
+{
+    const pk_model *m = s->m;
+    if (n_out == 0)
+        return PK_OK;
+    for (size_t i = 0; i < n_out; i++)
+        if (!(t_out[i] >= 0) || !isfinite(t_out[i]) || (i > 0 && t_out[i] < t_out[i - 1]))
+            return pk_err_set(err, PK_EINPUT, "", "output times must be finite, >= 0 and sorted");
+    double saved[PK_MAX_DERIVED];
+    memcpy(saved, s->derived, sizeof saved);
+    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK) {
+        memcpy(s->derived, saved, sizeof saved);
+        return err->code;
+    }
+    if (make_events(s, doses, n_doses, err))
+        return err->code;
+    double x0[PK_MAX_STATE];
+    m->init(s->derived, x0);
+    for (size_t i = 0; i < m->n_state; i++)
+        if (m->state[i].log_scale && !(x0[i] > 0))
+            return pk_err_set(err, PK_EINPUT, "", "initial %s must be positive (got %g)",
+                              m->state[i].name, x0[i]);
+    return s->o.coupled ? run_coupled(s, x0, t_out, n_out, x_out, err)
+                        : run_split(s, x0, t_out, n_out, x_out, err);
+}
