@@ -17,7 +17,7 @@ static int check_one(const pk_model *m, const pk_regimen *r, const char *file, p
 {
     char where[512], key[64];
     snprintf(key, sizeof key, "%d-%d", r->first_day, r->last_day);
-    pk_err_where(where, sizeof where, file, r->line, key);
+    pk_err_where(where, sizeof where, file, r->line, r->line > 0 ? key : NULL);
     if (r->first_day < 0 || r->last_day < r->first_day)
         return pk_err_set(err, PK_EINPUT, where, "days must run forward from day 0");
     double am = r->morning_mg, pm = r->evening_mg;

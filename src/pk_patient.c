@@ -209,8 +209,9 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
         if ((o.obs = pk_model_obs_index(m, kt[1])) < 0) {
             char names[256] = "";
             for (size_t k = 0; k < m->n_obs; k++)
-                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                         k ? ", " : "", m->obs[k].name);
+                if (m->obs[k].error != PK_ERRMODEL_NONE)
+                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                             names[0] ? ", " : "", m->obs[k].name);
             return bad(err, ini, e, "unknown observable '%s' (model %s has %s)", kt[1], m->name,
                        names);
         }

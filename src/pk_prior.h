@@ -1,0 +1,22 @@
+/* pk_prior: the prior families of MODEL.md on their unconstrained scales
+ * (log, logit, log10), for sampling and, later, for the fit's penalties. */
+#ifndef PK_PRIOR_H
+#define PK_PRIOR_H
+
+#include <gsl/gsl_rng.h>
+
+#include "pk_model.h"
+
+/* Maps a value to the unconstrained scale of its family (identity for
+ * fixed) and back. */
+double pk_prior_to_eta(pk_prior_kind k, double value);
+double pk_prior_from_eta(pk_prior_kind k, double eta);
+
+/* SD on the unconstrained scale: omega = sqrt(ln(1 + CV^2)) for
+ * log-normal, the SD itself for logit- and log10-normal, 0 for fixed. */
+double pk_prior_sd(pk_prior_kind k, double spread);
+
+/* One draw: median and spread in the family's terms. */
+double pk_prior_draw(pk_prior_kind k, double median, double spread, const gsl_rng *r);
+
+#endif

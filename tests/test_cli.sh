@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# CLI: simulate succeeds on every shipped patient file; bad input exits 2
+# with one line naming file, line and key, and writes nothing.
+set -u
+pksim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+for f in "$src"/params/patient*.ini; do
+  id=$(basename "$f" .ini)
+  if "$pksim" simulate "$f" --out "$tmp/$id" --quiet && [ -s "$tmp/$id/simulation.csv" ]; then
+    ok
+  else
+    bad "simulate $f"
+  fi
+done
+
+# Header and row count of one output: day 0..221 plus the header.
+csv=$tmp/patient2/simulation.csv
+head -1 "$csv" | grep -q '^day,dose_mg_per_day,conc_mg_per_L,wbc,blast_pb_pct,blast_bm_pct,LT,Q,Ls,Lr,B,M,N,' \
+  && ok || bad "column order: $(head -1 "$csv")"
+[ "$(wc -l < "$csv")" -eq 223 ] && ok || bad "patient2 rows: $(wc -l < "$csv")"
+
+# --dose/--schedule shorthand and --every.
+"$pksim" simulate "$src/params/patient2.ini" --dose 600 --schedule bid --days 10 --every 0.25 \
+  --out "$tmp/short" --quiet && [ "$(wc -l < "$tmp/short/simulation.csv")" -eq 42 ] \
+  && awk -F, 'NR==2 && $2 != 600 {exit 1}' "$tmp/short/simulation.csv" && ok || bad "--dose 600 bid"
+
+# Bad inputs: exit 2, the expected message, no output directory.
+expect_fail() { # expected-message-regex args...
+  local want=$1; shift
+  local out=$tmp/should_not_exist
+  local msg
+  msg=$("$pksim" "$@" --out "$out" 2>&1 >/dev/null)
+  local rc=$?
+  if [ $rc -ne 2 ]; then bad "$* exited $rc (want 2): $msg"; return; fi
+  if ! grep -Eq -- "$want" <<<"$msg"; then bad "$*: message '$msg' !~ '$want'"; return; fi
+  if [ -e "$out" ]; then bad "$*: wrote $out"; rm -rf "$out"; return; fi
+  ok
+}
+printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[dosing]\n0-20 = 450 mg bid\n' > "$tmp/dose.ini"
+expect_fail "^pksim: $tmp/dose.ini:5: 0-20: 900 mg/day is outside 200-800$" simulate "$tmp/dose.ini"
+printf '[patient]\nid = x\nmodel = nope\n' > "$tmp/model.ini"
+expect_fail "model.ini:3: model: unknown model 'nope'" simulate "$tmp/model.ini"
+expect_fail "cannot open: No such file" simulate "$tmp/missing.ini"
+expect_fail "is a directory" simulate "$tmp"
+expect_fail "--dose: 900 mg/day is outside 200-800" simulate "$src/params/patient2.ini" --dose 900
+expect_fail "schedule: 'tid' is not qd or bid" simulate "$src/params/patient2.ini" --dose 400 --schedule tid
+expect_fail "unknown option" simulate "$src/params/patient2.ini" --bogus
+expect_fail "not a number" simulate "$src/params/patient2.ini" --days abc
+
+# An existing output survives a failed run untouched.
+mkdir -p "$tmp/keep" && echo "previous" > "$tmp/keep/simulation.csv"
+"$pksim" simulate "$tmp/dose.ini" --out "$tmp/keep" 2>/dev/null
+[ "$(cat "$tmp/keep/simulation.csv")" = previous ] && ok || bad "previous output overwritten"
+[ -z "$(ls -A "$tmp/keep" | grep -v '^simulation.csv$')" ] && ok || bad "temporary files left"
+
+"$pksim" --version | grep -q '^pksim [0-9]' && ok || bad "--version"
+"$pksim" --help | grep -q 'simulate FILE' && ok || bad "--help"
+"$pksim" models | grep -q 'CL_L_per_h .*L/h .*8.13 .*log-normal CV .*51%.*J11' && ok || bad "models"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

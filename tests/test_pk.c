@@ -1,0 +1,186 @@
+/* Sorafenib PK (MODEL.md section 1): mass balance, linearity, the shape
+ * at 400 mg bid, and the terminal half-life. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "test_util.h"
+
+enum { A0 = 0, AC = 5, AEL = 7 };
+
+typedef struct {
+    pk_patient p;
+    double theta[PK_MAX_PARAM];
+} fixture;
+
+static fixture *load(void)
+{
+    fixture *f = calloc(1, sizeof *f);
+    tu_load_patient("params/patient2.ini", &f->p);
+    pk_patient_theta(&f->p, f->theta);
+    return f;
+}
+
+static void unload(fixture *f)
+{
+    pk_patient_free(&f->p);
+    free(f);
+}
+
+/* dosed x F = in the compartments + eliminated, at every output time. */
+static void mass_balance(double d50, int coupled)
+{
+    fixture *f = load();
+    const pk_model *m = f->p.model;
+    f->theta[pk_model_param_index(m, "D50_mg")] = d50;
+    /* a mixed history: 400 mg bid, 200 mg qd, 400 + 200 */
+    pk_regimen reg[3] = {{0, 20, 400, 400, 0}, {21, 40, 200, 0, 0}, {41, 60, 400, 200, 0}};
+    pk_dose *d;
+    size_t nd, nt;
+    pk_err err = {0};
+    assert_int_equal(pk_dosing_expand(reg, 3, &d, &nd, &err), PK_OK);
+    double *t = tu_grid(70, 0.25, &nt);
+    double *x = malloc(nt * m->n_state * sizeof *x);
+    pk_solver_opts o = pk_solver_default_opts();
+    o.coupled = coupled;
+    o.method = coupled ? PK_BDF : PK_ADAMS;
+    o.rtol = coupled ? 1e-10 : o.rtol;
+    tu_run(m, &o, f->theta, NAN, d, nd, t, nt, x);
+    double worst = 0;
+    for (size_t i = 1; i < nt; i++) {
+        double dosed = 0; /* F_rel from MODEL.md, computed here by hand */
+        for (size_t k = 0; k < nd && d[k].t_day < t[i]; k++)
+            dosed += d[k].amount_mg *
+                     (isinf(d50) ? 1.0 : (1 + 400 / d50) / (1 + d[k].amount_mg / d50));
+        double held = 0;
+        for (size_t k = A0; k <= AEL; k++)
+            held += x[i * m->n_state + k];
+        worst = fmax(worst, fabs(held - dosed) / dosed);
+    }
+    print_message("D50 %g, %s: mass balance max rel error %.3g\n", d50,
+                  coupled ? "coupled" : "split", worst);
+    assert_true(worst < 1e-8);
+    free(d);
+    free(t);
+    free(x);
+    unload(f);
+}
+
+static void mass_balance_linear_split(void **s)
+{
+    (void)s;
+    mass_balance(INFINITY, 0);
+}
+
+static void mass_balance_saturable_split(void **s)
+{
+    (void)s;
+    mass_balance(290, 0);
+}
+
+static void mass_balance_coupled(void **s)
+{
+    (void)s;
+    mass_balance(290, 1);
+}
+
+static double *conc_profile(fixture *f, const pk_regimen *reg, size_t n_reg, const double *t,
+                            size_t nt)
+{
+    const pk_model *m = f->p.model;
+    pk_dose *d;
+    size_t nd;
+    pk_err err = {0};
+    assert_int_equal(pk_dosing_expand(reg, n_reg, &d, &nd, &err), PK_OK);
+    double *x = malloc(nt * m->n_state * sizeof *x), *c = malloc(nt * sizeof *c);
+    pk_solver_opts o = pk_solver_default_opts();
+    tu_run(m, &o, f->theta, NAN, d, nd, t, nt, x);
+    double *obs = malloc(nt * m->n_obs * sizeof *obs);
+    tu_observe(m, f->theta, NAN, x, nt, obs);
+    int j = pk_model_obs_index(m, "conc");
+    for (size_t i = 0; i < nt; i++)
+        c[i] = obs[i * m->n_obs + j];
+    free(d);
+    free(x);
+    free(obs);
+    return c;
+}
+
+/* With D50 infinite, doubling every dose doubles the concentration. */
+static void linear_in_dose(void **s)
+{
+    (void)s;
+    fixture *f = load();
+    size_t nt;
+    double *t = tu_grid(30, 0.125, &nt);
+    pk_regimen r200 = {0, 20, 200, 0, 0}, r400 = {0, 20, 400, 0, 0};
+    double *c1 = conc_profile(f, &r200, 1, t, nt), *c2 = conc_profile(f, &r400, 1, t, nt);
+    double worst = 0;
+    for (size_t i = 1; i < nt; i++)
+        worst = fmax(worst, fabs(c2[i] - 2 * c1[i]) / (2 * c1[i]));
+    print_message("400 vs 2 x 200 mg qd: max rel deviation %.3g\n", worst);
+    assert_true(worst < 1e-12);
+    free(c1);
+    free(c2);
+    free(t);
+    unload(f);
+}
+
+/* 400 mg bid: peak-to-trough below 2 at steady state, and the day-7
+ * trough within 90% of the steady-state trough; levels as MODEL.md
+ * quotes them (trough 7.8, Cmax 8.6 mg/L, AUC0-12 98 mg*h/L). */
+static void shape_at_400_bid(void **s)
+{
+    (void)s;
+    fixture *f = load();
+    size_t nt;
+    double h = 1.0 / 96; /* 15 min */
+    double *t = tu_grid(40, h, &nt);
+    pk_regimen r = {0, 40, 400, 400, 0};
+    double *c = conc_profile(f, &r, 1, t, nt);
+    size_t i7 = (size_t)lround(7 / h), i30 = (size_t)lround(30 / h), i305 = (size_t)lround(30.5 / h);
+    double cmax = 0, cmin = INFINITY, auc = 0;
+    for (size_t i = i30; i <= i305; i++) {
+        cmax = fmax(cmax, c[i]);
+        cmin = fmin(cmin, c[i]);
+        if (i > i30)
+            auc += 0.5 * (c[i] + c[i - 1]) * h * 24; /* mg*h/L */
+    }
+    print_message("steady state: Cmax %.3f, Cmin %.3f mg/L, AUC0-12 %.1f mg*h/L; day-7 trough "
+                  "%.3f\n", cmax, cmin, auc, c[i7]);
+    assert_true(cmax / cmin < 2);
+    assert_true(c[i7] >= 0.9 * c[i30]);
+    assert_true(fabs(c[i30] - 7.8) < 0.15);
+    assert_true(fabs(cmax - 8.6) < 0.2);
+    assert_true(fabs(auc - 98) < 3);
+    free(c);
+    free(t);
+    unload(f);
+}
+
+/* Terminal half-life of the typical patient after one 400 mg dose. */
+static void terminal_half_life(void **s)
+{
+    (void)s;
+    fixture *f = load();
+    double t[2] = {6, 10};
+    pk_regimen r = {0, 0, 400, 0, 0};
+    double *c = conc_profile(f, &r, 1, t, 2);
+    double t_half_h = log(2) / (log(c[0] / c[1]) / (t[1] - t[0])) * 24;
+    print_message("terminal half-life %.1f h\n", t_half_h);
+    assert_true(t_half_h > 25 && t_half_h < 48);
+    free(c);
+    unload(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(mass_balance_linear_split),
+        cmocka_unit_test(mass_balance_saturable_split),
+        cmocka_unit_test(mass_balance_coupled),
+        cmocka_unit_test(linear_in_dose),
+        cmocka_unit_test(shape_at_400_bid),
+        cmocka_unit_test(terminal_half_life),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
