@@ -2,7 +2,9 @@
  *
  * A model is a linear pharmacokinetic (PK) subsystem, states [0, n_pk),
  * which the drug concentration C(t) summarises, driving a pharmacodynamic
- * (PD) subsystem, states [n_pk, n_state), through C alone.  The PK may
+ * (PD) subsystem, states [n_pk, n_state), through C alone.  The PK must be
+ * compartmental (amounts flowing between compartments and out), so its
+ * propagator is non-negative.  The PK may
  * depend on the time since the last dose (enterohepatic switches) but never
  * on the PD: that is what lets the engine solve the PK once with a
  * propagator and the PD with C(t) interpolated (pk_prop.h, pk_solver.h).

@@ -6,8 +6,7 @@
 
 #include <cvodes/cvodes.h>
 #include <nvector/nvector_serial.h>
-#include <sunlinsol/sunlinsol_dense.h>
-#include <sunmatrix/sunmatrix_dense.h>
+#include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 
 typedef struct {
     const pk_model *m;
@@ -15,12 +14,9 @@ typedef struct {
 } prop_ctx;
 
 /* dPhi/dtau = A(tau) Phi, column by column through the model's PK rhs. */
-static int phi_rhs(double tau, N_Vector y, N_Vector ydot, void *ud)
+static void phi_deriv(const prop_ctx *c, double tau, const double *p, double *dp)
 {
-    const prop_ctx *c = ud;
     size_t n = c->m->n_pk;
-    const double *p = N_VGetArrayPointer(y);
-    double *dp = N_VGetArrayPointer(ydot);
     double col[PK_MAX_STATE], dcol[PK_MAX_STATE];
     for (size_t k = 0; k < n; k++) {
         for (size_t i = 0; i < n; i++)
@@ -29,87 +25,81 @@ static int phi_rhs(double tau, N_Vector y, N_Vector ydot, void *ud)
         for (size_t i = 0; i < n; i++)
             dp[i * n + k] = dcol[i];
     }
-    return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int phi_rhs(double tau, N_Vector y, N_Vector ydot, void *ud)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    phi_deriv(ud, tau, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+    return 0;
 }
 
 void pk_prop_clear(pk_prop *p)
 {
-    free(p->tau);
     free(p->phi);
     free(p->dphi);
     free(p->crow);
     free(p->dcrow);
+    free(p->jump_tau);
+    free(p->jump_phi);
     memset(p, 0, sizeof *p);
 }
 
-/* The node grid: fine steps where absorption and the gallbladder switch
- * move fast, coarse ones in the smooth tail, plus the requested times. */
-static double *make_grid(const pk_model *m, const double *derived, double tau_max,
-                         const double *extra, size_t n_extra, size_t *n_out)
+static double node_tau(const pk_prop *p, size_t j)
 {
-    double hf, tf, hc;
-    m->pk_grid(derived, &hf, &tf, &hc);
-    if (tf > tau_max)
-        tf = tau_max;
-    size_t nf = (size_t)ceil(tf / hf) + 1;
-    size_t nc = tau_max > tf ? (size_t)ceil((tau_max - tf) / hc) + 1 : 0;
-    size_t cap = nf + nc + n_extra + 2;
-    double *t = malloc(cap * sizeof *t);
-    if (!t)
-        return NULL;
-    size_t k = 0;
-    for (size_t j = 0; j < nf && j * hf < tf; j++)
-        t[k++] = j * hf;
-    t[k++] = tf;
-    for (size_t j = 1; j < nc && tf + j * hc < tau_max; j++)
-        t[k++] = tf + j * hc;
-    t[k++] = tau_max;
-    for (size_t j = 0; j < n_extra; j++)
-        if (extra[j] >= 0 && extra[j] <= tau_max)
-            t[k++] = extra[j];
-    qsort(t, k, sizeof *t, cmp_double);
-    /* Merge nodes closer than 1e-9 day; an exact extra time wins. */
-    size_t u = 0;
-    for (size_t j = 0; j < k; j++) {
-        if (u > 0 && t[j] - t[u - 1] < 1e-9) {
-            for (size_t e = 0; e < n_extra; e++)
-                if (extra[e] == t[j])
-                    t[u - 1] = t[j];
-            continue;
+    return j <= p->n_fine ? j * p->h_fine : p->t_fine + (j - p->n_fine) * p->h_coarse;
+}
+
+/* Stores node j (or jump e) from the current solver state. */
+static void store_node(pk_prop *p, const prop_ctx *ctx, const double *c, size_t j, double tau,
+                       const double *yv)
+{
+    size_t n = p->n, nn = n * n;
+    double *ph = p->phi + j * nn, *dph = p->dphi + j * nn;
+    memcpy(ph, yv, nn * sizeof(double));
+    phi_deriv(ctx, tau, ph, dph);
+    for (size_t k = 0; k < n; k++) {
+        double s = 0, ds = 0;
+        for (size_t i = 0; i < n; i++) {
+            s += c[i] * ph[i * n + k];
+            ds += c[i] * dph[i * n + k];
         }
-        t[u++] = t[j];
+        p->crow[j * n + k] = s;
+        p->dcrow[j * n + k] = ds;
     }
-    t[0] = 0.0;
-    *n_out = u;
-    return t;
 }
 
 int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
-                  const double *extra, size_t n_extra, double rtol, pk_err *err)
+                  const double *jumps, size_t n_jump, double rtol, pk_err *err)
 {
     pk_prop_clear(p);
     size_t n = m->n_pk, nn = n * n;
     p->n = n;
     if (!(tau_max > 0))
         tau_max = 1.0;
-    p->tau = make_grid(m, derived, tau_max, extra, n_extra, &p->n_node);
-    if (!p->tau)
-        return pk_err_set(err, PK_ENOMEM, "", "out of memory for the PK propagator");
-    size_t nn_node = p->n_node;
-    p->phi = malloc(nn_node * nn * sizeof(double));
-    p->dphi = malloc(nn_node * nn * sizeof(double));
-    p->crow = malloc(nn_node * n * sizeof(double));
-    p->dcrow = malloc(nn_node * n * sizeof(double));
-    if (!p->phi || !p->dphi || !p->crow || !p->dcrow) {
+    double hf, tf, hc;
+    m->pk_grid(derived, &hf, &tf, &hc);
+    tf = fmin(tf, tau_max);
+    p->h_fine = hf;
+    p->h_coarse = hc;
+    p->n_fine = (size_t)ceil(tf / hf - 1e-9);
+    if (p->n_fine < 1)
+        p->n_fine = 1;
+    p->t_fine = p->n_fine * hf;
+    size_t n_coarse = tau_max > p->t_fine ? (size_t)ceil((tau_max - p->t_fine) / hc - 1e-9) : 0;
+    p->n_node = p->n_fine + 1 + n_coarse;
+    p->n_jump = n_jump;
+    p->phi = malloc(p->n_node * nn * sizeof(double));
+    p->dphi = malloc(p->n_node * nn * sizeof(double));
+    p->crow = malloc(p->n_node * n * sizeof(double));
+    p->dcrow = malloc(p->n_node * n * sizeof(double));
+    p->jump_tau = malloc((n_jump ? n_jump : 1) * sizeof(double));
+    p->jump_phi = malloc((n_jump ? n_jump : 1) * nn * sizeof(double));
+    if (!p->phi || !p->dphi || !p->crow || !p->dcrow || !p->jump_tau || !p->jump_phi) {
         pk_prop_clear(p);
         return pk_err_set(err, PK_ENOMEM, "", "out of memory for the PK propagator");
     }
+    if (n_jump)
+        memcpy(p->jump_tau, jumps, n_jump * sizeof(double));
 
     /* c: concentration per unit amount in each PK state (conc is linear). */
     double c[PK_MAX_STATE], unit[PK_MAX_STATE] = {0};
@@ -123,58 +113,55 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     SUNContext sun = NULL;
     void *cv = NULL;
     N_Vector y = NULL;
-    SUNMatrix A = NULL;
-    SUNLinearSolver LS = NULL;
+    SUNNonlinearSolver nls = NULL;
     int rc = PK_OK;
+    /* Adams with fixed-point iteration: the PK is not stiff at the step
+     * sizes its accuracy needs, and no 64x64 Jacobian is formed. */
     if (SUNContext_Create(NULL, &sun) != 0 || !(y = N_VNew_Serial((sunindextype)nn, sun)) ||
-        !(cv = CVodeCreate(CV_BDF, sun)) ||
-        !(A = SUNDenseMatrix((sunindextype)nn, (sunindextype)nn, sun)) ||
-        !(LS = SUNLinSol_Dense(y, A, sun))) {
+        !(cv = CVodeCreate(CV_ADAMS, sun)) || !(nls = SUNNonlinSol_FixedPoint(y, 0, sun))) {
         rc = pk_err_set(err, PK_ENOMEM, "", "cannot create the PK propagator's solver");
         goto done;
     }
     double *yv = N_VGetArrayPointer(y);
     for (size_t i = 0; i < nn; i++)
         yv[i] = (i / n == i % n) ? 1.0 : 0.0;
+    double t_last = node_tau(p, p->n_node - 1);
     /* Phi has unit scale; atol far below any amount that matters. */
     if (CVodeInit(cv, phi_rhs, 0.0, y) < 0 || CVodeSStolerances(cv, rtol, rtol * 1e-4) < 0 ||
-        CVodeSetUserData(cv, &ctx) < 0 || CVodeSetLinearSolver(cv, LS, A) < 0 ||
-        CVodeSetMaxNumSteps(cv, 1000000) < 0 || CVodeSetStopTime(cv, p->tau[nn_node - 1]) < 0) {
+        CVodeSetUserData(cv, &ctx) < 0 || CVodeSetNonlinearSolver(cv, nls) < 0 ||
+        CVodeSetMaxNumSteps(cv, 10000000) < 0 || CVodeSetStopTime(cv, t_last) < 0) {
         rc = pk_err_set(err, PK_EINTERNAL, "", "cannot set up the PK propagator's solver");
         goto done;
     }
-    for (size_t j = 0; j < nn_node; j++) {
-        if (j > 0) {
-            double tret;
-            int flag = CVode(cv, p->tau[j], y, &tret, CV_NORMAL);
+    store_node(p, &ctx, c, 0, 0.0, yv);
+    size_t j = 1, e = 0;
+    while (j < p->n_node || e < n_jump) {
+        double tn = j < p->n_node ? node_tau(p, j) : INFINITY;
+        double te = e < n_jump ? jumps[e] : INFINITY;
+        double target = fmin(tn, te), tret;
+        if (target > 0) {
+            int flag = CVode(cv, target, y, &tret, CV_NORMAL);
             if (flag < 0) {
                 rc = pk_err_set(err, PK_ESOLVER, "",
                                 "PK propagator failed at %.6g days after a dose (CVODE flag %d)",
-                                p->tau[j], flag);
+                                target, flag);
                 goto done;
             }
         }
-        double *ph = p->phi + j * nn, *dph = p->dphi + j * nn;
-        memcpy(ph, yv, nn * sizeof(double));
-        N_Vector tmp = N_VMake_Serial((sunindextype)nn, dph, sun);
-        phi_rhs(p->tau[j], y, tmp, &ctx);
-        N_VDestroy(tmp);
-        for (size_t k = 0; k < n; k++) {
-            double s = 0, ds = 0;
-            for (size_t i = 0; i < n; i++) {
-                s += c[i] * ph[i * n + k];
-                ds += c[i] * dph[i * n + k];
-            }
-            p->crow[j * n + k] = s;
-            p->dcrow[j * n + k] = ds;
-        }
+        /* A compartmental PK is a positive system: Phi >= 0 exactly, so
+         * entries below zero are solver noise at the atol level. */
+        for (size_t i = 0; i < nn; i++)
+            yv[i] = fmax(yv[i], 0.0);
+        if (te == target)
+            memcpy(p->jump_phi + e++ * nn, yv, nn * sizeof(double));
+        if (tn == target)
+            store_node(p, &ctx, c, j++, tn, yv);
     }
     long nst = 0;
     CVodeGetNumSteps(cv, &nst);
     p->steps = nst;
 done:
-    SUNLinSolFree(LS);
-    SUNMatDestroy(A);
+    SUNNonlinSolFree(nls);
     N_VDestroy(y);
     CVodeFree(&cv);
     SUNContext_Free(&sun);
@@ -183,34 +170,31 @@ done:
     return rc;
 }
 
-/* Node j with tau[j] <= tau < tau[j+1] (clamped to the table). */
+/* Node j with tau in [tau_j, tau_j+1], in O(1) from the uniform grids. */
 static size_t locate(const pk_prop *p, double tau)
 {
-    size_t lo = 0, hi = p->n_node - 1;
-    if (tau >= p->tau[hi])
-        return hi > 0 ? hi - 1 : 0;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (p->tau[mid] <= tau)
-            lo = mid;
-        else
-            hi = mid;
+    if (tau < p->t_fine) {
+        double q = tau / p->h_fine;
+        size_t j = q > 0 ? (size_t)q : 0;
+        return j < p->n_fine ? j : p->n_fine - 1;
     }
-    return lo;
+    size_t n_coarse = p->n_node - 1 - p->n_fine;
+    if (n_coarse == 0)
+        return p->n_fine - 1;
+    size_t j = (size_t)((tau - p->t_fine) / p->h_coarse);
+    return p->n_fine + (j < n_coarse ? j : n_coarse - 1);
 }
 
 typedef struct {
-    double h, w0, w1, v0, v1;     /* value weights: f0, h*f0', f1, h*f1' */
-    double dw0, dw1, dv0, dv1;    /* derivative weights, already / h */
+    double w0, v0, w1, v1;     /* value weights for f0, f0', f1, f1' */
+    double dw0, dv0, dw1, dv1; /* derivative weights */
 } hermite;
 
 static hermite hermite_at(const pk_prop *p, size_t j, double tau)
 {
     hermite H;
-    double h = p->tau[j + 1] - p->tau[j];
-    double s = (tau - p->tau[j]) / h;
-    double s2 = s * s, s3 = s2 * s;
-    H.h = h;
+    double t0 = node_tau(p, j), h = node_tau(p, j + 1) - t0;
+    double s = (tau - t0) / h, s2 = s * s, s3 = s2 * s;
     H.w0 = 2 * s3 - 3 * s2 + 1;
     H.v0 = (s3 - 2 * s2 + s) * h;
     H.w1 = -2 * s3 + 3 * s2;
@@ -224,12 +208,7 @@ static hermite hermite_at(const pk_prop *p, size_t j, double tau)
 
 void pk_prop_conc(const pk_prop *p, double tau, const double *y0, double *c, double *dc)
 {
-    size_t n = p->n;
-    if (p->n_node < 2) {
-        *c = *dc = 0;
-        return;
-    }
-    size_t j = locate(p, tau);
+    size_t n = p->n, j = locate(p, tau);
     const double *r0 = p->crow + j * n, *r1 = r0 + n;
     const double *d0 = p->dcrow + j * n, *d1 = d0 + n;
     double f0 = 0, f1 = 0, g0 = 0, g1 = 0;
@@ -247,12 +226,7 @@ void pk_prop_conc(const pk_prop *p, double tau, const double *y0, double *c, dou
 
 void pk_prop_state(const pk_prop *p, double tau, const double *y0, double *y)
 {
-    size_t n = p->n, nn = n * n;
-    if (p->n_node < 2) {
-        memcpy(y, y0, n * sizeof *y);
-        return;
-    }
-    size_t j = locate(p, tau);
+    size_t n = p->n, nn = n * n, j = locate(p, tau);
     hermite H = hermite_at(p, j, tau);
     const double *a0 = p->phi + j * nn, *a1 = a0 + nn;
     const double *b0 = p->dphi + j * nn, *b1 = b0 + nn;
@@ -262,6 +236,41 @@ void pk_prop_state(const pk_prop *p, double tau, const double *y0, double *y)
             size_t ik = i * n + k;
             s += (H.w0 * a0[ik] + H.v0 * b0[ik] + H.w1 * a1[ik] + H.v1 * b1[ik]) * y0[k];
         }
+        y[i] = s;
+    }
+}
+
+static long find_jump(const pk_prop *p, double tau)
+{
+    size_t lo = 0, hi = p->n_jump;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->jump_tau[mid] < tau)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n_jump && p->jump_tau[lo] == tau ? (long)lo : -1;
+}
+
+int pk_prop_has_jump(const pk_prop *p, double tau)
+{
+    return find_jump(p, tau) >= 0;
+}
+
+void pk_prop_jump(const pk_prop *p, double tau, const double *y0, double *y)
+{
+    long e = find_jump(p, tau);
+    if (e < 0) {
+        pk_prop_state(p, tau, y0, y);
+        return;
+    }
+    size_t n = p->n;
+    const double *a = p->jump_phi + (size_t)e * n * n;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t k = 0; k < n; k++)
+            s += a[i * n + k] * y0[k];
         y[i] = s;
     }
 }

@@ -4,9 +4,12 @@
  * time since the last dose tau (the gallbladder switch).  So every dosing
  * interval shares one fundamental matrix Phi(tau) (Phi(0) = I): the state
  * tau after a dose is Phi(tau) * (state just after the dose).  pk_prop
- * tabulates Phi and dPhi/dtau on a node grid at tight tolerance, once per
- * PK parameter set, and interpolates between nodes with cubic Hermite
- * polynomials (exact at nodes; interval lengths are made nodes). */
+ * tabulates Phi and dPhi/dtau at tight tolerance, once per PK parameter
+ * set, on two uniform grids (fine where absorption and the switch move
+ * fast, coarse in the smooth tail) so that a look-up is O(1), and
+ * interpolates between nodes with cubic Hermite polynomials.  Phi at each
+ * dosing-interval length is kept exactly ("jumps"), so propagating from
+ * dose to dose adds no interpolation error. */
 #ifndef PK_PROP_H
 #define PK_PROP_H
 
@@ -17,28 +20,39 @@
 
 typedef struct pk_prop {
     size_t n;          /* PK states */
-    size_t n_node;
-    double *tau;       /* node times, days after a dose; tau[0] = 0 */
+    size_t n_fine;     /* fine intervals: nodes 0..n_fine at j*h_fine */
+    size_t n_node;     /* all nodes; coarse ones follow the fine */
+    double h_fine, h_coarse, t_fine; /* days; t_fine = n_fine*h_fine */
     double *phi;       /* n_node blocks of n*n, row-major: Phi[i][k] */
     double *dphi;      /* dPhi/dtau, same layout */
-    double *crow;      /* n_node rows of n: c^T Phi (C per unit state, mg/L per mg) */
+    double *crow;      /* n_node rows of n: c^T Phi (mg/L per mg) */
     double *dcrow;     /* c^T dPhi/dtau */
+    size_t n_jump;
+    double *jump_tau;  /* ascending interval lengths, days */
+    double *jump_phi;  /* Phi at each, n*n */
     long steps;        /* CVODE steps spent building it */
 } pk_prop;
 
-/* Tabulates Phi on [0, tau_max] for the model's PK at `derived`, adding
- * the n_extra times `extra` (days) as exact nodes.  rtol is CVODE's
- * relative tolerance.  Frees any previous table in p. */
+/* Tabulates Phi on [0, tau_max] for the model's PK at `derived`, keeping
+ * Phi exactly at the n_jump sorted, distinct lengths `jumps` (days, at
+ * most tau_max).  rtol is CVODE's relative tolerance.  Frees any previous
+ * table in p. */
 int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
-                  const double *extra, size_t n_extra, double rtol, pk_err *err);
+                  const double *jumps, size_t n_jump, double rtol, pk_err *err);
 
 void pk_prop_clear(pk_prop *p);
 
-/* Concentration (mg/L) and its time derivative (mg/L/day) at tau days
- * after a dose that left the PK state y0. */
+/* Concentration (mg/L) and its derivative (mg/L/day; dc may be NULL) at tau
+ * days after a dose that left the PK state y0. */
 void pk_prop_conc(const pk_prop *p, double tau, const double *y0, double *c, double *dc);
 
-/* The PK state tau days after a dose that left y0. */
+/* The PK state tau days after a dose that left y0 (interpolated). */
 void pk_prop_state(const pk_prop *p, double tau, const double *y0, double *y);
+
+/* 1 when tau is one of the exact jump lengths. */
+int pk_prop_has_jump(const pk_prop *p, double tau);
+
+/* y = Phi(tau) y0, exact when tau is a jump length, else interpolated. */
+void pk_prop_jump(const pk_prop *p, double tau, const double *y0, double *y);
 
 #endif
