@@ -63,5 +63,9 @@ mkdir -p "$tmp/keep" && echo "previous" > "$tmp/keep/simulation.csv"
 "$pksim" --help | grep -q 'simulate FILE' && ok || bad "--help"
 "$pksim" models | grep -q 'CL_L_per_h .*L/h .*8.13 .*log-normal CV .*51%.*J11' && ok || bad "models"
 
+# The README's full INI example is a valid file.
+awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
+"$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
