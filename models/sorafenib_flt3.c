@@ -293,6 +293,18 @@ static void data_priors(const pk_observation *o, size_t n, double *median)
         median[B0F] = 0.5;
 }
 
+static const char weak_points[] =
+    "- Two numbers after baseline inform each patient: most parameters stay near their priors\n"
+    "  (see shrinkage); delta is well informed only when non-blasts rise (patient 6).\n"
+    "- phi, Qn and kx are assumptions the data do not identify: the timing of regrowth after\n"
+    "  a stop is scenario-level and scales with g (held at 0.1/day).\n"
+    "- The resistant clone's kill stays below g at usual exposure, so every patient relapses\n"
+    "  on continued drug eventually; f_R0 is not identified without an observed relapse.\n"
+    "- Patient 5's day-14 blood '< 1%' is predicted at about 1.5% by the reference fit.\n"
+    "- Not modelled: graft-versus-leukemia (patients 2, 3, 5 after allo-SCT), chemotherapy\n"
+    "  hypoplasia, platelets, falling exposure over months; PK priors are from solid tumours;\n"
+    "  no published human EC50 for blast kill.\n";
+
 const pk_model model_sorafenib_flt3 = {
     .name = "sorafenib_flt3",
     .summary = "oral sorafenib PK (transit chain, enterohepatic cycling) driving FLT3-ITD "
@@ -304,4 +316,5 @@ const pk_model model_sorafenib_flt3 = {
     .bioavailability = bioavailability, .lag_day = lag_day,
     .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid,
     .pd_rhs = pd_rhs, .init = init, .observe = observe, .data_priors = data_priors,
+    .weak_points = weak_points,
 };

@@ -8,8 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <gsl/gsl_errno.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "pk_fit.h"
+#include "pk_fitout.h"
 #include "pk_out.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
@@ -27,9 +35,37 @@ static const char usage_text[] =
     "      --coupled           reference engine: all states in one CVODE problem\n"
     "      --rtol X            solver relative tolerance\n"
     "      --quiet             no summary table on standard output\n"
+    "  fit FILE        Bayesian MAP fit of the patient's observations; writes DIR/fit.ini,\n"
+    "                  fit_summary.txt, fit.csv and posterior.csv\n"
+    "      --starts K          optimiser starts (default 16; start 1 at the prior medians)\n"
+    "      --seed S            random seed (default 1)\n"
+    "      --threads N         threads (default: all cores); results do not depend on it\n"
+    "      --draws N           posterior draws (default 1000)\n"
+    "      --proposals M       SIR proposals (default 5000)\n"
+    "      --no-priors         maximum likelihood instead of MAP\n"
+    "      --jacobian sens|fd  CVODES sensitivities (default) or finite differences\n"
+    "      --rtol X            solver tolerance in the fit (default 1e-6)\n"
+    "      --out DIR           output directory (default results/<patient id>)\n"
+    "      --quiet             no summary on standard output\n"
     "  models          list the models with their parameters, units, priors and sources\n"
     "\n"
     "  --help, --version\n";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int omp_max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
 
 static int exit_status(int code)
 {
@@ -216,6 +252,136 @@ static int cmd_simulate(int argc, char **argv)
     return rc == PK_OK ? 0 : report(&err);
 }
 
+static int parse_int_arg(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) {
+        fprintf(stderr, "pksim: %s: '%s' is not a whole number in %ld-%ld\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int cmd_fit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"starts", required_argument, 0, 'k'}, {"seed", required_argument, 0, 'S'},
+        {"threads", required_argument, 0, 't'}, {"draws", required_argument, 0, 'n'},
+        {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
+        {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
+        {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    pk_fit_opts fo = pk_fit_default_opts();
+    const char *out_dir = NULL;
+    int quiet = 0, c;
+    long v;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            if (parse_int_arg("--starts", optarg, 1, 10000, &v))
+                return 2;
+            fo.starts = (int)v;
+            break;
+        case 'S':
+            if (parse_int_arg("--seed", optarg, 0, 2147483647L, &v))
+                return 2;
+            fo.seed = (unsigned long)v;
+            break;
+        case 't':
+            if (parse_int_arg("--threads", optarg, 1, 1024, &v))
+                return 2;
+            fo.threads = (int)v;
+            break;
+        case 'n':
+            if (parse_int_arg("--draws", optarg, 0, 1000000, &v))
+                return 2;
+            fo.draws = (int)v;
+            break;
+        case 'm':
+            if (parse_int_arg("--proposals", optarg, 1, 10000000, &v))
+                return 2;
+            fo.proposals = (int)v;
+            break;
+        case 'P':
+            fo.use_priors = 0;
+            break;
+        case 'j':
+            if (strcmp(optarg, "sens") == 0)
+                fo.jacobian = PK_JAC_SENS;
+            else if (strcmp(optarg, "fd") == 0)
+                fo.jacobian = PK_JAC_FD;
+            else
+                return usage_error("--jacobian: '%s' is sens or fd", optarg);
+            break;
+        case 'r':
+            if (parse_double_arg("--rtol", optarg, &fo.rtol))
+                return 2;
+            if (!(fo.rtol >= 1e-14 && fo.rtol <= 1e-3))
+                return usage_error("--rtol: '%s' must lie in 1e-14..1e-3", optarg);
+            break;
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("%s", optind >= argc ? "fit needs one patient file"
+                                                : "fit takes one patient file");
+    fo.progress = isatty(STDERR_FILENO);
+    pk_err err = {0};
+    pk_patient p;
+    pk_fit_problem fp = {0};
+    pk_fit_result res = {0};
+    pk_fit_bands bands = {0};
+    double t0 = now_s();
+    int rc = pk_patient_load(argv[optind], &p, &err);
+    if (rc == PK_OK)
+        rc = pk_fit_problem_init(&fp, &p, &fo, &err);
+    if (rc == PK_OK)
+        rc = pk_fit_run(&fp, &res, &err);
+    double t1 = now_s();
+    if (rc == PK_OK)
+        rc = pk_fit_bands_run(&fp, &res, 1.0, &bands, &err);
+    double t2 = now_s();
+    char dir[1024];
+    if (rc == PK_OK) {
+        snprintf(dir, sizeof dir, "%s", out_dir ? out_dir : "");
+        if (!out_dir)
+            snprintf(dir, sizeof dir, "results/%s", p.id);
+        rc = pk_fitout_write(dir, &fp, &res, &bands, &err);
+    }
+    if (rc == PK_OK) {
+        if (!quiet) {
+            pk_fitout_summary(stdout, &fp, &res);
+            printf("\nwrote %s/{fit.ini,fit_summary.txt,fit.csv,posterior.csv}\n", dir);
+        }
+        fprintf(stderr, "pksim fit: %.2f s (optimisation %.2f s, sampling %.2f s, bands %.2f s), "
+                        "%ld solver runs, %d threads\n",
+                t2 - t0, res.t_opt_s, res.t_sir_s, t2 - t1, res.n_sims + (long)res.n_draws + 1,
+                fo.threads > 0 ? fo.threads : omp_max_threads());
+    }
+    pk_fit_bands_free(&bands);
+    pk_fit_result_free(&res);
+    pk_fit_problem_free(&fp);
+    pk_patient_free(&p);
+    return rc == PK_OK ? 0 : report(&err);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -236,5 +402,7 @@ int main(int argc, char **argv)
         return cmd_models();
     if (strcmp(cmd, "simulate") == 0)
         return cmd_simulate(argc - 1, argv + 1);
+    if (strcmp(cmd, "fit") == 0)
+        return cmd_fit(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", cmd);
 }

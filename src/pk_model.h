@@ -118,6 +118,8 @@ typedef struct pk_model {
     void (*init)(const double *derived, double *x0);
     /* Observables from all states; obs has n_obs entries. */
     void (*observe)(const double *x, const double *derived, double *obs);
+    /* Known weak points, printed with every fit (lines, may be NULL). */
+    const char *weak_points;
     /* Sets data-derived prior medians (those that are NAN in the table)
      * from the patient's observations.  May be NULL. */
     void (*data_priors)(const pk_observation *o, size_t n, double *median);

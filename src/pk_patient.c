@@ -399,8 +399,39 @@ static int load_solver(const pk_ini *ini, pk_patient *p, pk_err *err)
     return PK_OK;
 }
 
+/* ---- [estimate] (written by `pksim fit`) ---- */
+
+static int load_estimate(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    const pk_model *m = p->model;
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "estimate") != 0)
+            continue;
+        if (strcmp(e->key, "posterior") == 0) {
+            snprintf(p->posterior, sizeof p->posterior, "%s", e->value);
+            continue;
+        }
+        if (strcmp(e->key, "source") == 0) {
+            snprintf(p->source, sizeof p->source, "%s", e->value);
+            continue;
+        }
+        int j = pk_model_param_index(m, e->key);
+        if (j < 0)
+            return bad(err, ini, e, "unknown parameter of model %s in [estimate]", m->name);
+        double v;
+        if (parse_number(e->value, &v, 1))
+            return bad(err, ini, e, "'%s' is not a number", e->value);
+        if (check_range(ini, e, &m->param[j], v, err))
+            return err->code;
+        p->map[j] = v;
+        p->has_map[j] = 1;
+    }
+    return PK_OK;
+}
+
 static const char *const known_sections[] = {"patient", "dosing", "observations", "parameters",
-                                              "fit", "solver"};
+                                              "fit", "solver", "estimate"};
 
 int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
 {
@@ -420,7 +451,7 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
             pk_err_where(where, sizeof where, path, ini.section[i].line, NULL);
             rc = pk_err_set(err, PK_EINPUT, where,
                             "unknown section [%s] (patient, dosing, observations, parameters, "
-                            "fit, solver)",
+                            "fit, solver, estimate)",
                             ini.section[i].name);
             goto done;
         }
@@ -445,7 +476,7 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
         p->param[j] = (pk_param_setting){median[j], m->param[j].prior, m->param[j].spread,
                                          m->param[j].prior == PK_PRIOR_FIXED, 0};
     if ((rc = load_parameters(&ini, p, err)) || (rc = load_fit(&ini, p, err)) ||
-        (rc = load_solver(&ini, p, err)))
+        (rc = load_solver(&ini, p, err)) || (rc = load_estimate(&ini, p, err)))
         goto done;
     for (size_t j = 0; j < m->n_param; j++)
         if (isnan(p->param[j].value)) {
@@ -471,10 +502,16 @@ void pk_patient_free(pk_patient *p)
     p->n_regimen = p->n_obs = 0;
 }
 
-void pk_patient_theta(const pk_patient *p, double *theta)
+void pk_patient_prior_theta(const pk_patient *p, double *theta)
 {
     for (size_t j = 0; j < p->model->n_param; j++)
         theta[j] = p->param[j].value;
+}
+
+void pk_patient_theta(const pk_patient *p, double *theta)
+{
+    for (size_t j = 0; j < p->model->n_param; j++)
+        theta[j] = p->has_map[j] ? p->map[j] : p->param[j].value;
 }
 
 double pk_patient_last_day(const pk_patient *p)

@@ -33,6 +33,11 @@ typedef struct pk_patient {
     int estimate[PK_MAX_PARAM];   /* indices of [fit] estimate, in file order */
     size_t n_estimate;
     double rtol;                  /* [solver] rtol, 0 = engine default */
+    /* [estimate] of a fit.ini: MAP values simulate uses (priors untouched) */
+    int has_map[PK_MAX_PARAM];
+    double map[PK_MAX_PARAM];
+    char posterior[512];          /* path of posterior.csv, relative to the file */
+    char source[512];             /* the file the fit was made from */
     int coupled;                  /* [solver] engine = coupled */
 } pk_patient;
 
@@ -41,8 +46,13 @@ typedef struct pk_patient {
 int pk_patient_load(const char *path, pk_patient *p, pk_err *err);
 void pk_patient_free(pk_patient *p);
 
-/* Parameter values to simulate (model units), n_param entries. */
+/* Parameter values to simulate (model units), n_param entries: the
+ * [estimate] values of a fit.ini where present, else the file's values or
+ * the prior medians. */
 void pk_patient_theta(const pk_patient *p, double *theta);
+
+/* The same without [estimate]: what a fit starts from. */
+void pk_patient_prior_theta(const pk_patient *p, double *theta);
 
 /* Last day with a dose or an observation. */
 double pk_patient_last_day(const pk_patient *p);

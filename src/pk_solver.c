@@ -19,7 +19,7 @@ typedef struct cv_problem {
     N_Vector y, atol;
     SUNMatrix A;
     SUNLinearSolver LS;
-    SUNNonlinearSolver NLS;
+    SUNNonlinearSolver NLS, NLS_sens;
     size_t n, offset;     /* states [offset, offset+n) of the model */
     int ready;            /* CVodeInit done */
 } cv_problem;
@@ -42,6 +42,13 @@ struct pk_solver {
     double t_last_dose;
     pk_solver_stats stats;
     char cv_msg[256];
+    /* forward sensitivities (PD parameters): CVODES perturbs sens_theta */
+    cv_problem sens;
+    int sens_np;
+    N_Vector *yS;
+    double sens_theta[PK_MAX_PARAM], sens_pbar[PK_MAX_PARAM], sens_weight;
+    int sens_plist[PK_MAX_PARAM];
+    int sens_active;      /* the sensitivity problem is integrating */
 };
 
 pk_solver_opts pk_solver_default_opts(void)
@@ -64,6 +71,7 @@ static void problem_free(cv_problem *p)
 {
     CVodeFree(&p->mem);
     SUNNonlinSolFree(p->NLS);
+    SUNNonlinSolFree(p->NLS_sens);
     SUNLinSolFree(p->LS);
     SUNMatDestroy(p->A);
     N_VDestroy(p->y);
@@ -77,6 +85,9 @@ void pk_solver_free(pk_solver *s)
         return;
     problem_free(&s->pd);
     problem_free(&s->all);
+    problem_free(&s->sens);
+    if (s->yS)
+        N_VDestroyVectorArray(s->yS, s->sens_np);
     pk_prop_clear(&s->prop);
     free(s->ev_t);
     free(s->ev_amt);
@@ -172,7 +183,7 @@ static int all_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
 static int ewt_cb(N_Vector y, N_Vector w, void *ud)
 {
     pk_solver *s = ud;
-    cv_problem *p = s->o.coupled ? &s->all : &s->pd;
+    cv_problem *p = s->o.coupled ? &s->all : s->sens_active ? &s->sens : &s->pd;
     const double *yv = N_VGetArrayPointer(y), *at = N_VGetArrayPointer(p->atol);
     double *wv = N_VGetArrayPointer(w);
     for (size_t i = 0; i < p->n; i++) {
@@ -535,4 +546,155 @@ int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_
                               m->state[i].name, x0[i]);
     return s->o.coupled ? run_coupled(s, x0, t_out, n_out, x_out, err)
                         : run_split(s, x0, t_out, n_out, x_out, err);
+}
+
+/* ---- forward sensitivities ---- */
+
+/* PD right-hand side at the parameters CVODES may have perturbed: the
+ * derived constants are recomputed from sens_theta; C(t) stays the
+ * propagator's (these parameters do not touch the PK). */
+static int pd_rhs_sens_cb(double t, N_Vector y, N_Vector ydot, void *ud)
+{
+    pk_solver *s = ud;
+    const pk_model *m = s->m;
+    size_t n = s->sens.n, off = s->sens.offset;
+    double x[PK_MAX_STATE], d[PK_MAX_DERIVED];
+    double *dx = N_VGetArrayPointer(ydot);
+    pk_err err = {0};
+    if (m->derive(s->sens_theta, s->sens_weight, d, &err) != PK_OK)
+        return 1;
+    from_solver(m, off, n, N_VGetArrayPointer(y), x);
+    m->pd_rhs(conc_split(s, t), x, d, dx);
+    return finish_rhs(m, off, n, x, dx);
+}
+
+/* Initial solver-scale PD state at theta (for finite-difference yS0). */
+static int initial_pd(const pk_solver *s, const double *theta, double *y)
+{
+    double d[PK_MAX_DERIVED], x[PK_MAX_STATE];
+    pk_err err = {0};
+    if (s->m->derive(theta, s->sens_weight, d, &err) != PK_OK)
+        return -1;
+    s->m->init(d, x);
+    to_solver(s->m, s->m->n_pk, s->m->n_state - s->m->n_pk, x + s->m->n_pk, y);
+    return 0;
+}
+
+static int sens_setup(pk_solver *s, int np, pk_err *err)
+{
+    cv_problem *p = &s->sens;
+    const pk_model *m = s->m;
+    if (p->ready && s->sens_np == np)
+        return PK_OK;
+    problem_free(p);
+    if (s->yS)
+        N_VDestroyVectorArray(s->yS, s->sens_np);
+    s->yS = NULL;
+    s->sens_np = 0;
+    int rc = problem_init(s, p, m->n_pk, m->n_state - m->n_pk, pd_rhs_sens_cb, PK_ADAMS, err);
+    if (rc)
+        return rc;
+    if (!(s->yS = N_VCloneVectorArray(np, p->y)))
+        return pk_err_set(err, PK_ENOMEM, "", "cannot allocate sensitivities");
+    s->sens_np = np;
+    for (int j = 0; j < np; j++)
+        N_VConst(0.0, s->yS[j]);
+    SUNNonlinearSolver nls = SUNNonlinSol_FixedPointSens(np + 1, p->y, 0, s->sun);
+    if (!nls || CVodeSensInit(p->mem, np, CV_SIMULTANEOUS, NULL, s->yS) < 0 ||
+        CVodeSetNonlinearSolverSensSim(p->mem, nls) < 0 || CVodeSensEEtolerances(p->mem) < 0 ||
+        CVodeSetSensErrCon(p->mem, SUNTRUE) < 0) {
+        SUNNonlinSolFree(nls);
+        return pk_err_set(err, PK_EINTERNAL, "", "cannot set up forward sensitivities");
+    }
+    p->NLS_sens = nls;
+    return PK_OK;
+}
+
+int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                       size_t n_doses, const double *t_out, size_t n_out, size_t n_par,
+                       const int *par, double *x_out, double *xs_out, pk_err *err)
+{
+    const pk_model *m = s->m;
+    size_t ns = m->n_state, npk = m->n_pk, npd = ns - npk;
+    if (s->o.coupled || npd == 0 || n_par == 0 || n_par > PK_MAX_PARAM)
+        return pk_err_set(err, PK_EINTERNAL, "", "sensitivities need the split engine, a PD "
+                                                 "and 1-%d parameters", PK_MAX_PARAM);
+    if (n_out == 0)
+        return PK_OK;
+    for (size_t i = 0; i < n_out; i++)
+        if (!(t_out[i] >= 0) || !isfinite(t_out[i]) || (i > 0 && t_out[i] < t_out[i - 1]))
+            return pk_err_set(err, PK_EINPUT, "", "output times must be finite, >= 0 and sorted");
+    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK)
+        return err->code;
+    if (make_events(s, doses, n_doses, err) || sens_setup(s, (int)n_par, err) ||
+        prepare_pk(s, t_out[n_out - 1], err))
+        return err->code;
+    memcpy(s->sens_theta, theta, m->n_param * sizeof(double));
+    s->sens_weight = weight_kg;
+    for (size_t j = 0; j < n_par; j++) {
+        s->sens_plist[j] = par[j];
+        double v = fabs(theta[par[j]]);
+        s->sens_pbar[j] = v > 0 ? v : 1.0;
+    }
+    cv_problem *p = &s->sens;
+    double *y = N_VGetArrayPointer(p->y);
+    if (initial_pd(s, theta, y))
+        return pk_err_set(err, PK_EINPUT, "", "parameters give no valid initial state");
+    /* yS0 = d y0 / d theta_j by central differences: init is algebraic. */
+    double yp[PK_MAX_STATE], ym[PK_MAX_STATE], th[PK_MAX_PARAM];
+    for (size_t j = 0; j < n_par; j++) {
+        memcpy(th, theta, m->n_param * sizeof(double));
+        double h = 1e-6 * s->sens_pbar[j];
+        th[par[j]] = theta[par[j]] + h;
+        int ok = initial_pd(s, th, yp) == 0;
+        th[par[j]] = theta[par[j]] - h;
+        ok = ok && initial_pd(s, th, ym) == 0;
+        if (!ok)
+            return pk_err_set(err, PK_EINPUT, "", "%s: no valid initial state near %g",
+                              m->param[par[j]].name, theta[par[j]]);
+        double *ys = N_VGetArrayPointer(s->yS[j]);
+        for (size_t i = 0; i < npd; i++)
+            ys[i] = (yp[i] - ym[i]) / (2 * h);
+    }
+    s->cv_msg[0] = 0;
+    s->sens_active = 1;
+    int rc = PK_OK;
+    if (CVodeReInit(p->mem, 0.0, p->y) < 0 || CVodeSensReInit(p->mem, CV_SIMULTANEOUS, s->yS) < 0 ||
+        CVodeSetSensParams(p->mem, s->sens_theta, s->sens_pbar, s->sens_plist) < 0 ||
+        CVodeSetStopTime(p->mem, t_out[n_out - 1]) < 0) {
+        s->sens_active = 0;
+        return pk_err_set(err, PK_EINTERNAL, "", "cannot re-initialise the sensitivity solver");
+    }
+    double t_now = 0.0;
+    for (size_t i = 0; i < n_out && rc == PK_OK; i++) {
+        double *xo = x_out + i * ns, *xso = xs_out + i * n_par * ns;
+        if (t_out[i] > t_now) {
+            double tret;
+            int flag = CVode(p->mem, t_out[i], p->y, &tret, CV_NORMAL);
+            if (flag < 0 || CVodeGetSens(p->mem, &tret, s->yS) < 0) {
+                rc = solver_error(s, p, flag < 0 ? flag : CV_ILL_INPUT, err);
+                break;
+            }
+            t_now = t_out[i];
+        }
+        from_solver(m, npk, npd, y, xo + npk);
+        pk_state_split(s, t_out[i], xo);
+        rc = check_finite(m, xo, t_out[i], err);
+        for (size_t j = 0; j < n_par && rc == PK_OK; j++) {
+            const double *ys = N_VGetArrayPointer(s->yS[j]);
+            double *row = xso + j * ns;
+            memset(row, 0, npk * sizeof *row);
+            for (size_t k = 0; k < npd; k++) {
+                /* d x / d theta = x * d ln x / d theta for log-scale states */
+                double v = m->state[npk + k].log_scale ? xo[npk + k] * ys[k] : ys[k];
+                if (!isfinite(v))
+                    rc = pk_err_set(err, PK_ESOLVER, "", "sensitivity of %s to %s is not finite",
+                                    m->state[npk + k].name, m->param[par[j]].name);
+                row[npk + k] = v;
+            }
+        }
+    }
+    add_counts(s, p->mem);
+    s->sens_active = 0;
+    return rc;
 }

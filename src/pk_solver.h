@@ -55,6 +55,15 @@ int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_
                   size_t n_doses, const double *t_out, size_t n_out, double *x_out,
                   pk_err *err);
 
+/* As pk_solver_run (split engine only), also giving the forward
+ * sensitivities of every state to theta[par[j]], j < n_par, by CVODES:
+ * xs_out is n_out x n_par x n_state, d state / d theta (physical scale).
+ * The parameters must not change the PK (their PK-state sensitivities are
+ * reported as 0); perturb PK parameters by re-simulation instead. */
+int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                       size_t n_doses, const double *t_out, size_t n_out, size_t n_par,
+                       const int *par, double *x_out, double *xs_out, pk_err *err);
+
 /* Derived constants of the last run (model-specific layout). */
 const double *pk_solver_derived(const pk_solver *s);
 

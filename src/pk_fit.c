@@ -1,0 +1,719 @@
+#include "pk_fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "pk_lik.h"
+#include "pk_prior.h"
+
+pk_fit_opts pk_fit_default_opts(void)
+{
+    pk_fit_opts o = {.starts = 16, .seed = 1, .threads = 0, .draws = 1000, .proposals = 5000,
+                     .use_priors = 1, .max_iter = 100, .jacobian = PK_JAC_SENS, .rtol = 1e-6,
+                     .progress = 0};
+    return o;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- the problem ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
+                        pk_err *err)
+{
+    memset(fp, 0, sizeof *fp);
+    fp->p = p;
+    fp->m = p->model;
+    fp->o = *o;
+    const pk_model *m = p->model;
+    if (p->n_estimate == 0)
+        return pk_err_set(err, PK_EINPUT, p->path, "[fit] estimate lists no parameter");
+    pk_patient_prior_theta(p, fp->theta0);
+    double d0[PK_MAX_DERIVED], d1[PK_MAX_DERIVED];
+    if (m->derive(fp->theta0, p->weight_kg, d0, err))
+        return err->code;
+    fp->n_est = p->n_estimate;
+    for (size_t j = 0; j < fp->n_est; j++) {
+        int k = p->estimate[j];
+        const pk_param_setting *ps = &p->param[k];
+        fp->est[j] = k;
+        fp->kind[j] = ps->prior;
+        fp->eta_med[j] = pk_prior_to_eta(ps->prior, ps->value);
+        fp->eta_sd[j] = pk_prior_sd(ps->prior, ps->spread);
+        if (!(fp->eta_sd[j] > 0))
+            return pk_err_set(err, PK_EINPUT, p->path, "%s has no prior spread to estimate with",
+                              m->param[k].name);
+        /* a PK parameter is one that moves the PK's derived constants */
+        double th[PK_MAX_PARAM];
+        memcpy(th, fp->theta0, sizeof th);
+        th[k] = pk_prior_from_eta(ps->prior, fp->eta_med[j] + 0.1 * fp->eta_sd[j]);
+        if (m->derive(th, p->weight_kg, d1, err))
+            return err->code;
+        fp->is_pk[j] = memcmp(d0, d1, m->n_pk_derived * sizeof(double)) != 0;
+    }
+    if (pk_dosing_expand(p->regimen, p->n_regimen, &fp->doses, &fp->n_doses, err))
+        return err->code;
+    fp->t = malloc((p->n_obs + 1) * sizeof(double));
+    fp->obs_t = malloc((p->n_obs + 1) * sizeof(size_t));
+    if (!fp->t || !fp->obs_t)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < p->n_obs; i++)
+        fp->t[i] = p->obs[i].t_day;
+    qsort(fp->t, p->n_obs, sizeof(double), cmp_double);
+    size_t u = 0;
+    for (size_t i = 0; i < p->n_obs; i++)
+        if (u == 0 || fp->t[i] != fp->t[u - 1])
+            fp->t[u++] = fp->t[i];
+    fp->n_t = u;
+    for (size_t i = 0; i < p->n_obs; i++) {
+        double *hit = bsearch(&p->obs[i].t_day, fp->t, u, sizeof(double), cmp_double);
+        fp->obs_t[i] = (size_t)(hit - fp->t);
+        if (!p->obs[i].check)
+            fp->n_res_obs += (size_t)pk_lik_n_residuals(&m->obs[p->obs[i].obs]);
+    }
+    if (fp->n_res_obs == 0)
+        return pk_err_set(err, PK_EINPUT, p->path, "no observation to fit");
+    fp->n_res = fp->n_res_obs + (o->use_priors ? fp->n_est : 0);
+    if (fp->n_res < fp->n_est)
+        return pk_err_set(err, PK_EINPUT, p->path,
+                          "%zu residuals cannot determine %zu parameters (use the priors)",
+                          fp->n_res, fp->n_est);
+    return PK_OK;
+}
+
+void pk_fit_problem_free(pk_fit_problem *fp)
+{
+    free(fp->doses);
+    free(fp->t);
+    free(fp->obs_t);
+    memset(fp, 0, sizeof *fp);
+}
+
+void pk_fit_theta(const pk_fit_problem *fp, const double *eta, double *theta)
+{
+    memcpy(theta, fp->theta0, fp->m->n_param * sizeof(double));
+    for (size_t j = 0; j < fp->n_est; j++)
+        theta[fp->est[j]] = pk_prior_from_eta(fp->kind[j], eta[j]);
+}
+
+/* Residuals from states x (n_t x n_state) and derived constants d. */
+static void residuals_from(const pk_fit_problem *fp, const double *x, const double *d,
+                           const double *eta, double *r, double *pred)
+{
+    const pk_model *m = fp->m;
+    const pk_patient *p = fp->p;
+    double obs[PK_MAX_OBS];
+    size_t k = 0, last_t = (size_t)-1;
+    for (size_t i = 0; i < p->n_obs; i++) {
+        const pk_observation *o = &p->obs[i];
+        if (fp->obs_t[i] != last_t) {
+            last_t = fp->obs_t[i];
+            m->observe(x + last_t * m->n_state, d, obs);
+        }
+        double mu = obs[o->obs];
+        if (pred)
+            pred[i] = mu;
+        if (o->check)
+            continue;
+        pk_lik_residuals(&m->obs[o->obs], o, mu, r + k);
+        k += (size_t)pk_lik_n_residuals(&m->obs[o->obs]);
+    }
+    if (fp->o.use_priors)
+        for (size_t j = 0; j < fp->n_est; j++)
+            r[k++] = (eta[j] - fp->eta_med[j]) / fp->eta_sd[j];
+}
+
+int pk_fit_residuals(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
+                     double *pred, pk_err *err)
+{
+    const pk_model *m = fp->m;
+    double theta[PK_MAX_PARAM];
+    pk_fit_theta(fp, eta, theta);
+    double *x = malloc(fp->n_t * m->n_state * sizeof *x);
+    if (!x)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    int rc = pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t, fp->n_t, x,
+                           err);
+    if (rc == PK_OK)
+        residuals_from(fp, x, pk_solver_derived(s), eta, r, pred);
+    free(x);
+    return rc;
+}
+
+/* Jacobian column j by re-simulation at eta +- h. */
+static int fd_column(const pk_fit_problem *fp, pk_solver *s, const double *eta, size_t j,
+                     double *J, double *rp, double *rm, pk_err *err)
+{
+    double e[PK_MAX_PARAM], h = 1e-4;
+    memcpy(e, eta, fp->n_est * sizeof *e);
+    e[j] = eta[j] + h;
+    if (pk_fit_residuals(fp, s, e, rp, NULL, err))
+        return err->code;
+    e[j] = eta[j] - h;
+    if (pk_fit_residuals(fp, s, e, rm, NULL, err))
+        return err->code;
+    for (size_t i = 0; i < fp->n_res; i++)
+        J[i * fp->n_est + j] = (rp[i] - rm[i]) / (2 * h);
+    return PK_OK;
+}
+
+int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
+                    double *J, pk_jac_kind kind, pk_err *err)
+{
+    const pk_model *m = fp->m;
+    size_t n = fp->n_res, ns = m->n_state, nt = fp->n_t;
+    double *rp = malloc(2 * n * sizeof *rp), *rm = rp + n;
+    int par[PK_MAX_PARAM];
+    size_t col[PK_MAX_PARAM], npd = 0;
+    for (size_t j = 0; j < fp->n_est; j++)
+        if (kind == PK_JAC_SENS && !fp->is_pk[j] && m->n_state > m->n_pk) {
+            col[npd] = j;
+            par[npd++] = fp->est[j];
+        }
+    double *x = malloc(nt * ns * sizeof *x), *xs = malloc(nt * (npd ? npd : 1) * ns * sizeof *xs);
+    double *xt = malloc(nt * ns * sizeof *xt);
+    int rc = PK_OK;
+    if (!rp || !x || !xs || !xt) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
+        goto done;
+    }
+    double theta[PK_MAX_PARAM];
+    pk_fit_theta(fp, eta, theta);
+    if (npd > 0) {
+        rc = pk_solver_run_sens(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t, nt, npd,
+                                par, x, xs, err);
+        if (rc)
+            goto done;
+        residuals_from(fp, x, pk_solver_derived(s), eta, r, NULL);
+        /* Column by the chain rule, evaluated as a central difference of the
+         * algebraic map eta_j -> (theta, x + dtheta * dx/dtheta) -> residuals. */
+        for (size_t c = 0; c < npd; c++) {
+            size_t j = col[c];
+            const double h = 1e-6;
+            for (int sgn = -1; sgn <= 1; sgn += 2) {
+                double e[PK_MAX_PARAM], th[PK_MAX_PARAM], d[PK_MAX_DERIVED];
+                memcpy(e, eta, fp->n_est * sizeof *e);
+                e[j] = eta[j] + sgn * h;
+                pk_fit_theta(fp, e, th);
+                double dth = th[fp->est[j]] - theta[fp->est[j]];
+                for (size_t i = 0; i < nt; i++)
+                    for (size_t k = 0; k < ns; k++)
+                        xt[i * ns + k] = x[i * ns + k] + dth * xs[(i * npd + c) * ns + k];
+                if ((rc = m->derive(th, fp->p->weight_kg, d, err)))
+                    goto done;
+                residuals_from(fp, xt, d, e, sgn > 0 ? rp : rm, NULL);
+            }
+            for (size_t i = 0; i < n; i++)
+                J[i * fp->n_est + j] = (rp[i] - rm[i]) / (2 * h);
+        }
+    } else if ((rc = pk_fit_residuals(fp, s, eta, r, NULL, err))) {
+        goto done;
+    }
+    for (size_t j = 0; j < fp->n_est; j++) {
+        int done_by_sens = 0;
+        for (size_t c = 0; c < npd; c++)
+            done_by_sens |= col[c] == j;
+        if (!done_by_sens && (rc = fd_column(fp, s, eta, j, J, rp, rm, err)))
+            goto done;
+    }
+done:
+    free(rp);
+    free(x);
+    free(xs);
+    free(xt);
+    return rc;
+}
+
+/* ---- one optimiser start ---- */
+
+typedef struct {
+    const pk_fit_problem *fp;
+    pk_solver *s;
+    long sims;
+} start_ctx;
+
+/* A failed simulation is a very bad point, not an error: the trust region
+ * then shrinks away from it. */
+static void bad_point(size_t n, double *r)
+{
+    for (size_t i = 0; i < n; i++)
+        r[i] = 1e4;
+}
+
+static int f_cb(const gsl_vector *x, void *params, gsl_vector *f)
+{
+    start_ctx *c = params;
+    pk_err err = {0};
+    c->sims++;
+    if (pk_fit_residuals(c->fp, c->s, x->data, f->data, NULL, &err))
+        bad_point(c->fp->n_res, f->data);
+    return GSL_SUCCESS;
+}
+
+static int df_cb(const gsl_vector *x, void *params, gsl_matrix *J)
+{
+    start_ctx *c = params;
+    pk_err err = {0};
+    double *r = malloc(c->fp->n_res * sizeof *r);
+    c->sims += 1 + 2 * (long)c->fp->n_est;
+    int rc = r ? pk_fit_jacobian(c->fp, c->s, x->data, r, J->data, c->fp->o.jacobian, &err) : 1;
+    free(r);
+    if (rc)
+        gsl_matrix_set_zero(J);
+    return GSL_SUCCESS;
+}
+
+static double sumsq(const double *r, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += r[i] * r[i];
+    return s;
+}
+
+/* Runs the optimiser from eta (overwritten with the result). */
+static int run_start(const pk_fit_problem *fp, pk_solver *s, double *eta, double *obj, int *iter,
+                     long *sims)
+{
+    size_t n = fp->n_res, p = fp->n_est;
+    start_ctx c = {fp, s, 0};
+    gsl_multifit_nlinear_fdf fdf = {.f = f_cb, .df = df_cb, .fvv = NULL, .n = n, .p = p,
+                                    .params = &c};
+    gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
+    par.trs = gsl_multifit_nlinear_trs_lmaccel;
+    par.scale = gsl_multifit_nlinear_scale_more;
+    gsl_multifit_nlinear_workspace *w =
+        gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &par, n, p);
+    if (!w)
+        return -1;
+    gsl_vector_view x0 = gsl_vector_view_array(eta, p);
+    int info = 0, status = gsl_multifit_nlinear_init(&x0.vector, &fdf, w);
+    if (status == GSL_SUCCESS)
+        status = gsl_multifit_nlinear_driver((size_t)fp->o.max_iter, 1e-7, 1e-7, 1e-9, NULL, NULL,
+                                             &info, w);
+    gsl_vector *x = gsl_multifit_nlinear_position(w);
+    memcpy(eta, x->data, p * sizeof *eta);
+    *obj = sumsq(gsl_multifit_nlinear_residual(w)->data, n);
+    *iter = (int)gsl_multifit_nlinear_niter(w);
+    *sims += c.sims;
+    gsl_multifit_nlinear_free(w);
+    /* hitting max_iter is not failure: the best point so far still counts */
+    return (status == GSL_SUCCESS || status == GSL_EMAXITER) && isfinite(*obj) ? 0 : -1;
+}
+
+/* Per-start random stream: independent of the thread that runs it. */
+static unsigned long stream_seed(unsigned long seed, unsigned long k)
+{
+    unsigned long z = seed * 0x9E3779B97F4A7C15UL + k * 0xBF58476D1CE4E5B9UL + 1;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}
+
+static void progress(const pk_fit_problem *fp, const char *what, long done, long total,
+                     double t0)
+{
+    if (!fp->o.progress)
+        return;
+    double el = wall_s() - t0, left = done > 0 ? el * (total - done) / done : 0;
+    fprintf(stderr, "\rpksim fit: %s %ld/%ld, %.1f s, about %.0f s left   ", what, done, total, el,
+            left);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int n_threads(const pk_fit_opts *o)
+{
+#ifdef _OPENMP
+    return o->threads > 0 ? o->threads : omp_get_max_threads();
+#else
+    (void)o;
+    return 1;
+#endif
+}
+
+/* ---- covariance and SIR ---- */
+
+/* cov = (J^T J)^-1 by Cholesky; the pseudo-inverse (SVD) when singular. */
+static int covariance(const double *J, size_t n, size_t p, double *cov)
+{
+    gsl_matrix_const_view Jv = gsl_matrix_const_view_array(J, n, p);
+    gsl_matrix *H = gsl_matrix_alloc(p, p);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &Jv.matrix, &Jv.matrix, 0.0, H);
+    gsl_matrix *L = gsl_matrix_alloc(p, p);
+    gsl_matrix_memcpy(L, H);
+    int ok = gsl_linalg_cholesky_decomp1(L) == GSL_SUCCESS && gsl_linalg_cholesky_invert(L) == 0;
+    if (ok) {
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = 0; j < p; j++)
+                cov[i * p + j] = gsl_matrix_get(L, i, j);
+    } else {
+        gsl_matrix *V = gsl_matrix_alloc(p, p);
+        gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+        gsl_matrix_memcpy(L, H);
+        gsl_linalg_SV_decomp(L, V, S, work);
+        double smax = gsl_vector_get(S, 0);
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = 0; j < p; j++) {
+                double v = 0;
+                for (size_t k = 0; k < p; k++) {
+                    double sk = gsl_vector_get(S, k);
+                    if (sk > 1e-12 * smax)
+                        v += gsl_matrix_get(V, i, k) * gsl_matrix_get(V, j, k) / sk;
+                }
+                cov[i * p + j] = v;
+            }
+        gsl_matrix_free(V);
+        gsl_vector_free(S);
+        gsl_vector_free(work);
+    }
+    gsl_matrix_free(L);
+    gsl_matrix_free(H);
+    return ok;
+}
+
+#define SIR_DF 5.0 /* Student-t proposal: heavier tails than the Laplace normal */
+
+/* SIR: proposals from a multivariate t around the MAP with the Laplace
+ * covariance, weights posterior/proposal, then N draws with replacement.
+ * Proposals and resampling use one stream, so the draws do not depend on
+ * the thread count. */
+static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+{
+    size_t p = fp->n_est, M = (size_t)fp->o.proposals, N = (size_t)fp->o.draws;
+    if (M == 0 || N == 0)
+        return PK_OK;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *prop = malloc(M * p * sizeof *prop), *logw = malloc(M * sizeof *logw);
+    double *w = malloc(M * sizeof *w);
+    gsl_matrix *L = gsl_matrix_alloc(p, p);
+    res->draws = malloc(N * p * sizeof *res->draws);
+    if (!rng || !prop || !logw || !w || !L || !res->draws) {
+        gsl_rng_free(rng);
+        free(prop);
+        free(logw);
+        free(w);
+        gsl_matrix_free(L);
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
+    }
+    gsl_rng_set(rng, stream_seed(fp->o.seed, 1000003));
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(L, i, j, res->cov[i * p + j] + (i == j ? 1e-12 : 0));
+    gsl_linalg_cholesky_decomp1(L);
+    gsl_vector_view mu = gsl_vector_view_array(res->eta, p);
+    for (size_t k = 0; k < M; k++) {
+        gsl_vector_view xk = gsl_vector_view_array(prop + k * p, p);
+        gsl_ran_multivariate_gaussian(rng, &mu.vector, L, &xk.vector);
+        /* scale the normal deviation by sqrt(df/chi2) for a t proposal */
+        double scale = sqrt(SIR_DF / gsl_ran_chisq(rng, SIR_DF));
+        for (size_t j = 0; j < p; j++)
+            prop[k * p + j] = res->eta[j] + scale * (prop[k * p + j] - res->eta[j]);
+        /* log t density (up to a constant) from the Mahalanobis distance */
+        double md = 0;
+        gsl_vector *diff = gsl_vector_alloc(p);
+        for (size_t j = 0; j < p; j++)
+            gsl_vector_set(diff, j, prop[k * p + j] - res->eta[j]);
+        gsl_linalg_cholesky_svx(L, diff);
+        for (size_t j = 0; j < p; j++)
+            md += (prop[k * p + j] - res->eta[j]) * gsl_vector_get(diff, j);
+        gsl_vector_free(diff);
+        logw[k] = 0.5 * (SIR_DF + p) * log1p(md / SIR_DF); /* = -log q + const */
+    }
+    long done = 0, sims = 0;
+    double t0 = wall_s();
+    int nt = n_threads(&fp->o);
+    (void)nt;
+#pragma omp parallel num_threads(nt) reduction(+ : sims)
+    {
+        pk_err e = {0};
+        pk_solver_opts so = pk_solver_default_opts();
+        so.rtol = fp->o.rtol;
+        pk_solver *s = pk_solver_new(fp->m, &so, &e);
+        double *r = malloc(fp->n_res * sizeof *r);
+#pragma omp for schedule(dynamic, 16)
+        for (size_t k = 0; k < M; k++) {
+            pk_err ek = {0};
+            int ok = s && r && pk_fit_residuals(fp, s, prop + k * p, r, NULL, &ek) == PK_OK;
+            sims++;
+            logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) : -INFINITY;
+#pragma omp atomic
+            done++;
+            if (fp->o.progress && k % 64 == 0) {
+#pragma omp critical(pk_progress)
+                progress(fp, "sampling", done, (long)M, t0);
+            }
+        }
+        free(r);
+        pk_solver_free(s);
+    }
+    progress(fp, "sampling", (long)M, (long)M, t0);
+    res->n_sims += sims;
+    double lmax = -INFINITY, sw = 0, sw2 = 0;
+    for (size_t k = 0; k < M; k++)
+        lmax = fmax(lmax, logw[k]);
+    for (size_t k = 0; k < M; k++) {
+        w[k] = isfinite(logw[k]) ? exp(logw[k] - lmax) : 0.0;
+        sw += w[k];
+        sw2 += w[k] * w[k];
+    }
+    int rc = PK_OK;
+    if (!(sw > 0)) {
+        rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate");
+    } else {
+        res->ess = sw * sw / sw2;
+        gsl_ran_discrete_t *tab = gsl_ran_discrete_preproc(M, w);
+        for (size_t i = 0; i < N; i++) {
+            size_t k = gsl_ran_discrete(rng, tab);
+            memcpy(res->draws + i * p, prop + k * p, p * sizeof(double));
+        }
+        gsl_ran_discrete_free(tab);
+        res->n_draws = N;
+    }
+    gsl_rng_free(rng);
+    free(prop);
+    free(logw);
+    free(w);
+    gsl_matrix_free(L);
+    return rc;
+}
+
+/* ---- the whole fit ---- */
+
+void pk_fit_result_free(pk_fit_result *res)
+{
+    free(res->pred);
+    free(res->resid);
+    free(res->start_obj);
+    free(res->start_iter);
+    free(res->draws);
+    memset(res, 0, sizeof *res);
+}
+
+int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+{
+    memset(res, 0, sizeof *res);
+    size_t p = fp->n_est, K = (size_t)(fp->o.starts > 0 ? fp->o.starts : 1);
+    res->n_est = p;
+    res->n_starts = (int)K;
+    res->start_obj = malloc(K * sizeof(double));
+    res->start_iter = calloc(K, sizeof(int));
+    double *etas = malloc(K * p * sizeof(double));
+    res->pred = malloc((fp->p->n_obs + 1) * sizeof(double));
+    res->resid = malloc(fp->n_res * sizeof(double));
+    if (!res->start_obj || !res->start_iter || !etas || !res->pred || !res->resid) {
+        free(etas);
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    }
+    /* Start 0 at the prior medians; the others drawn from the priors. */
+    for (size_t k = 0; k < K; k++) {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, stream_seed(fp->o.seed, k));
+        for (size_t j = 0; j < p; j++)
+            etas[k * p + j] = fp->eta_med[j] + (k ? gsl_ran_gaussian(rng, fp->eta_sd[j]) : 0.0);
+        gsl_rng_free(rng);
+    }
+    double t0 = wall_s();
+    long done = 0, sims = 0;
+    int nt = n_threads(&fp->o);
+    (void)nt;
+#pragma omp parallel num_threads(nt) reduction(+ : sims)
+    {
+        pk_err e = {0};
+        pk_solver_opts so = pk_solver_default_opts();
+        so.rtol = fp->o.rtol;
+        pk_solver *s = pk_solver_new(fp->m, &so, &e);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t k = 0; k < K; k++) {
+            long ks = 0;
+            if (!s || run_start(fp, s, etas + k * p, &res->start_obj[k], &res->start_iter[k], &ks))
+                res->start_obj[k] = INFINITY;
+            sims += ks;
+#pragma omp atomic
+            done++;
+#pragma omp critical(pk_progress)
+            progress(fp, "start", done, (long)K, t0);
+        }
+        pk_solver_free(s);
+    }
+    res->n_sims = sims;
+    /* The best start; ties go to the lower index, whatever the threads. */
+    size_t best = 0;
+    for (size_t k = 1; k < K; k++)
+        if (res->start_obj[k] < res->start_obj[best])
+            best = k;
+    for (size_t k = 0; k < K; k++) {
+        res->n_reached += res->start_obj[k] <= res->start_obj[best] + 0.01;
+        res->n_failed += !isfinite(res->start_obj[k]);
+    }
+    int rc = PK_OK;
+    if (!isfinite(res->start_obj[best])) {
+        free(etas);
+        return pk_err_set(err, PK_ESOLVER, fp->p->path, "no optimiser start converged");
+    }
+    memcpy(res->eta, etas + best * p, p * sizeof(double));
+    free(etas);
+    res->t_opt_s = wall_s() - t0;
+
+    /* Objective parts, predictions and the Laplace covariance at the MAP. */
+    pk_solver_opts so = pk_solver_default_opts();
+    so.rtol = fp->o.rtol;
+    pk_solver *s = pk_solver_new(fp->m, &so, err);
+    double *J = malloc(fp->n_res * p * sizeof *J);
+    if (!s || !J) {
+        pk_solver_free(s);
+        free(J);
+        return err->code ? err->code : pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    }
+    pk_fit_theta(fp, res->eta, res->theta);
+    if ((rc = pk_fit_residuals(fp, s, res->eta, res->resid, res->pred, err)) == PK_OK)
+        rc = pk_fit_jacobian(fp, s, res->eta, res->resid, J, fp->o.jacobian, err);
+    pk_solver_free(s);
+    if (rc == PK_OK) {
+        res->obj_obs = sumsq(res->resid, fp->n_res_obs);
+        res->obj_prior = sumsq(res->resid + fp->n_res_obs, fp->n_res - fp->n_res_obs);
+        res->obj = res->obj_obs + res->obj_prior;
+        res->cov_ok = covariance(J, fp->n_res, p, res->cov);
+        double t1 = wall_s();
+        rc = sir(fp, res, err);
+        res->t_sir_s = wall_s() - t1;
+    }
+    free(J);
+    return rc;
+}
+
+/* ---- bands over the posterior draws ---- */
+
+void pk_fit_bands_free(pk_fit_bands *b)
+{
+    free(b->t);
+    free(b->dose);
+    free(b->map);
+    free(b->q);
+    memset(b, 0, sizeof *b);
+}
+
+int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double every,
+                     pk_fit_bands *b, pk_err *err)
+{
+    const pk_model *m = fp->m;
+    memset(b, 0, sizeof *b);
+    double last = ceil(pk_patient_last_day(fp->p));
+    b->n_time = (size_t)floor(last / every + 1e-9) + 1;
+    b->col[b->n_col++] = m->conc_obs;
+    for (size_t j = 0; j < m->n_obs; j++)
+        if ((int)j != m->conc_obs)
+            b->col[b->n_col++] = (int)j;
+    size_t nt = b->n_time, nc = b->n_col, ns = m->n_state, nd = res->n_draws;
+    b->t = malloc(nt * sizeof(double));
+    b->dose = malloc(nt * sizeof(double));
+    b->map = malloc(nt * nc * sizeof(double));
+    b->q = malloc(nt * nc * 3 * sizeof(double));
+    double *all = malloc((nd ? nd : 1) * nt * nc * sizeof(double));
+    char *ok = calloc(nd ? nd : 1, 1);
+    if (!b->t || !b->dose || !b->map || !b->q || !all || !ok) {
+        free(all);
+        free(ok);
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory for bands");
+    }
+    for (size_t i = 0; i < nt; i++) {
+        b->t[i] = i * every;
+        b->dose[i] = pk_dosing_daily_mg(fp->p->regimen, fp->p->n_regimen, b->t[i]);
+    }
+    int rc = PK_OK;
+    int nthr = n_threads(&fp->o);
+    (void)nthr;
+    double t0 = wall_s();
+    long done = 0;
+    /* index nd is the MAP itself */
+#pragma omp parallel num_threads(nthr)
+    {
+        pk_err e = {0};
+        pk_solver_opts so = pk_solver_default_opts();
+        so.rtol = fp->o.rtol;
+        pk_solver *s = pk_solver_new(m, &so, &e);
+        double *x = malloc(nt * ns * sizeof *x);
+#pragma omp for schedule(dynamic, 8)
+        for (size_t k = 0; k <= nd; k++) {
+            double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
+            pk_err ek = {0};
+            pk_fit_theta(fp, k < nd ? res->draws + k * fp->n_est : res->eta, theta);
+            int good = s && x &&
+                       pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, b->t, nt,
+                                     x, &ek) == PK_OK;
+            if (good) {
+                double *dst = k < nd ? all + k * nt * nc : b->map;
+                for (size_t i = 0; i < nt; i++) {
+                    m->observe(x + i * ns, pk_solver_derived(s), obs);
+                    for (size_t c = 0; c < nc; c++)
+                        dst[i * nc + c] = obs[b->col[c]];
+                }
+            } else if (k == nd) {
+#pragma omp critical(pk_map_error)
+                *err = ek;
+            }
+            if (k < nd)
+                ok[k] = (char)good;
+#pragma omp atomic
+            done++;
+            if (fp->o.progress && k % 32 == 0) {
+#pragma omp critical(pk_progress)
+                progress(fp, "bands", done, (long)nd + 1, t0);
+            }
+        }
+        free(x);
+        pk_solver_free(s);
+    }
+    progress(fp, "bands", (long)nd + 1, (long)nd + 1, t0);
+    if (err->code) {
+        rc = err->code;
+    } else {
+        double *v = malloc((nd ? nd : 1) * sizeof *v);
+        for (size_t k = 0; k < nd; k++)
+            b->n_used += ok[k] != 0;
+        for (size_t i = 0; i < nt && v; i++)
+            for (size_t c = 0; c < nc; c++) {
+                size_t u = 0;
+                for (size_t k = 0; k < nd; k++)
+                    if (ok[k])
+                        v[u++] = all[(k * nt + i) * nc + c];
+                qsort(v, u, sizeof *v, cmp_double);
+                double *q = b->q + (i * nc + c) * 3;
+                for (int z = 0; z < 3; z++) {
+                    static const double f[3] = {0.05, 0.5, 0.95};
+                    q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : NAN;
+                }
+            }
+        free(v);
+    }
+    free(all);
+    free(ok);
+    return rc;
+}

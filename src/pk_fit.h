@@ -1,0 +1,115 @@
+/* pk_fit: Bayesian MAP fit of one patient (MODEL.md sections 5-6).
+ *
+ * The objective is -2 log posterior: the squared deviance residuals of the
+ * fitted observations (pk_lik.h) plus prior terms ((eta - eta_median)/sd)^2
+ * on each estimated parameter's unconstrained scale eta (log, logit or
+ * log10; pk_prior.h).  GSL's trust-region Levenberg-Marquardt with
+ * geodesic acceleration minimises it from K starts (the prior medians,
+ * then draws from the priors), in parallel; the Jacobian comes from CVODES
+ * forward sensitivities for PD parameters and central differences for PK
+ * ones.  Uncertainty: the Laplace approximation, covariance (J^T J)^-1 on
+ * the eta scale at the optimum, then posterior draws by
+ * sampling-importance-resampling from a multivariate t around it. */
+#ifndef PK_FIT_H
+#define PK_FIT_H
+
+#include <stddef.h>
+
+#include "pk_dosing.h"
+#include "pk_err.h"
+#include "pk_patient.h"
+#include "pk_solver.h"
+
+typedef enum { PK_JAC_SENS = 0, PK_JAC_FD = 1 } pk_jac_kind;
+
+typedef struct pk_fit_opts {
+    int starts;            /* optimiser starts (start 0: the prior medians) */
+    unsigned long seed;    /* seeds every random stream */
+    int threads;           /* 0: as many as the machine has */
+    int draws;             /* posterior draws kept */
+    int proposals;         /* SIR proposals */
+    int use_priors;        /* 0: maximum likelihood (--no-priors) */
+    int max_iter;          /* per start */
+    pk_jac_kind jacobian;
+    double rtol;           /* solver tolerance inside the fit */
+    int progress;          /* progress line on standard error */
+} pk_fit_opts;
+
+pk_fit_opts pk_fit_default_opts(void);
+
+/* The problem: what is estimated, the data, the dosing. */
+typedef struct pk_fit_problem {
+    const pk_patient *p;
+    const pk_model *m;
+    pk_fit_opts o;
+    size_t n_est;
+    int est[PK_MAX_PARAM];            /* parameter indices */
+    int is_pk[PK_MAX_PARAM];          /* 1: changes the PK (Jacobian by re-simulation) */
+    pk_prior_kind kind[PK_MAX_PARAM]; /* prior family of each */
+    double eta_med[PK_MAX_PARAM], eta_sd[PK_MAX_PARAM];
+    double theta0[PK_MAX_PARAM];      /* every parameter's value outside the estimate */
+    pk_dose *doses;
+    size_t n_doses;
+    double *t;                        /* distinct observation days, ascending */
+    size_t n_t;
+    size_t *obs_t;                    /* per observation: index into t */
+    size_t n_res_obs;                 /* residuals from fitted observations */
+    size_t n_res;                     /* plus one prior residual per estimate */
+} pk_fit_problem;
+
+int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
+                        pk_err *err);
+void pk_fit_problem_free(pk_fit_problem *fp);
+
+/* Full parameter vector at eta. */
+void pk_fit_theta(const pk_fit_problem *fp, const double *eta, double *theta);
+
+/* Residual vector (n_res) at eta with the thread's solver.  pred, when not
+ * NULL, receives every observation's prediction (n_obs, checks too). */
+int pk_fit_residuals(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
+                     double *pred, pk_err *err);
+
+/* Residuals and Jacobian (n_res x n_est, row-major) at eta. */
+int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
+                    double *J, pk_jac_kind kind, pk_err *err);
+
+typedef struct pk_fit_result {
+    size_t n_est;
+    double eta[PK_MAX_PARAM];         /* MAP, unconstrained scale */
+    double theta[PK_MAX_PARAM];       /* all parameters at the MAP */
+    double obj, obj_obs, obj_prior;   /* -2 log posterior and its parts */
+    double cov[PK_MAX_PARAM * PK_MAX_PARAM]; /* eta scale */
+    int cov_ok;                       /* 0: J^T J singular (pseudo-inverse used) */
+    double *pred;                     /* n_obs predictions at the MAP */
+    double *resid;                    /* n_res residuals at the MAP */
+    int n_starts, n_reached, n_failed;
+    double *start_obj;                /* per start (INFINITY if it failed) */
+    int *start_iter;
+    size_t n_draws;
+    double *draws;                    /* n_draws x n_est, eta scale */
+    double ess;                       /* effective sample size of the SIR weights */
+    long n_sims;                      /* simulations (and sensitivity runs) done */
+    double t_opt_s, t_sir_s;          /* wall-clock seconds */
+} pk_fit_result;
+
+/* Fits p.  res is filled (free with pk_fit_result_free, also after an
+ * error). */
+int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err);
+void pk_fit_result_free(pk_fit_result *res);
+
+/* Trajectory at the MAP and 5/50/95% bands over the posterior draws, on a
+ * grid of `every` days from 0 to the last dose or observation. */
+typedef struct pk_fit_bands {
+    size_t n_time, n_col;
+    double *t, *dose;          /* day, daily dose in force (mg/day) */
+    int col[PK_MAX_OBS];       /* observable of each column (concentration first) */
+    double *map;               /* n_time x n_col */
+    double *q;                 /* n_time x n_col x 3: 5%, 50%, 95% */
+    size_t n_used;             /* draws that simulated */
+} pk_fit_bands;
+
+int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double every,
+                     pk_fit_bands *b, pk_err *err);
+void pk_fit_bands_free(pk_fit_bands *b);
+
+#endif

@@ -1,0 +1,222 @@
+#include "pk_fitout.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pk_lik.h"
+#include "pk_out.h"
+#include "pk_prior.h"
+
+static const char *prior_label(pk_prior_kind k)
+{
+    switch (k) {
+    case PK_PRIOR_LOGNORMAL:
+        return "log";
+    case PK_PRIOR_LOGITNORMAL:
+        return "logit";
+    case PK_PRIOR_LOG10NORMAL:
+        return "log10";
+    default:
+        return "fixed";
+    }
+}
+
+/* d theta / d eta, for the delta-method RSE. */
+static double dtheta_deta(pk_prior_kind k, double theta)
+{
+    switch (k) {
+    case PK_PRIOR_LOGNORMAL:
+        return theta;
+    case PK_PRIOR_LOGITNORMAL:
+        return theta * (1 - theta);
+    case PK_PRIOR_LOG10NORMAL:
+        return theta * log(10.0);
+    default:
+        return 1;
+    }
+}
+
+static void observation_rows(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    const pk_patient *p = fp->p;
+    fprintf(f, "%6s  %-13s %12s %12s %9s  %s\n", "day", "observable", "observed", "predicted",
+            "residual", "note");
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_obs; i++) {
+        const pk_observation *o = &p->obs[i];
+        const pk_obs_def *od = &m->obs[o->obs];
+        double mu = res->pred[i];
+        char val[48], note[160] = "";
+        snprintf(val, sizeof val, "%s%g", o->censor < 0 ? "<" : o->censor > 0 ? ">" : "", o->value);
+        double r[2] = {0, 0};
+        pk_lik_residuals(od, o, mu, r);
+        if (o->censor)
+            snprintf(note, sizeof note, "P(%s) = %.3f", val, pk_lik_prob(od, o, mu));
+        else if (od->error == PK_ERRMODEL_BINOMIAL) {
+            double lo, hi;
+            int n = pk_lik_cells(od, o);
+            pk_lik_binom_range(n, mu, &lo, &hi);
+            snprintf(note, sizeof note, "n=%d; 95%% range %g-%g%%", n, lo, hi);
+        } else if (od->error == PK_ERRMODEL_LOGNORMAL)
+            snprintf(note, sizeof note, "pred/obs %.3f", mu / o->value);
+        if (o->check)
+            snprintf(note + strlen(note), sizeof note - strlen(note), "%scheck, not fitted",
+                     note[0] ? "; " : "");
+        fprintf(f, "%6g  %-13s %12s %12.4g %9.3f  %s\n", o->t_day, od->name, val, mu, r[0], note);
+        if (!o->check)
+            k += (size_t)pk_lik_n_residuals(od);
+    }
+}
+
+void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    const pk_patient *p = fp->p;
+    size_t np = fp->n_est;
+    fprintf(f, "pksim fit: %s (model %s) from %s\n", p->id, m->name, p->path);
+    fprintf(f, "objective -2 log posterior: %.4f = observations %.4f + priors %.4f%s\n", res->obj,
+            res->obj_obs, res->obj_prior, fp->o.use_priors ? "" : " (no priors: maximum likelihood)");
+    fprintf(f, "starts: %d (seed %lu), %d reached the best within 0.01, %d failed\n",
+            res->n_starts, fp->o.seed, res->n_reached, res->n_failed);
+    if (!res->cov_ok)
+        fprintf(f, "warning: J^T J is singular at the optimum: intervals use its pseudo-inverse\n");
+    fprintf(f, "\n%-16s %-10s %11s %11s %11s %23s %7s %9s\n", "parameter", "unit", "prior",
+            "prior sd", "estimate", "95% interval", "RSE%", "shrinkage");
+    for (size_t j = 0; j < np; j++) {
+        const pk_param_def *d = &m->param[fp->est[j]];
+        double med = pk_prior_from_eta(fp->kind[j], fp->eta_med[j]);
+        double sd = sqrt(fmax(res->cov[j * np + j], 0));
+        double est = pk_prior_from_eta(fp->kind[j], res->eta[j]);
+        double lo = pk_prior_from_eta(fp->kind[j], res->eta[j] - 1.959964 * sd);
+        double hi = pk_prior_from_eta(fp->kind[j], res->eta[j] + 1.959964 * sd);
+        double rse = 100 * fabs(dtheta_deta(fp->kind[j], est)) * sd / fabs(est);
+        char sdl[32], iv[48];
+        snprintf(sdl, sizeof sdl, "%s %.3g", prior_label(fp->kind[j]), fp->eta_sd[j]);
+        snprintf(iv, sizeof iv, "%.4g - %.4g", lo, hi);
+        fprintf(f, "%-16s %-10s %11.4g %11s %11.4g %23s %7.1f %9.2f\n", d->name, d->unit, med, sdl,
+                est, iv, rse, 1 - sd / fp->eta_sd[j]);
+    }
+    fprintf(f, "(prior sd and intervals on the estimation scale: log, logit or log10; "
+               "shrinkage = 1 - posterior sd / prior sd)\n");
+    if (np > 1) {
+        fprintf(f, "\ncorrelation (estimation scale)\n%-16s", "");
+        for (size_t j = 0; j < np; j++)
+            fprintf(f, " %8.8s", m->param[fp->est[j]].name);
+        fputc('\n', f);
+        for (size_t i = 0; i < np; i++) {
+            fprintf(f, "%-16s", m->param[fp->est[i]].name);
+            for (size_t j = 0; j < np; j++) {
+                double den = sqrt(res->cov[i * np + i] * res->cov[j * np + j]);
+                fprintf(f, " %8.3f", den > 0 ? res->cov[i * np + j] / den : 0.0);
+            }
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, "\nobservations\n");
+    observation_rows(f, fp, res);
+    fprintf(f, "\nposterior: %zu draws by sampling-importance-resampling from %d proposals "
+               "(multivariate t, 5 df, around the MAP); effective sample size %.1f\n",
+            res->n_draws, fp->o.proposals, res->ess);
+    if (m->weak_points)
+        fprintf(f, "\nknown weak points of the model (MODEL.md section 8):\n%s", m->weak_points);
+}
+
+static int write_posterior(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    fprintf(f, "draw");
+    for (size_t j = 0; j < fp->n_est; j++)
+        fprintf(f, ",%s", fp->m->param[fp->est[j]].name);
+    fputc('\n', f);
+    for (size_t i = 0; i < res->n_draws; i++) {
+        fprintf(f, "%zu", i + 1);
+        for (size_t j = 0; j < fp->n_est; j++)
+            fprintf(f, ",%.10g", pk_prior_from_eta(fp->kind[j], res->draws[i * fp->n_est + j]));
+        fputc('\n', f);
+    }
+    return 0;
+}
+
+static int write_bands(FILE *f, const pk_fit_problem *fp, const pk_fit_bands *b)
+{
+    const pk_model *m = fp->m;
+    fprintf(f, "day,dose_mg_per_day");
+    for (size_t c = 0; c < b->n_col; c++) {
+        const char *name = m->obs[b->col[c]].column;
+        fprintf(f, ",%s,%s_p05,%s_p50,%s_p95", name, name, name, name);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < b->n_time; i++) {
+        fprintf(f, "%.10g,%.10g", b->t[i], b->dose[i]);
+        for (size_t c = 0; c < b->n_col; c++) {
+            const double *q = b->q + (i * b->n_col + c) * 3;
+            fprintf(f, ",%.8g,%.8g,%.8g,%.8g", b->map[i * b->n_col + c], q[0], q[1], q[2]);
+        }
+        fputc('\n', f);
+    }
+    return 0;
+}
+
+/* The input file without any previous [estimate], then the new one. */
+static int write_fit_ini(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res,
+                         pk_err *err)
+{
+    FILE *in = fopen(fp->p->path, "r");
+    if (!in)
+        return pk_err_set(err, PK_EIO, fp->p->path, "cannot re-read the input");
+    char *line = NULL;
+    size_t cap = 0;
+    int skipping = 0;
+    while (getline(&line, &cap, in) >= 0) {
+        const char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '[')
+            skipping = strncmp(s, "[estimate]", 10) == 0;
+        if (!skipping)
+            fputs(line, f);
+    }
+    free(line);
+    fclose(in);
+    fprintf(f, "\n[estimate]\n# written by pksim fit: MAP values (simulate uses them; a refit "
+               "starts from the priors above)\n");
+    for (size_t j = 0; j < fp->n_est; j++)
+        fprintf(f, "%s = %.10g\n", fp->m->param[fp->est[j]].name,
+                pk_prior_from_eta(fp->kind[j], res->eta[j]));
+    fprintf(f, "posterior = posterior.csv\nsource = %s\n", fp->p->path);
+    return 0;
+}
+
+int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_result *res,
+                    const pk_fit_bands *b, pk_err *err)
+{
+    static const char *const names[4] = {"posterior.csv", "fit.csv", "fit_summary.txt", "fit.ini"};
+    pk_out out[4];
+    memset(out, 0, sizeof out);
+    int rc = PK_OK;
+    for (int i = 0; i < 4 && rc == PK_OK; i++) {
+        if ((rc = pk_out_open(&out[i], dir, names[i], err)))
+            break;
+        switch (i) {
+        case 0:
+            write_posterior(out[i].f, fp, res);
+            break;
+        case 1:
+            write_bands(out[i].f, fp, b);
+            break;
+        case 2:
+            pk_fitout_summary(out[i].f, fp, res);
+            break;
+        default:
+            rc = write_fit_ini(out[i].f, fp, res, err);
+            break;
+        }
+    }
+    /* all written: rename each into place */
+    for (int i = 0; i < 4 && rc == PK_OK; i++)
+        rc = pk_out_commit(&out[i], err);
+    for (int i = 0; i < 4; i++)
+        pk_out_abort(&out[i]);
+    return rc;
+}
