@@ -30,9 +30,9 @@ static const pk_state_def state_defs[N_STATE] = {
     {"T1", "10^9/L", "normal maturation transit 1", 0, 1e-4},
     {"T2", "10^9/L", "normal maturation transit 2", 0, 1e-4},
     {"T3", "10^9/L", "normal maturation transit 3", 0, 1e-4},
-    {"D1", "10^9/L", "drug-differentiated blasts, maturation 1", 0, 1e-6},
-    {"D2", "10^9/L", "drug-differentiated blasts, maturation 2", 0, 1e-6},
-    {"D3", "10^9/L", "drug-differentiated blasts, maturation 3", 0, 1e-6},
+    {"D1", "10^9/L", "drug-differentiated blasts, maturation 1", 0, 1e-4},
+    {"D2", "10^9/L", "drug-differentiated blasts, maturation 2", 0, 1e-4},
+    {"D3", "10^9/L", "drug-differentiated blasts, maturation 3", 0, 1e-4},
     {"Le", "pre-treatment burden", "lagged burden that suppresses normal cells", 1, 0},
 };
 

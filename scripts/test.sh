@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PKSIM_ROOT"
 pksim_build build -DCMAKE_BUILD_TYPE=Release
-pksim_build build-asan -DCMAKE_BUILD_TYPE=Debug -DPKSIM_SANITIZE=ON
+pksim_build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPKSIM_SANITIZE=ON
 status=0
 for dir in build build-asan; do
   echo "== ctest in $dir"

@@ -601,6 +601,20 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         res->obj_prior = sumsq(res->resid + fp->n_res_obs, fp->n_res - fp->n_res_obs);
         res->obj = res->obj_obs + res->obj_prior;
         res->cov_ok = covariance(J, fp->n_res, p, res->cov);
+        /* Maximum likelihood with additive errors only: the error SD is
+         * profiled out, so the covariance scales with the residual
+         * variance RSS/(n - p), as nls reports it. */
+        res->sd_scale = 0;
+        int additive = !fp->o.use_priors;
+        for (size_t i = 0; i < fp->p->n_obs && additive; i++)
+            additive = fp->p->obs[i].check ||
+                       fp->m->obs[fp->p->obs[i].obs].error == PK_ERRMODEL_ADDITIVE;
+        if (additive && fp->n_res > p) {
+            res->sd_scale = sqrt(res->obj / (double)fp->n_res);
+            double f = res->obj / (double)(fp->n_res - p);
+            for (size_t i = 0; i < p * p; i++)
+                res->cov[i] *= f;
+        }
         double t1 = wall_s();
         rc = sir(fp, res, err);
         res->t_sir_s = wall_s() - t1;

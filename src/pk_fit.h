@@ -80,6 +80,9 @@ typedef struct pk_fit_result {
     double obj, obj_obs, obj_prior;   /* -2 log posterior and its parts */
     double cov[PK_MAX_PARAM * PK_MAX_PARAM]; /* eta scale */
     int cov_ok;                       /* 0: J^T J singular (pseudo-inverse used) */
+    double sd_scale;                  /* > 0: ML with additive errors, the error SD
+                                         profiled: SD = a * sd_scale, cov scaled by
+                                         RSS/(n - p) */
     double *pred;                     /* n_obs predictions at the MAP */
     double *resid;                    /* n_res residuals at the MAP */
     int n_starts, n_reached, n_failed;

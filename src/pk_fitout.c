@@ -78,8 +78,22 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     fprintf(f, "pksim fit: %s (model %s) from %s\n", p->id, m->name, p->path);
     fprintf(f, "objective -2 log posterior: %.4f = observations %.4f + priors %.4f%s\n", res->obj,
             res->obj_obs, res->obj_prior, fp->o.use_priors ? "" : " (no priors: maximum likelihood)");
-    fprintf(f, "starts: %d (seed %lu), %d reached the best within 0.01, %d failed\n",
-            res->n_starts, fp->o.seed, res->n_reached, res->n_failed);
+    int it_min = res->start_iter[0], it_max = res->start_iter[0];
+    for (int k = 1; k < res->n_starts; k++) {
+        it_min = res->start_iter[k] < it_min ? res->start_iter[k] : it_min;
+        it_max = res->start_iter[k] > it_max ? res->start_iter[k] : it_max;
+    }
+    fprintf(f, "starts: %d (seed %lu), %d reached the best within 0.01, %d failed; "
+               "%d-%d iterations each\n",
+            res->n_starts, fp->o.seed, res->n_reached, res->n_failed, it_min, it_max);
+    if (res->sd_scale > 0) {
+        fprintf(f, "error SD profiled out (maximum likelihood):");
+        for (size_t i = 0; i < m->n_obs; i++)
+            if (m->obs[i].error == PK_ERRMODEL_ADDITIVE)
+                fprintf(f, " %s SD %.6g %s (model constant %g)", m->obs[i].name,
+                        m->obs[i].a * res->sd_scale, m->obs[i].unit, m->obs[i].a);
+        fprintf(f, "; intervals use RSS/(n - p)\n");
+    }
     if (!res->cov_ok)
         fprintf(f, "warning: J^T J is singular at the optimum: intervals use its pseudo-inverse\n");
     fprintf(f, "\n%-16s %-10s %11s %11s %11s %23s %7s %9s\n", "parameter", "unit", "prior",
@@ -95,8 +109,11 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
         char sdl[32], iv[48];
         snprintf(sdl, sizeof sdl, "%s %.3g", prior_label(fp->kind[j]), fp->eta_sd[j]);
         snprintf(iv, sizeof iv, "%.4g - %.4g", lo, hi);
-        fprintf(f, "%-16s %-10s %11.4g %11s %11.4g %23s %7.1f %9.2f\n", d->name, d->unit, med, sdl,
-                est, iv, rse, 1 - sd / fp->eta_sd[j]);
+        char shr[16] = "-";
+        if (fp->o.use_priors)
+            snprintf(shr, sizeof shr, "%.2f", 1 - sd / fp->eta_sd[j]);
+        fprintf(f, "%-16s %-10s %11.4g %11s %11.4g %23s %7.1f %9s\n", d->name, d->unit, med, sdl,
+                est, iv, rse, shr);
     }
     fprintf(f, "(prior sd and intervals on the estimation scale: log, logit or log10; "
                "shrinkage = 1 - posterior sd / prior sd)\n");
@@ -141,17 +158,23 @@ static int write_posterior(FILE *f, const pk_fit_problem *fp, const pk_fit_resul
 static int write_bands(FILE *f, const pk_fit_problem *fp, const pk_fit_bands *b)
 {
     const pk_model *m = fp->m;
+    /* without posterior draws there are no bands: MAP columns only */
+    int bands = b->n_used > 0;
     fprintf(f, "day,dose_mg_per_day");
     for (size_t c = 0; c < b->n_col; c++) {
         const char *name = m->obs[b->col[c]].column;
-        fprintf(f, ",%s,%s_p05,%s_p50,%s_p95", name, name, name, name);
+        fprintf(f, ",%s", name);
+        if (bands)
+            fprintf(f, ",%s_p05,%s_p50,%s_p95", name, name, name);
     }
     fputc('\n', f);
     for (size_t i = 0; i < b->n_time; i++) {
         fprintf(f, "%.10g,%.10g", b->t[i], b->dose[i]);
         for (size_t c = 0; c < b->n_col; c++) {
             const double *q = b->q + (i * b->n_col + c) * 3;
-            fprintf(f, ",%.8g,%.8g,%.8g,%.8g", b->map[i * b->n_col + c], q[0], q[1], q[2]);
+            fprintf(f, ",%.8g", b->map[i * b->n_col + c]);
+            if (bands)
+                fprintf(f, ",%.8g,%.8g,%.8g", q[0], q[1], q[2]);
         }
         fputc('\n', f);
     }

@@ -63,6 +63,30 @@ mkdir -p "$tmp/keep" && echo "previous" > "$tmp/keep/simulation.csv"
 "$pksim" --help | grep -q 'simulate FILE' && ok || bad "--help"
 "$pksim" models | grep -q 'CL_L_per_h .*L/h .*8.13 .*log-normal CV .*51%.*J11' && ok || bad "models"
 
+# fit: same seed, 1 and 2 threads: byte-identical files; the fit.ini is a
+# valid input to simulate (which uses its [estimate]) and to fit again.
+for th in 1 2; do
+  "$pksim" fit "$src/params/patient5.ini" --starts 4 --proposals 300 --draws 100 --seed 7 \
+    --threads "$th" --out "$tmp/fit$th" --quiet 2>/dev/null || bad "fit --threads $th"
+done
+for f in fit.ini fit_summary.txt fit.csv posterior.csv; do
+  cmp -s "$tmp/fit1/$f" "$tmp/fit2/$f" && ok || bad "fit $f differs between 1 and 2 threads"
+done
+[ "$(wc -l < "$tmp/fit1/posterior.csv")" -eq 101 ] && ok || bad "posterior.csv rows"
+grep -q '^\[estimate\]' "$tmp/fit1/fit.ini" && ok || bad "fit.ini has no [estimate]"
+"$pksim" simulate "$tmp/fit1/fit.ini" --out "$tmp/fitsim" --quiet && ok || bad "simulate fit.ini"
+"$pksim" fit "$tmp/fit1/fit.ini" --starts 4 --proposals 300 --draws 100 --seed 7 --threads 1 \
+  --out "$tmp/refit" --quiet 2>/dev/null && [ "$(grep -c '^\[estimate\]' "$tmp/refit/fit.ini")" -eq 1 ] \
+  && ok || bad "refit from fit.ini"
+# the refit starts from the same priors: the same estimates
+diff <(sed -n '/^\[estimate\]/,/^posterior/p' "$tmp/fit1/fit.ini") \
+     <(sed -n '/^\[estimate\]/,/^posterior/p' "$tmp/refit/fit.ini") >/dev/null \
+  && ok || bad "refit estimates differ"
+expect_fail "unknown option" fit "$src/params/patient5.ini" --bogus
+expect_fail "--starts: 'x' is not a whole number" fit "$src/params/patient5.ini" --starts x
+printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n' > "$tmp/nofit.ini"
+expect_fail "nofit.ini: \[fit\] estimate lists no parameter" fit "$tmp/nofit.ini"
+
 # The README's full INI example is a valid file.
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
