@@ -19,6 +19,7 @@
 #include "pk_fit.h"
 #include "pk_fitout.h"
 #include "pk_out.h"
+#include "pk_plot.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
 
@@ -35,6 +36,7 @@ static const char usage_text[] =
     "      --coupled           reference engine: all states in one CVODE problem\n"
     "      --rtol X            solver relative tolerance\n"
     "      --quiet             no summary table on standard output\n"
+    "      --plot              also draw DIR/simulation.png\n"
     "  fit FILE        Bayesian MAP fit of the patient's observations; writes DIR/fit.ini,\n"
     "                  fit_summary.txt, fit.csv and posterior.csv\n"
     "      --starts K          optimiser starts (default 16; start 1 at the prior medians)\n"
@@ -47,6 +49,14 @@ static const char usage_text[] =
     "      --rtol X            solver tolerance in the fit (default 1e-6)\n"
     "      --out DIR           output directory (default results/<patient id>)\n"
     "      --quiet             no summary on standard output\n"
+    "      --plot              also draw DIR/fit.png\n"
+    "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
+    "                  (simulation.csv) through gnuplot; written beside the CSV\n"
+    "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
+    "      --size WxH          pixels (default 1200x900; dumb: characters, 120x60)\n"
+    "      --out FILE          output file\n"
+    "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
+    "  --plot on simulate and fit draws the PNG right after writing the data\n"
     "  models          list the models with their parameters, units, priors and sources\n"
     "\n"
     "  --help, --version\n";
@@ -77,6 +87,8 @@ static int exit_status(int code)
         return 2;
     case PK_ESOLVER:
         return 4;
+    case PK_ENOGNUPLOT:
+        return 3;
     default:
         return 1;
     }
@@ -125,6 +137,82 @@ static const char *prior_name(pk_prior_kind k)
     }
 }
 
+/* Parses "WxH". */
+static int parse_size(const char *s, pk_plot_opts *o)
+{
+    int w, h;
+    char tail;
+    if (sscanf(s, "%dx%d%c", &w, &h, &tail) != 2 || w < 20 || h < 10 || w > 20000 || h > 20000) {
+        fprintf(stderr, "pksim: --size: '%s' is not WIDTHxHEIGHT (e.g. 1200x900)\n", s);
+        return -1;
+    }
+    o->width = w;
+    o->height = h;
+    return 0;
+}
+
+/* Plot after simulate or fit: a failure is reported, the data stay. */
+static int plot_after(const char *csv, const pk_patient *p, int with_obs)
+{
+    pk_plot_opts po = pk_plot_default_opts();
+    pk_err err = {0};
+    char written[1200];
+    if (pk_plot_csv(csv, p, with_obs, &po, written, sizeof written, &err))
+        return report(&err);
+    printf("wrote %s\n", written);
+    return 0;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, 0, 'f'}, {"size", required_argument, 0, 's'},
+        {"out", required_argument, 0, 'o'},    {"show", no_argument, 0, 'w'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    pk_plot_opts po = pk_plot_default_opts();
+    int c, size_set = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            po.format = optarg;
+            break;
+        case 's':
+            if (parse_size(optarg, &po))
+                return 2;
+            size_set = 1;
+            break;
+        case 'o':
+            po.out = optarg;
+            break;
+        case 'w':
+            po.show = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("%s", "plot takes one directory or CSV file");
+    if (!size_set && strcmp(po.format, "dumb") == 0) {
+        po.width = 120;
+        po.height = 60;
+    }
+    pk_err err = {0};
+    char written[1200];
+    if (pk_plot_path(argv[optind], &po, written, sizeof written, &err))
+        return report(&err);
+    if (po.out || strcmp(po.format, "dumb") != 0)
+        printf("wrote %s\n", written);
+    return 0;
+}
+
 static int cmd_models(void)
 {
     for (size_t i = 0; i < pk_model_count(); i++) {
@@ -164,10 +252,11 @@ static int cmd_simulate(int argc, char **argv)
         {"dose", required_argument, 0, 'D'},   {"schedule", required_argument, 0, 's'},
         {"out", required_argument, 0, 'o'},    {"coupled", no_argument, 0, 'c'},
         {"rtol", required_argument, 0, 'r'},   {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     pk_sim_request rq = pk_sim_default_request();
     const char *out_dir = NULL;
-    int quiet = 0, schedule_set = 0, c;
+    int quiet = 0, schedule_set = 0, plot = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -206,6 +295,9 @@ static int cmd_simulate(int argc, char **argv)
             break;
         case 'q':
             quiet = 1;
+            break;
+        case 'p':
+            plot = 1;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -246,6 +338,12 @@ static int cmd_simulate(int argc, char **argv)
             pk_simulate_print_summary(&p, &res, stdout);
             printf("wrote %s (%zu rows)\n", o.path, res.n_time);
         }
+        if (rc == PK_OK && plot) {
+            int prc = plot_after(o.path, &p, 0);
+            pk_sim_result_free(&res);
+            pk_patient_free(&p);
+            return prc;
+        }
     }
     pk_sim_result_free(&res);
     pk_patient_free(&p);
@@ -273,10 +371,10 @@ static int cmd_fit(int argc, char **argv)
         {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
         {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
         {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"plot", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     pk_fit_opts fo = pk_fit_default_opts();
     const char *out_dir = NULL;
-    int quiet = 0, c;
+    int quiet = 0, plot = 0, c;
     long v;
     optind = 1;
     opterr = 0;
@@ -330,6 +428,9 @@ static int cmd_fit(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'p':
+            plot = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -356,7 +457,8 @@ static int cmd_fit(int argc, char **argv)
         rc = pk_fit_run(&fp, &res, &err);
     double t1 = now_s();
     if (rc == PK_OK)
-        rc = pk_fit_bands_run(&fp, &res, 1.0, &bands, &err);
+        /* a short course gets a finer grid for its figure */
+        rc = pk_fit_bands_run(&fp, &res, pk_patient_last_day(&p) > 100 ? 1.0 : 0.25, &bands, &err);
     double t2 = now_s();
     char dir[1024];
     if (rc == PK_OK) {
@@ -374,6 +476,23 @@ static int cmd_fit(int argc, char **argv)
                         "%ld solver runs, %d threads\n",
                 t2 - t0, res.t_opt_s, res.t_sir_s, t2 - t1, res.n_sims + (long)res.n_draws + 1,
                 fo.threads > 0 ? fo.threads : omp_max_threads());
+        if (plot) {
+            char csv[1100], ini[1100];
+            snprintf(csv, sizeof csv, "%s/fit.csv", dir);
+            snprintf(ini, sizeof ini, "%s/fit.ini", dir);
+            pk_patient fitted;
+            pk_err e2 = {0};
+            int prc = pk_patient_load(ini, &fitted, &e2) ? report(&e2)
+                                                          : plot_after(csv, &fitted, 1);
+            pk_patient_free(&fitted);
+            if (prc) { /* the data are written; the exit status is the plot's */
+                pk_fit_bands_free(&bands);
+                pk_fit_result_free(&res);
+                pk_fit_problem_free(&fp);
+                pk_patient_free(&p);
+                return prc;
+            }
+        }
     }
     pk_fit_bands_free(&bands);
     pk_fit_result_free(&res);
@@ -404,5 +523,7 @@ int main(int argc, char **argv)
         return cmd_simulate(argc - 1, argv + 1);
     if (strcmp(cmd, "fit") == 0)
         return cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -9,7 +9,8 @@ enum {
     PK_EIO = 3,      /* cannot read or write a file */
     PK_ESOLVER = 4,  /* the ODE solver failed */
     PK_ENOMEM = 5,
-    PK_EINTERNAL = 6
+    PK_EINTERNAL = 6,
+    PK_ENOGNUPLOT = 7 /* gnuplot is not installed: exit status 3 */
 };
 
 typedef struct pk_err {

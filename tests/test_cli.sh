@@ -87,6 +87,33 @@ expect_fail "--starts: 'x' is not a whole number" fit "$src/params/patient5.ini"
 printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n' > "$tmp/nofit.ini"
 expect_fail "nofit.ini: \[fit\] estimate lists no parameter" fit "$tmp/nofit.ini"
 
+# plot: a PNG of the requested size (width and height from its header), an
+# SVG that parses as XML, dumb output with every panel title and a marker
+# per observation, and without gnuplot exit 3 with the data kept.
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4 "x" $5*16777216+$6*65536+$7*256+$8}'; }
+"$pksim" plot "$tmp/fit1" --size 800x600 >/dev/null && [ "$(head -c 8 "$tmp/fit1/fit.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] \
+  && [ "$(png_size "$tmp/fit1/fit.png")" = 800x600 ] && ok || bad "plot png 800x600: $(png_size "$tmp/fit1/fit.png")"
+"$pksim" plot "$tmp/fit1/fit.csv" --format svg --out "$tmp/fit1/fig.svg" >/dev/null \
+  && python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$tmp/fit1/fig.svg" \
+  && ok || bad "plot svg"
+"$pksim" plot "$tmp/fit1" --format pdf --out "$tmp/fit1/fig.pdf" >/dev/null && [ "$(head -c 5 "$tmp/fit1/fig.pdf")" = "%PDF-" ] \
+  && ok || bad "plot pdf"
+dumb=$("$pksim" plot "$tmp/fit1" --format dumb)
+for title in 'Daily dose' 'Plasma sorafenib' 'White blood cells' 'Blasts'; do
+  grep -q "$title" <<<"$dumb" && ok || bad "dumb plot lacks panel '$title'"
+done
+# patient 5: 4 exact observations (@), one below (&), one above (^); the key adds one of each
+[ "$(tr -cd '@' <<<"$dumb" | wc -c)" -ge 4 ] && [ "$(tr -cd '&' <<<"$dumb" | wc -c)" -ge 1 ] \
+  && [ "$(tr -cd '^' <<<"$dumb" | wc -c)" -ge 1 ] && ok || bad "dumb plot markers"
+"$pksim" simulate "$src/params/patient2.ini" --out "$tmp/simplot" --quiet --plot >/dev/null \
+  && [ "$(png_size "$tmp/simplot/simulation.png")" = 1200x900 ] && ok || bad "simulate --plot"
+msg=$(PATH=/nonexistent "$pksim" plot "$tmp/fit1" --out "$tmp/nognuplot.png" 2>&1); rc=$?
+[ $rc -eq 3 ] && grep -q 'gnuplot is not installed (apt-get install gnuplot-nox)' <<<"$msg" \
+  && [ -s "$tmp/fit1/fit.csv" ] && [ ! -e "$tmp/nognuplot.png" ] && ok || bad "no gnuplot: rc $rc, $msg"
+msg=$("$pksim" plot "$tmp/fit1" --show 2>&1); [ $? -eq 3 ] && grep -q 'gnuplot-qt' <<<"$msg" && ok || bad "--show"
+expect_fail "--format: 'gif' is not png, svg, pdf or dumb" plot "$tmp/fit1" --format gif
+ls "$tmp/fit1" | grep -q 'tmp' && bad "plot left temporary files" || ok
+
 # The README's full INI example is a valid file.
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"

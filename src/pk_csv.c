@@ -1,0 +1,84 @@
+#include "pk_csv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pk_csv_free(pk_csv *t)
+{
+    for (size_t i = 0; i < t->n_col; i++)
+        free(t->name[i]);
+    free(t->name);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+int pk_csv_col(const pk_csv *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_col; i++)
+        if (strcmp(t->name[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, cap_v = 0;
+    int rc = PK_OK, lineno = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = 0;
+        if (lineno == 1) {
+            for (char *s = strtok(line, ","); s; s = strtok(NULL, ",")) {
+                char **nm = realloc(t->name, (t->n_col + 1) * sizeof *nm);
+                if (!nm || !(nm[t->n_col] = strdup(s))) {
+                    if (nm)
+                        t->name = nm;
+                    rc = pk_err_set(err, PK_ENOMEM, path, "out of memory");
+                    goto done;
+                }
+                t->name = nm;
+                t->n_col++;
+            }
+            continue;
+        }
+        if (!line[0])
+            continue;
+        if ((t->n_row + 1) * t->n_col > cap_v) {
+            cap_v = 2 * (t->n_row + 1) * t->n_col + 64;
+            double *v = realloc(t->v, cap_v * sizeof *v);
+            if (!v) {
+                rc = pk_err_set(err, PK_ENOMEM, path, "out of memory");
+                goto done;
+            }
+            t->v = v;
+        }
+        char *s = line;
+        for (size_t c = 0; c < t->n_col; c++) {
+            char *end;
+            double x = strtod(s, &end);
+            if (end == s || (*end != ',' && *end != 0) || (c + 1 < t->n_col && *end != ',')) {
+                char where[600];
+                snprintf(where, sizeof where, "%s:%d", path, lineno);
+                rc = pk_err_set(err, PK_EINPUT, where, "column %zu (%s) is not a number", c + 1,
+                                t->name[c]);
+                goto done;
+            }
+            t->v[t->n_row * t->n_col + c] = x;
+            s = *end ? end + 1 : end;
+        }
+        t->n_row++;
+    }
+    if (t->n_col == 0 || t->n_row == 0)
+        rc = pk_err_set(err, PK_EINPUT, path, "no data rows");
+done:
+    free(line);
+    fclose(f);
+    return rc;
+}

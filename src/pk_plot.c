@@ -1,0 +1,351 @@
+#include "pk_plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pk_csv.h"
+
+/* Okabe-Ito colours: distinguishable with the common colour-vision
+ * deficiencies. */
+#define C_BLUE "#0072B2"
+#define C_VERMILLION "#D55E00"
+#define C_SKY "#56B4E9"
+#define C_ORANGE "#E69F00"
+#define C_GREEN "#009E73"
+#define C_GREY "#555555"
+
+pk_plot_opts pk_plot_default_opts(void)
+{
+    pk_plot_opts o = {.format = "png", .width = 1200, .height = 900, .out = NULL, .show = 0};
+    return o;
+}
+
+/* Is gnuplot on PATH? */
+static int have_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return 0;
+    char *copy = strdup(path);
+    int found = 0;
+    for (char *d = strtok(copy, ":"); d && !found; d = strtok(NULL, ":")) {
+        char f[1024];
+        snprintf(f, sizeof f, "%s/gnuplot", *d ? d : ".");
+        found = access(f, X_OK) == 0;
+    }
+    free(copy);
+    return found;
+}
+
+typedef struct {
+    const pk_csv *t;
+    int day, dose, band;
+} cols;
+
+/* Writes column `name` (and its _p05/_p95 when bands) as a datablock. */
+static void datablock(FILE *g, const char *block, const cols *c, const char *name, int positive)
+{
+    int j = pk_csv_col(c->t, name);
+    char n5[96], n95[96];
+    snprintf(n5, sizeof n5, "%s_p05", name);
+    snprintf(n95, sizeof n95, "%s_p95", name);
+    int j5 = pk_csv_col(c->t, n5), j95 = pk_csv_col(c->t, n95);
+    fprintf(g, "$%s << EOD\n", block);
+    for (size_t i = 0; i < c->t->n_row; i++) {
+        const double *r = c->t->v + i * c->t->n_col;
+        double v = j >= 0 ? r[j] : NAN;
+        if (positive && !(v > 0))
+            continue; /* a log axis cannot show 0 */
+        fprintf(g, "%.8g %.8g", r[c->day], v);
+        if (j5 >= 0 && j95 >= 0)
+            fprintf(g, " %.8g %.8g", positive ? fmax(r[j5], 1e-300) : r[j5], r[j95]);
+        fputc('\n', g);
+    }
+    fprintf(g, "EOD\n");
+}
+
+/* Observations of one observable: below (<), exact and above (>); n gets
+ * the count of each. */
+static void obs_blocks(FILE *g, const pk_patient *p, const char *obs, const char *tag, int *cnt)
+{
+    int k = p ? pk_model_obs_index(p->model, obs) : -1;
+    static const char *const kinds[3] = {"lt", "eq", "gt"};
+    for (int c = -1; c <= 1; c++) {
+        fprintf(g, "$%s_%s << EOD\n", tag, kinds[c + 1]);
+        int n = 0;
+        for (size_t i = 0; p && k >= 0 && i < p->n_obs; i++)
+            if (p->obs[i].obs == k && p->obs[i].censor == c) {
+                fprintf(g, "%.8g %.8g\n", p->obs[i].t_day, p->obs[i].value);
+                n++;
+            }
+        if (!n)
+            fprintf(g, "NaN NaN\n"); /* gnuplot refuses an empty block */
+        fprintf(g, "EOD\n");
+        cnt[c + 1] = n;
+    }
+}
+
+static void terminal(FILE *g, const pk_plot_opts *o, const char *tmp)
+{
+    if (strcmp(o->format, "svg") == 0)
+        fprintf(g, "set terminal svg size %d,%d dynamic enhanced font 'Sans,11'\n", o->width,
+                o->height);
+    else if (strcmp(o->format, "pdf") == 0)
+        fprintf(g, "set terminal pdfcairo size %.2fin,%.2fin enhanced font 'Sans,9'\n",
+                o->width / 120.0, o->height / 120.0);
+    else if (strcmp(o->format, "dumb") == 0)
+        fprintf(g, "set terminal dumb size %d,%d\n", o->width, o->height);
+    else
+        fprintf(g, "set terminal pngcairo size %d,%d enhanced font 'Sans,11'\n", o->width,
+                o->height);
+    if (tmp)
+        fprintf(g, "set output '%s'\n", tmp);
+}
+
+/* Marker: symbols on graphic terminals, letters on dumb ones. */
+static const char *marker(const pk_plot_opts *o, int kind)
+{
+    int dumb = strcmp(o->format, "dumb") == 0;
+    switch (kind) {
+    case -1:
+        return dumb ? "pt '&'" : "pt 11 ps 1.6"; /* below: triangle down */
+    case 1:
+        return dumb ? "pt '^'" : "pt 9 ps 1.6";  /* above: triangle up */
+    default:
+        return dumb ? "pt '@'" : "pt 7 ps 1.4";
+    }
+}
+
+static void script(FILE *g, const pk_csv *t, const pk_patient *p, int with_obs,
+                   const pk_plot_opts *o, const char *tmp)
+{
+    cols c = {t, pk_csv_col(t, "day"), pk_csv_col(t, "dose_mg_per_day"),
+              pk_csv_col(t, "wbc_p05") >= 0};
+    const pk_patient *op = with_obs ? p : NULL;
+    double last = t->v[(t->n_row - 1) * t->n_col + c.day];
+    /* EC50 and IC90 of I(C) from the parameters (prior medians without) */
+    double ec50 = 0.0693, hill = 1;
+    char title[512] = "pksim";
+    if (p) {
+        double th[PK_MAX_PARAM];
+        pk_patient_theta(p, th);
+        int je = pk_model_param_index(p->model, "EC50_mg_per_L");
+        int jh = pk_model_param_index(p->model, "hill");
+        if (je >= 0)
+            ec50 = th[je];
+        if (jh >= 0)
+            hill = th[jh];
+        int len = snprintf(title, sizeof title, "%s%s", p->id, c.band ? ": MAP fit" : "");
+        for (size_t j = 0; j < p->model->n_param && len < 400; j++)
+            if (p->has_map[j])
+                len += snprintf(title + len, sizeof title - len, "%s %s = %.3g",
+                                len > (int)strlen(p->id) + 9 ? "," : "", p->model->param[j].name,
+                                p->map[j]);
+    }
+    double ic90 = ec50 * pow(9.0, 1.0 / hill);
+    terminal(g, o, tmp);
+    fprintf(g, "set encoding utf8\nset datafile missing NaN\n");
+    fprintf(g, "$dose << EOD\n");
+    for (size_t i = 0; i < t->n_row; i++)
+        fprintf(g, "%.8g %.8g\n", t->v[i * t->n_col + c.day],
+                c.dose >= 0 ? t->v[i * t->n_col + c.dose] : 0.0);
+    fprintf(g, "EOD\n");
+    datablock(g, "conc", &c, "conc_mg_per_L", 1);
+    datablock(g, "wbc", &c, "wbc", 1);
+    datablock(g, "pb", &c, "blast_pb_pct", 0);
+    datablock(g, "bm", &c, "blast_bm_pct", 0);
+    int nw[3], npb[3], nbm[3], nc[3];
+    obs_blocks(g, op, "wbc", "owbc", nw);
+    obs_blocks(g, op, "blast_pb_pct", "opb", npb);
+    obs_blocks(g, op, "blast_bm_pct", "obm", nbm);
+    obs_blocks(g, op, "conc", "oconc", nc);
+    int dumb = strcmp(o->format, "dumb") == 0;
+    fprintf(g, "set multiplot layout 4,1 title \"%s\" noenhanced\n", title);
+    /* fixed margins keep the panels' day axes aligned; keys sit outside
+     * the plots so that they never hide data */
+    fprintf(g, "set lmargin at screen 0.09\nset rmargin at screen %s\nset xrange [0:%g]\n"
+               "set grid\nset key outside right top noenhanced maxrows 8 spacing 0.9%s\n",
+            dumb ? "0.72" : "0.75", last > 0 ? last : 1, dumb ? "" : " font ',9'");
+    fprintf(g, "set format x ''\nunset xlabel\n");
+    /* 1: dose */
+    fprintf(g, "set title 'Daily dose'\nset ylabel 'dose (mg/day)'\nset yrange [0:1000]\n"
+               "plot $dose using 1:2 with steps lw 2 lc rgb '%s' title 'sorafenib'\n", C_BLUE);
+    /* 2: concentration */
+    fprintf(g, "set title 'Plasma sorafenib'\nset ylabel 'concentration (mg/L)'\nset logscale y\n"
+               "set yrange [0.01:*]\n");
+    fprintf(g, "plot $conc using 1:2 with lines lw 2 lc rgb '%s' title 'C (MAP)'", C_BLUE);
+    if (c.band)
+        fprintf(g, ", $conc using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
+                   "title '90%% band'", C_SKY);
+    fprintf(g, ", %.6g with lines dt 2 lw 1.5 lc rgb '%s' title 'FLT3-ITD EC50 %.3g mg/L', "
+               "%.6g with lines dt 3 lw 1.5 lc rgb '%s' title 'IC90 %.3g mg/L'",
+            ec50, C_GREY, ec50, ic90, C_ORANGE, ic90);
+    static const char *const kinds[3] = {"lt", "eq", "gt"};
+    for (int k = -1; k <= 1; k++)
+        if (nc[k + 1])
+            fprintf(g, ", $oconc_%s using 1:2 with points %s lc rgb '%s' title 'observed%s'",
+                    kinds[k + 1], marker(o, k), C_VERMILLION, k < 0 ? " <" : k > 0 ? " >" : "");
+    fputc('\n', g);
+    /* 3: WBC */
+    fprintf(g, "set title 'White blood cells'\nset ylabel 'WBC (10^9/L)'\nset yrange [*:*]\n");
+    fprintf(g, "plot ");
+    if (c.band)
+        fprintf(g, "$wbc using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
+                   "title '90%% band', ", C_SKY);
+    fprintf(g, "$wbc using 1:2 with lines lw 2 lc rgb '%s' title 'WBC', "
+               "1.0 with lines dt 2 lc rgb '%s' title 'grade IV (1.0)'",
+            C_BLUE, C_GREY);
+    for (int k = -1; k <= 1; k++)
+        if (nw[k + 1])
+            fprintf(g, ", $owbc_%s using 1:2 with points %s lc rgb '%s' title 'observed%s'",
+                    kinds[k + 1], marker(o, k), C_VERMILLION, k < 0 ? " <" : k > 0 ? " >" : "");
+    fputc('\n', g);
+    /* 4: blasts */
+    fprintf(g, "unset logscale y\nset yrange [0:105]\nset title 'Blasts'\n"
+               "set ylabel 'blasts (%% of cells)'\nset format x '%%g'\nset xlabel 'day'\n");
+    fprintf(g, "plot ");
+    if (c.band)
+        fprintf(g, "$pb using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
+                   "title 'blood 90%% band', $bm using 1:3:4 with filledcurves fc rgb '%s' fs "
+                   "transparent solid 0.25 title 'marrow 90%% band', ",
+                C_SKY, C_ORANGE);
+    fprintf(g, "$pb using 1:2 with lines lw 2 lc rgb '%s' title 'blood (PB)', "
+               "$bm using 1:2 with lines lw 2 dt 4 lc rgb '%s' title 'marrow (BM)'",
+            C_BLUE, C_VERMILLION);
+    static const char *const tags[2] = {"opb", "obm"};
+    for (int s = 0; s < 2; s++)
+        for (int k = -1; k <= 1; k++)
+            if ((s ? nbm : npb)[k + 1])
+                fprintf(g, ", $%s_%s using 1:2 with points %s lc rgb '%s' title '%s%s'", tags[s],
+                    kinds[k + 1], marker(o, k), s ? C_VERMILLION : C_BLUE,
+                    s ? "marrow" : "blood", k < 0 ? " <" : k > 0 ? " >" : " observed");
+    fprintf(g, "\nunset multiplot\n");
+    if (!dumb)
+        fprintf(g, "set output\n");
+}
+
+int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
+                char *written, size_t n_written, pk_err *err)
+{
+    static const char *const fmts[] = {"png", "svg", "pdf", "dumb"};
+    int ok = 0;
+    for (size_t i = 0; i < 4; i++)
+        ok |= strcmp(o->format, fmts[i]) == 0;
+    if (!ok)
+        return pk_err_set(err, PK_EINPUT, "--format", "'%s' is not png, svg, pdf or dumb",
+                          o->format);
+    if (o->width < 20 || o->height < 10 || o->width > 20000 || o->height > 20000)
+        return pk_err_set(err, PK_EINPUT, "--size", "%dx%d is not a sensible size", o->width,
+                          o->height);
+    if (o->show)
+        return pk_err_set(err, PK_ENOGNUPLOT, "--show",
+                          "Debian's gnuplot-nox has no interactive terminal: install gnuplot-qt "
+                          "or gnuplot-x11 for a window, or write a file (the default)");
+    if (!have_gnuplot())
+        return pk_err_set(err, PK_ENOGNUPLOT, "",
+                          "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
+                          "%s are kept",
+                          csv);
+    pk_csv t;
+    if (pk_csv_read(csv, &t, err))
+        return err->code;
+    if (pk_csv_col(&t, "day") < 0 || pk_csv_col(&t, "wbc") < 0) {
+        pk_csv_free(&t);
+        return pk_err_set(err, PK_EINPUT, csv, "not a pksim trajectory (no day and wbc columns)");
+    }
+    int dumb = strcmp(o->format, "dumb") == 0;
+    char out[1024] = "", tmp[1100] = "", errf[64];
+    if (o->out)
+        snprintf(out, sizeof out, "%s", o->out);
+    else if (!dumb) {
+        snprintf(out, sizeof out, "%s", csv);
+        char *dot = strrchr(out, '.');
+        if (dot && !strchr(dot, '/'))
+            *dot = 0;
+        snprintf(out + strlen(out), sizeof out - strlen(out), ".%s", o->format);
+    }
+    if (out[0]) {
+        char *slash = strrchr(out, '/');
+        snprintf(tmp, sizeof tmp, "%.*s.plot.tmp.%ld.%s", slash ? (int)(slash - out + 1) : 0, out,
+                 (long)getpid(), o->format);
+    }
+    snprintf(errf, sizeof errf, "/tmp/pksim_gnuplot_%ld.err", (long)getpid());
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "gnuplot 2>%s", errf);
+    fflush(stdout);
+    FILE *g = popen(cmd, "w");
+    if (!g) {
+        pk_csv_free(&t);
+        return pk_err_set(err, PK_EIO, "gnuplot", "cannot start: %s", strerror(errno));
+    }
+    script(g, &t, p, with_obs, o, tmp[0] ? tmp : NULL);
+    int st = pclose(g);
+    pk_csv_free(&t);
+    /* gnuplot reports script errors on stderr, sometimes with status 0 */
+    char msg[300] = "";
+    FILE *ef = fopen(errf, "r");
+    if (ef) {
+        char line[300];
+        while (fgets(line, sizeof line, ef))
+            if (strstr(line, "rror") && !msg[0]) {
+                line[strcspn(line, "\n")] = 0;
+                snprintf(msg, sizeof msg, "%s", line);
+            }
+        fclose(ef);
+    }
+    unlink(errf);
+    if (st != 0 || msg[0]) {
+        if (tmp[0])
+            unlink(tmp);
+        return pk_err_set(err, PK_EIO, "gnuplot", "%s", msg[0] ? msg : "failed");
+    }
+    if (tmp[0] && rename(tmp, out) != 0) {
+        unlink(tmp);
+        return pk_err_set(err, PK_EIO, out, "cannot write: %s", strerror(errno));
+    }
+    snprintf(written, n_written, "%s", out[0] ? out : "(standard output)");
+    return PK_OK;
+}
+
+int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
+                 pk_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
+    char csv[1024], ini[1100], dir[1024];
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(dir, sizeof dir, "%s", path);
+        snprintf(csv, sizeof csv, "%s/fit.csv", path);
+        if (access(csv, R_OK) != 0)
+            snprintf(csv, sizeof csv, "%s/simulation.csv", path);
+        if (access(csv, R_OK) != 0)
+            return pk_err_set(err, PK_EINPUT, path, "holds neither fit.csv nor simulation.csv");
+    } else {
+        snprintf(csv, sizeof csv, "%s", path);
+        char *slash = strrchr(csv, '/');
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - csv) : 1, slash ? csv : ".");
+    }
+    /* a fit's directory holds its fit.ini: observations and estimates */
+    const char *base = strrchr(csv, '/');
+    base = base ? base + 1 : csv;
+    snprintf(ini, sizeof ini, "%s/fit.ini", dir);
+    pk_patient p;
+    int have = 0;
+    if (strcmp(base, "fit.csv") == 0 && access(ini, R_OK) == 0) {
+        pk_err e2 = {0};
+        have = pk_patient_load(ini, &p, &e2) == PK_OK;
+        if (!have)
+            pk_patient_free(&p);
+    }
+    int rc = pk_plot_csv(csv, have ? &p : NULL, 1, o, written, n_written, err);
+    if (have)
+        pk_patient_free(&p);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* pk_plot: figures through gnuplot, driven by a pipe.  Plotting never
+ * changes a result: it reads the CSV files already written, and when
+ * gnuplot is missing or fails, says so and leaves every data file as it
+ * was. */
+#ifndef PK_PLOT_H
+#define PK_PLOT_H
+
+#include <stddef.h>
+
+#include "pk_err.h"
+#include "pk_patient.h"
+
+typedef struct pk_plot_opts {
+    const char *format;  /* "png" (default), "svg", "pdf" or "dumb" */
+    int width, height;   /* pixels (default 1200x900); dumb: characters */
+    const char *out;     /* output file; NULL: beside the CSV (dumb: stdout) */
+    int show;            /* open an interactive window instead */
+} pk_plot_opts;
+
+pk_plot_opts pk_plot_default_opts(void);
+
+/* Plots a trajectory CSV written by simulate or fit (fit.csv has bands).
+ * p, when not NULL, supplies the observations (fit) and the parameters
+ * for the EC50 lines; with_obs 0 draws no data.  written receives the
+ * output path. */
+int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
+                char *written, size_t n_written, pk_err *err);
+
+/* DIR (fit.csv with DIR/fit.ini, else simulation.csv) or a CSV file. */
+int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
+                 pk_err *err);
+
+#endif
