@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Regenerates the curated results from params/: the fit of each of the six
+# patients (default options: 16 starts, seed 1, 1000 posterior draws) with
+# its figure, the table of the six fits (results/fits.md) and the
+# simulation benchmark (results/bench_simulate.txt, with --bench).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$PKSIM_ROOT"
+pksim_build build -DCMAKE_BUILD_TYPE=Release
+for i in 1 2 3 4 5 6; do
+  build/pksim fit "params/patient$i.ini" --plot --quiet
+done
+# One table: observed vs predicted for every observation of the six fits.
+tmp=$(mktemp results/fits.md.XXXXXX)
+trap 'rm -f "$tmp"' EXIT
+{
+  echo "| patient | -2 log posterior | day | observable | observed | predicted | residual | note |"
+  echo "|---|---:|---:|---|---:|---:|---:|---|"
+  for i in 1 2 3 4 5 6; do
+    s=results/patient$i/fit_summary.txt
+    obj=$(awk '/^objective/ {print $5}' "$s")
+    awk -v p="$i" -v obj="$obj" '
+      /^observations/ {on = 1; getline; next}
+      on && NF == 0 {on = 0}
+      on { note = ""; for (k = 6; k <= NF; k++) note = note (k > 6 ? " " : "") $k
+           printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", p, obj, $1, $2, $3, $4, $5, note
+           obj = "" }' "$s"
+  done
+} > "$tmp"
+mv "$tmp" results/fits.md
+trap - EXIT
+echo "wrote results/fits.md"
+if [ "${1:-}" = --bench ]; then
+  scripts/bench.sh
+fi
