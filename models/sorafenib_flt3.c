@@ -23,8 +23,8 @@ static const pk_state_def state_defs[N_STATE] = {
     {"Q", "pre-treatment burden", "niche-protected sensitive leukemic cells", 1, 0},
     {"Ls", "pre-treatment burden", "mobile sensitive leukemic cells", 1, 0},
     {"Lr", "pre-treatment burden", "resistant leukemic clone", 1, 0},
-    {"B", "10^9/L", "circulating blasts", 1, 0},
-    {"M", "10^9/L", "leukemia-derived non-blast leukocytes", 1, 0},
+    {"B", "10^9/L", "circulating blasts", 0, 1e-8},
+    {"M", "10^9/L", "leukemia-derived non-blast leukocytes", 0, 1e-6},
     {"N", "10^9/L", "normal circulating leukocytes", 0, 1e-4},
     {"P", "10^9/L", "normal proliferating precursors", 0, 1e-4},
     {"T1", "10^9/L", "normal maturation transit 1", 0, 1e-4},
@@ -33,7 +33,7 @@ static const pk_state_def state_defs[N_STATE] = {
     {"D1", "10^9/L", "drug-differentiated blasts, maturation 1", 0, 1e-4},
     {"D2", "10^9/L", "drug-differentiated blasts, maturation 2", 0, 1e-4},
     {"D3", "10^9/L", "drug-differentiated blasts, maturation 3", 0, 1e-4},
-    {"Le", "pre-treatment burden", "lagged burden that suppresses normal cells", 1, 0},
+    {"Le", "pre-treatment burden", "lagged burden that suppresses normal cells", 0, 1e-6},
 };
 
 /* Parameters: MODEL.md sections 1, 5 and 6, with priors and sources. */
