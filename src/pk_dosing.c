@@ -1,9 +1,13 @@
 #include "pk_dosing.h"
 
+#include <errno.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pk_text.h"
 
 static int is_multiple(double x, double unit)
 {
@@ -108,4 +112,65 @@ int pk_dosing_split(const pk_model *m, double daily_mg, const char *schedule,
         return pk_err_set(err, PK_EINPUT, "--schedule", "'%s' is not qd or bid", schedule);
     }
     return PK_OK;
+}
+
+int pk_dosing_parse_days(const char *key, int *first, int *last)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(key, &end, 10), b = a;
+    if (end == key || errno)
+        return -1;
+    if (*end == '-') {
+        const char *s = end + 1;
+        b = strtol(s, &end, 10);
+        if (end == s || errno)
+            return -1;
+    }
+    if (*end || a < 0 || b < a || b > 100000)
+        return -1;
+    *first = (int)a;
+    *last = (int)b;
+    return 0;
+}
+
+/* Accepts "pause", "0", "X mg qd", "X mg bid", "X + Y mg", "X mg + Y mg"
+ * ("mg" optional): X and Y are mg per administration. */
+int pk_dosing_parse_dose(const char *value, double *am, double *pm)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", value);
+    char *tok[8];
+    int n = pk_text_tokenize(buf, tok, 8);
+    if (n < 1)
+        return -1;
+    if (n == 1 && (strcmp(tok[0], "pause") == 0 || strcmp(tok[0], "0") == 0)) {
+        *am = *pm = 0;
+        return 0;
+    }
+    /* drop "mg" words */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(tok[i], "mg") != 0)
+            tok[k++] = tok[i];
+    n = k;
+    double x, y;
+    if (n == 2 && pk_text_number(tok[0], &x, 0) == 0) {
+        if (strcmp(tok[1], "qd") == 0) {
+            *am = x;
+            *pm = 0;
+            return 0;
+        }
+        if (strcmp(tok[1], "bid") == 0) {
+            *am = *pm = x;
+            return 0;
+        }
+    }
+    if (n == 3 && strcmp(tok[1], "+") == 0 && pk_text_number(tok[0], &x, 0) == 0 &&
+        pk_text_number(tok[2], &y, 0) == 0) {
+        *am = x;
+        *pm = y;
+        return 0;
+    }
+    return -1;
 }

@@ -34,6 +34,13 @@ int pk_dosing_check(const pk_model *m, const pk_regimen *r, size_t n, const char
 int pk_dosing_expand(const pk_regimen *r, size_t n, pk_dose **doses, size_t *n_doses,
                      pk_err *err);
 
+/* "FIRST-LAST" or "DAY" (days after the first dose) -> first, last. */
+int pk_dosing_parse_days(const char *key, int *first, int *last);
+
+/* "pause", "0", "X mg qd", "X mg bid", "X + Y mg" ("mg" optional) ->
+ * morning and evening mg per administration.  0 on success. */
+int pk_dosing_parse_dose(const char *value, double *am, double *pm);
+
 /* Daily dose (mg/day) in force on day t (0 outside every regimen). */
 double pk_dosing_daily_mg(const pk_regimen *r, size_t n, double t_day);
 

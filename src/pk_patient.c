@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pk_ini.h"
+#include "pk_text.h"
 
 /* ---- small parsing helpers ---- */
 
@@ -24,34 +25,6 @@ static int bad(pk_err *err, const pk_ini *ini, const pk_ini_entry *e, const char
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return pk_err_set(err, PK_EINPUT, where, "%s", msg);
-}
-
-/* Parses a whole token as a finite number ("inf" allowed when asked). */
-static int parse_number(const char *s, double *out, int allow_inf)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno == ERANGE || isnan(v))
-        return -1;
-    if (isinf(v) && !(allow_inf && v > 0))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Splits s (modified in place) into at most max blank-separated tokens. */
-static int tokenize(char *s, char **tok, int max)
-{
-    int n = 0;
-    for (char *p = strtok(s, " \t"); p; p = strtok(NULL, " \t")) {
-        if (n == max)
-            return -1;
-        tok[n++] = p;
-    }
-    return n;
 }
 
 /* ---- [patient] ---- */
@@ -77,7 +50,7 @@ static int load_patient_section(const pk_ini *ini, pk_patient *p, pk_err *err)
                 return bad(err, ini, e, "unknown model '%s' (see 'pksim models')", e->value);
         } else if (strcmp(e->key, "weight_kg") == 0) {
             double w;
-            if (parse_number(e->value, &w, 0) || w < 20 || w > 300)
+            if (pk_text_number(e->value, &w, 0) || w < 20 || w > 300)
                 return bad(err, ini, e, "'%s' is not a body weight in kg (20-300)", e->value);
             p->weight_kg = w;
         } else if (strcmp(e->key, "notes") == 0) {
@@ -100,67 +73,6 @@ static int load_patient_section(const pk_ini *ini, pk_patient *p, pk_err *err)
 
 /* ---- [dosing]: "FIRST-LAST = 400 mg bid" ---- */
 
-static int parse_days(const char *key, int *first, int *last)
-{
-    char *end;
-    errno = 0;
-    long a = strtol(key, &end, 10), b = a;
-    if (end == key || errno)
-        return -1;
-    if (*end == '-') {
-        const char *s = end + 1;
-        b = strtol(s, &end, 10);
-        if (end == s || errno)
-            return -1;
-    }
-    if (*end || a < 0 || b < a || b > 100000)
-        return -1;
-    *first = (int)a;
-    *last = (int)b;
-    return 0;
-}
-
-/* Accepts "pause", "0", "X mg qd", "X mg bid", "X + Y mg", "X mg + Y mg"
- * ("mg" optional): X and Y are mg per administration. */
-static int parse_dose(const char *value, double *am, double *pm)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", value);
-    char *tok[8];
-    int n = tokenize(buf, tok, 8);
-    if (n < 1)
-        return -1;
-    if (n == 1 && (strcmp(tok[0], "pause") == 0 || strcmp(tok[0], "0") == 0)) {
-        *am = *pm = 0;
-        return 0;
-    }
-    /* drop "mg" words */
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (strcmp(tok[i], "mg") != 0)
-            tok[k++] = tok[i];
-    n = k;
-    double x, y;
-    if (n == 2 && parse_number(tok[0], &x, 0) == 0) {
-        if (strcmp(tok[1], "qd") == 0) {
-            *am = x;
-            *pm = 0;
-            return 0;
-        }
-        if (strcmp(tok[1], "bid") == 0) {
-            *am = *pm = x;
-            return 0;
-        }
-    }
-    if (n == 3 && strcmp(tok[1], "+") == 0 && parse_number(tok[0], &x, 0) == 0 &&
-        parse_number(tok[2], &y, 0) == 0) {
-        *am = x;
-        *pm = y;
-        return 0;
-    }
-    return -1;
-}
-
 static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
 {
     size_t n = 0;
@@ -174,9 +86,9 @@ static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
         if (strcmp(e->section, "dosing") != 0)
             continue;
         pk_regimen r = {.line = e->line};
-        if (parse_days(e->key, &r.first_day, &r.last_day))
+        if (pk_dosing_parse_days(e->key, &r.first_day, &r.last_day))
             return bad(err, ini, e, "expected days as FIRST-LAST (e.g. 0-27) or one day");
-        if (parse_dose(e->value, &r.morning_mg, &r.evening_mg))
+        if (pk_dosing_parse_dose(e->value, &r.morning_mg, &r.evening_mg))
             return bad(err, ini, e, "'%s': expected e.g. '400 mg bid', '400 mg qd', "
                        "'400 + 200 mg' or 'pause'", e->value);
         p->regimen[p->n_regimen++] = r;
@@ -204,7 +116,7 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
         snprintf(kbuf, sizeof kbuf, "%s", e->key);
         snprintf(vbuf, sizeof vbuf, "%s", e->value);
         char *kt[4], *vt[8];
-        if (tokenize(kbuf, kt, 4) != 2 || parse_number(kt[0], &o.t_day, 0) || o.t_day < 0)
+        if (pk_text_tokenize(kbuf, kt, 4) != 2 || pk_text_number(kt[0], &o.t_day, 0) || o.t_day < 0)
             return bad(err, ini, e, "expected 'DAY OBSERVABLE' (e.g. '7 wbc')");
         if ((o.obs = pk_model_obs_index(m, kt[1])) < 0) {
             char names[256] = "";
@@ -218,7 +130,7 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
         const pk_obs_def *od = &m->obs[o.obs];
         if (od->error == PK_ERRMODEL_NONE)
             return bad(err, ini, e, "%s is a model output, not an observable", od->name);
-        int nv = tokenize(vbuf, vt, 8);
+        int nv = pk_text_tokenize(vbuf, vt, 8);
         if (nv < 1)
             return bad(err, ini, e, "no value");
         int k = 0;
@@ -229,14 +141,14 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
             o.censor = vt[0][0] == '<' ? -1 : 1;
             vt[0]++;
         }
-        if (k >= nv || parse_number(vt[k], &o.value, 0))
+        if (k >= nv || pk_text_number(vt[k], &o.value, 0))
             return bad(err, ini, e, "'%s' is not a number", k < nv ? vt[k] : "");
         for (k++; k < nv; k++) {
             if (strncmp(vt[k], "n=", 2) == 0) {
                 double cells;
                 if (od->error != PK_ERRMODEL_BINOMIAL)
                     return bad(err, ini, e, "n= (cells counted) applies to blast counts only");
-                if (parse_number(vt[k] + 2, &cells, 0) || cells < 1 || cells > 1e6 ||
+                if (pk_text_number(vt[k] + 2, &cells, 0) || cells < 1 || cells > 1e6 ||
                     cells != floor(cells))
                     return bad(err, ini, e, "'%s': cells counted must be a whole number 1-1000000",
                                vt[k] + 2);
@@ -303,9 +215,9 @@ static int load_parameters(const pk_ini *ini, pk_patient *p, pk_err *err)
         char buf[256];
         snprintf(buf, sizeof buf, "%s", e->value);
         char *t[4];
-        int n = tokenize(buf, t, 4);
+        int n = pk_text_tokenize(buf, t, 4);
         double v;
-        if (n < 1 || parse_number(t[0], &v, 1))
+        if (n < 1 || pk_text_number(t[0], &v, 1))
             return bad(err, ini, e, "'%s' is not a number", n < 1 ? "" : t[0]);
         if (check_range(ini, e, d, v, err))
             return err->code;
@@ -321,7 +233,7 @@ static int load_parameters(const pk_ini *ini, pk_patient *p, pk_err *err)
             if (l < 2 || t[2][l - 1] != '%')
                 return bad(err, ini, e, "write the CV as a percentage, e.g. 'cv 50%%'");
             t[2][l - 1] = 0;
-            if (parse_number(t[2], &cv, 0) || !(cv > 0) || cv > 1000)
+            if (pk_text_number(t[2], &cv, 0) || !(cv > 0) || cv > 1000)
                 return bad(err, ini, e, "CV %s%% must lie in (0, 1000]%%", t[2]);
             s->prior = PK_PRIOR_LOGNORMAL;
             s->spread = cv / 100.0;
@@ -330,7 +242,7 @@ static int load_parameters(const pk_ini *ini, pk_patient *p, pk_err *err)
                 return bad(err, ini, e, "a CV needs a positive value (log-normal prior)");
         } else if (n == 3 && strcmp(t[1], "sd") == 0) {
             double sd;
-            if (parse_number(t[2], &sd, 0) || !(sd > 0) || sd > 100)
+            if (pk_text_number(t[2], &sd, 0) || !(sd > 0) || sd > 100)
                 return bad(err, ini, e, "SD '%s' must lie in (0, 100]", t[2]);
             if (d->prior != PK_PRIOR_LOGITNORMAL && d->prior != PK_PRIOR_LOG10NORMAL)
                 return bad(err, ini, e, "'sd' is for logit- and log10-normal priors; "
@@ -383,7 +295,7 @@ static int load_solver(const pk_ini *ini, pk_patient *p, pk_err *err)
         if (strcmp(e->section, "solver") != 0)
             continue;
         if (strcmp(e->key, "rtol") == 0) {
-            if (parse_number(e->value, &p->rtol, 0) || !(p->rtol >= 1e-14 && p->rtol <= 1e-3))
+            if (pk_text_number(e->value, &p->rtol, 0) || !(p->rtol >= 1e-14 && p->rtol <= 1e-3))
                 return bad(err, ini, e, "'%s': give a relative tolerance in 1e-14..1e-3", e->value);
         } else if (strcmp(e->key, "engine") == 0) {
             if (strcmp(e->value, "split") == 0)
@@ -420,7 +332,7 @@ static int load_estimate(const pk_ini *ini, pk_patient *p, pk_err *err)
         if (j < 0)
             return bad(err, ini, e, "unknown parameter of model %s in [estimate]", m->name);
         double v;
-        if (parse_number(e->value, &v, 1))
+        if (pk_text_number(e->value, &v, 1))
             return bad(err, ini, e, "'%s' is not a number", e->value);
         if (check_range(ini, e, &m->param[j], v, err))
             return err->code;
