@@ -22,6 +22,7 @@
 #include "pk_plot.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
+#include "pk_sweep.h"
 
 static const char usage_text[] =
     "usage: pksim COMMAND [options]\n"
@@ -50,6 +51,17 @@ static const char usage_text[] =
     "      --out DIR           output directory (default results/<patient id>)\n"
     "      --quiet             no summary on standard output\n"
     "      --plot              also draw DIR/fit.png\n"
+    "  sweep FILE      dosing scenarios with uncertainty: FILE is a patient file (draws from\n"
+    "                  the priors) or a fit.ini (posterior draws); writes DIR/sweep.csv,\n"
+    "                  sweep_trajectories.csv, sweep_summary.txt\n"
+    "      --doses LIST        daily doses, mg (default 200,400,600,800; 0 = no drug)\n"
+    "      --schedules LIST    qd,bid (default both)\n"
+    "      --days N            horizon (default 180)\n"
+    "      --draws N           parameter draws (default 1000)\n"
+    "      --point             the MAP (or prior medians) once per scenario\n"
+    "      --rank READOUT      order by this read-out's median (default: relapse-free days\n"
+    "                          with at most --max-grade4-days median grade IV days, 14)\n"
+    "      --seed S, --threads N, --out DIR (default results/<id>/sweep), --quiet\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
     "                  (simulation.csv) through gnuplot; written beside the CSV\n"
     "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
@@ -117,6 +129,19 @@ static int parse_double_arg(const char *opt, const char *s, double *out)
     double v = strtod(s, &end);
     if (end == s || *end || errno || !isfinite(v)) {
         fprintf(stderr, "pksim: %s: '%s' is not a number\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_int_arg(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) {
+        fprintf(stderr, "pksim: %s: '%s' is not a whole number in %ld-%ld\n", opt, s, lo, hi);
         return -1;
     }
     *out = v;
@@ -211,6 +236,125 @@ static int cmd_plot(int argc, char **argv)
     if (po.out || strcmp(po.format, "dumb") != 0)
         printf("wrote %s\n", written);
     return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"doses", required_argument, 0, 'D'},  {"schedules", required_argument, 0, 'S'},
+        {"days", required_argument, 0, 'd'},   {"draws", required_argument, 0, 'n'},
+        {"point", no_argument, 0, 'P'},        {"rank", required_argument, 0, 'R'},
+        {"max-grade4-days", required_argument, 0, 'g'},
+        {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
+        {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    pk_sweep_opts so = pk_sweep_default_opts();
+    const char *out_dir = NULL;
+    int quiet = 0, c;
+    long v;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'D': {
+            so.n_doses = 0;
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *save = NULL;
+            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                double d;
+                if (so.n_doses == 8 || parse_double_arg("--doses", t, &d))
+                    return usage_error("--doses: '%s': give up to 8 daily doses in mg", optarg);
+                if (d != 0 && (d < 200 || d > 800))
+                    return usage_error("--doses: %s mg/day is outside 200-800 (0 = no drug)", t);
+                so.doses[so.n_doses++] = d;
+            }
+            break;
+        }
+        case 'S':
+            so.qd = strstr(optarg, "qd") != NULL;
+            so.bid = strstr(optarg, "bid") != NULL;
+            if ((!so.qd && !so.bid) || strspn(optarg, "qdbi,") != strlen(optarg))
+                return usage_error("--schedules: '%s' is a list of qd and bid", optarg);
+            break;
+        case 'd':
+            if (parse_double_arg("--days", optarg, &so.days))
+                return 2;
+            break;
+        case 'n':
+            if (parse_int_arg("--draws", optarg, 1, 1000000, &v))
+                return 2;
+            so.draws = (int)v;
+            break;
+        case 'P':
+            so.point = 1;
+            break;
+        case 'R':
+            so.rank = optarg;
+            break;
+        case 'g':
+            if (parse_double_arg("--max-grade4-days", optarg, &so.max_g4_days))
+                return 2;
+            break;
+        case 's':
+            if (parse_int_arg("--seed", optarg, 0, 2147483647L, &v))
+                return 2;
+            so.seed = (unsigned long)v;
+            break;
+        case 't':
+            if (parse_int_arg("--threads", optarg, 1, 1024, &v))
+                return 2;
+            so.threads = (int)v;
+            break;
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("%s", "sweep takes one patient file or fit.ini");
+    so.progress = isatty(STDERR_FILENO);
+    pk_err err = {0};
+    pk_patient p;
+    pk_sweep_result res = {0};
+    int rc = pk_patient_load(argv[optind], &p, &err);
+    if (rc == PK_OK && p.posterior[0] && !so.point) {
+        /* posterior.csv sits beside the fit.ini that names it */
+        const char *slash = strrchr(argv[optind], '/');
+        snprintf(so.posterior, sizeof so.posterior, "%.*s%s",
+                 slash ? (int)(slash - argv[optind] + 1) : 0, argv[optind], p.posterior);
+    }
+    if (rc == PK_OK)
+        rc = pk_sweep_run(&p, &so, &res, &err);
+    char dir[1024];
+    if (rc == PK_OK) {
+        if (out_dir)
+            snprintf(dir, sizeof dir, "%s", out_dir);
+        else
+            snprintf(dir, sizeof dir, "results/%s/sweep", p.id);
+        rc = pk_sweep_write(dir, &p, &so, &res, &err);
+    }
+    if (rc == PK_OK) {
+        if (!quiet) {
+            pk_sweep_print(stdout, &p, &so, &res);
+            printf("wrote %s/{sweep.csv,sweep_trajectories.csv,sweep_summary.txt}\n", dir);
+        }
+        fprintf(stderr, "pksim sweep: %ld simulations in %.2f s (%.0f per second)\n", res.sims,
+                res.seconds, res.sims / (res.seconds > 0 ? res.seconds : 1));
+    }
+    pk_sweep_result_free(&res);
+    pk_patient_free(&p);
+    return rc == PK_OK ? 0 : report(&err);
 }
 
 static int cmd_models(void)
@@ -348,19 +492,6 @@ static int cmd_simulate(int argc, char **argv)
     pk_sim_result_free(&res);
     pk_patient_free(&p);
     return rc == PK_OK ? 0 : report(&err);
-}
-
-static int parse_int_arg(const char *opt, const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi) {
-        fprintf(stderr, "pksim: %s: '%s' is not a whole number in %ld-%ld\n", opt, s, lo, hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 static int cmd_fit(int argc, char **argv)
@@ -525,5 +656,7 @@ int main(int argc, char **argv)
         return cmd_fit(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", cmd);
 }

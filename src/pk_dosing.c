@@ -174,3 +174,47 @@ int pk_dosing_parse_dose(const char *value, double *am, double *pm)
     }
     return -1;
 }
+
+int pk_dosing_parse_scenario(const pk_model *m, const char *name, const char *text,
+                             const char *file, int line, pk_scenario *s, pk_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->line = line;
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d: scenario %s", file, line, name);
+    if (strlen(name) == 0 || strlen(name) >= sizeof s->name || strchr(name, ','))
+        return pk_err_set(err, PK_EINPUT, where, "give a name of 1-63 characters without commas");
+    snprintf(s->name, sizeof s->name, "%s", name);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *save = NULL;
+    for (char *part = strtok_r(buf, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(part, ':');
+        if (!colon)
+            return pk_err_set(err, PK_EINPUT, where, "'%s': expected DAYS: DOSE (e.g. 0-29: 400 mg "
+                              "bid)", part);
+        *colon = 0;
+        char *days = part, *dose = colon + 1;
+        while (*days == ' ' || *days == '\t')
+            days++;
+        size_t l = strlen(days);
+        while (l > 0 && (days[l - 1] == ' ' || days[l - 1] == '\t'))
+            days[--l] = 0;
+        if (s->n_reg == PK_SCENARIO_MAX_REG)
+            return pk_err_set(err, PK_EINPUT, where, "more than %d regimens", PK_SCENARIO_MAX_REG);
+        pk_regimen *r = &s->reg[s->n_reg];
+        r->line = line;
+        if (pk_dosing_parse_days(days, &r->first_day, &r->last_day))
+            return pk_err_set(err, PK_EINPUT, where, "'%s': expected days as FIRST-LAST", days);
+        if (pk_dosing_parse_dose(dose, &r->morning_mg, &r->evening_mg))
+            return pk_err_set(err, PK_EINPUT, where, "'%s': expected e.g. '400 mg bid', '400 mg qd', "
+                              "'400 + 200 mg' or 'pause'", dose);
+        s->n_reg++;
+    }
+    if (s->n_reg == 0)
+        return pk_err_set(err, PK_EINPUT, where, "no regimen");
+    pk_err e2 = {0};
+    if (pk_dosing_check(m, s->reg, s->n_reg, file, &e2))
+        return pk_err_set(err, PK_EINPUT, where, "%s", e2.msg);
+    return PK_OK;
+}

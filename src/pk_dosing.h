@@ -24,6 +24,21 @@ typedef struct pk_dose {
     double amount_mg;
 } pk_dose;
 
+/* A named dosing scenario for sweeps: regimens in order of days. */
+#define PK_SCENARIO_MAX_REG 16
+typedef struct pk_scenario {
+    char name[64];
+    pk_regimen reg[PK_SCENARIO_MAX_REG];
+    size_t n_reg;
+    int line;            /* source line, 0 when generated */
+} pk_scenario;
+
+/* Parses "DAYS: DOSE, DAYS: DOSE, ..." (e.g. "0-29: 400 mg bid, 30-36:
+ * pause, 37-179: 400 mg bid") into s, checked against the model's limits.
+ * file and line name the source in messages. */
+int pk_dosing_parse_scenario(const pk_model *m, const char *name, const char *text,
+                             const char *file, int line, pk_scenario *s, pk_err *err);
+
 /* Checks regimens against the model's dose limits and against each other
  * (order, overlap).  `file` names the source in messages. */
 int pk_dosing_check(const pk_model *m, const pk_regimen *r, size_t n, const char *file,

@@ -342,8 +342,40 @@ static int load_estimate(const pk_ini *ini, pk_patient *p, pk_err *err)
     return PK_OK;
 }
 
+/* ---- [sweep]: "scenario NAME = DAYS: DOSE, DAYS: DOSE, ..." ---- */
+
+static int load_sweep(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ini->n_entry; i++)
+        n += strcmp(ini->entry[i].section, "sweep") == 0;
+    if (!n)
+        return PK_OK;
+    p->scenario = calloc(n, sizeof *p->scenario);
+    if (!p->scenario)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < ini->n_entry; i++) {
+        const pk_ini_entry *e = &ini->entry[i];
+        if (strcmp(e->section, "sweep") != 0)
+            continue;
+        if (strncmp(e->key, "scenario ", 9) != 0)
+            return bad(err, ini, e, "expected 'scenario NAME = DAYS: DOSE, ...' in [sweep]");
+        const char *name = e->key + 9;
+        while (*name == ' ')
+            name++;
+        for (size_t k = 0; k < p->n_scenario; k++)
+            if (strcmp(p->scenario[k].name, name) == 0)
+                return bad(err, ini, e, "scenario '%s' is defined twice", name);
+        if (pk_dosing_parse_scenario(p->model, name, e->value, ini->path, e->line,
+                                     &p->scenario[p->n_scenario], err))
+            return err->code;
+        p->n_scenario++;
+    }
+    return PK_OK;
+}
+
 static const char *const known_sections[] = {"patient", "dosing", "observations", "parameters",
-                                              "fit", "solver", "estimate"};
+                                              "fit", "solver", "estimate", "sweep"};
 
 int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
 {
@@ -363,7 +395,7 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
             pk_err_where(where, sizeof where, path, ini.section[i].line, NULL);
             rc = pk_err_set(err, PK_EINPUT, where,
                             "unknown section [%s] (patient, dosing, observations, parameters, "
-                            "fit, solver, estimate)",
+                            "fit, solver, estimate, sweep)",
                             ini.section[i].name);
             goto done;
         }
@@ -388,7 +420,8 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
         p->param[j] = (pk_param_setting){median[j], m->param[j].prior, m->param[j].spread,
                                          m->param[j].prior == PK_PRIOR_FIXED, 0};
     if ((rc = load_parameters(&ini, p, err)) || (rc = load_fit(&ini, p, err)) ||
-        (rc = load_solver(&ini, p, err)) || (rc = load_estimate(&ini, p, err)))
+        (rc = load_solver(&ini, p, err)) || (rc = load_estimate(&ini, p, err)) ||
+        (rc = load_sweep(&ini, p, err)))
         goto done;
     for (size_t j = 0; j < m->n_param; j++)
         if (isnan(p->param[j].value)) {
@@ -409,8 +442,11 @@ void pk_patient_free(pk_patient *p)
         return;
     free(p->regimen);
     free(p->obs);
+    free(p->scenario);
     p->regimen = NULL;
     p->obs = NULL;
+    p->scenario = NULL;
+    p->n_scenario = 0;
     p->n_regimen = p->n_obs = 0;
 }
 

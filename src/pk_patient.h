@@ -38,6 +38,9 @@ typedef struct pk_patient {
     double map[PK_MAX_PARAM];
     char posterior[512];          /* path of posterior.csv, relative to the file */
     char source[512];             /* the file the fit was made from */
+    /* [sweep] scenarios: "scenario NAME = DAYS: DOSE, ..." */
+    pk_scenario *scenario;
+    size_t n_scenario;
     int coupled;                  /* [solver] engine = coupled */
 } pk_patient;
 

@@ -226,7 +226,9 @@ static int problem_init(pk_solver *s, cv_problem *p, size_t off, size_t n, CVRhs
         const pk_state_def *sd = &s->m->state[off + i];
         at[i] = s->o.rtol * s->o.atol_scale * (sd->log_scale ? 1.0 : sd->scale);
     }
-    if (CVodeWFtolerances(p->mem, ewt_cb) < 0 ||
+    /* A fixed first step: CVODE would otherwise size it from the first
+     * output time, and results would depend on the output grid. */
+    if (CVodeWFtolerances(p->mem, ewt_cb) < 0 || CVodeSetInitStep(p->mem, 1e-4) < 0 ||
         CVodeSetMaxNumSteps(p->mem, s->o.max_steps) < 0)
         return pk_err_set(err, PK_EINTERNAL, "", "cannot set solver tolerances");
     p->ready = 1;

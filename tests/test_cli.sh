@@ -114,6 +114,37 @@ msg=$("$pksim" plot "$tmp/fit1" --show 2>&1); [ $? -eq 3 ] && grep -q 'gnuplot-q
 expect_fail "--format: 'gif' is not png, svg, pdf or dumb" plot "$tmp/fit1" --format gif
 ls "$tmp/fit1" | grep -q 'tmp' && bad "plot left temporary files" || ok
 
+# sweep: --point of a fixed regimen equals simulate of it exactly; the same
+# seed gives the same files on 1 and 2 threads; scenarios from [sweep]; bad
+# doses and scenarios are refused.
+"$pksim" sweep "$src/params/patient2.ini" --point --doses 400 --schedules bid --days 60 \
+  --out "$tmp/swp" --quiet 2>/dev/null || bad "sweep --point"
+"$pksim" simulate "$src/params/patient2.ini" --dose 400 --schedule bid --days 60 --out "$tmp/simp" --quiet
+diff <(awk -F, 'NR > 1 {print $2, $4, $7, $10}' "$tmp/swp/sweep_trajectories.csv") \
+     <(awk -F, 'NR > 1 {print $1, $3, $4, $5}' "$tmp/simp/simulation.csv") >/dev/null \
+  && ok || bad "sweep --point differs from simulate"
+{ cat "$src/params/patient5.ini"; printf '\n[sweep]\nscenario pause = 0-6: 400 mg bid, 7-13: pause, 14-29: 200 mg qd\n'; } > "$tmp/p5sweep.ini"
+for th in 1 2; do
+  "$pksim" sweep "$tmp/p5sweep.ini" --doses 400,800 --days 30 --draws 40 --seed 3 --threads "$th" \
+    --out "$tmp/sw$th" --quiet 2>/dev/null || bad "sweep --threads $th"
+done
+for f in sweep.csv sweep_trajectories.csv sweep_summary.txt; do
+  cmp -s "$tmp/sw1/$f" "$tmp/sw2/$f" && ok || bad "sweep $f differs between 1 and 2 threads"
+done
+[ "$(wc -l < "$tmp/sw1/sweep.csv")" -eq 6 ] && grep -q ',pause,' "$tmp/sw1/sweep.csv" && ok || bad "sweep scenarios"
+grep -q 'draws from the priors' "$tmp/sw1/sweep_summary.txt" && ok || bad "sweep says where draws come from"
+"$pksim" sweep "$tmp/fit1/fit.ini" --doses 800 --schedules bid --days 20 --draws 20 --out "$tmp/swfit" --quiet 2>/dev/null \
+  && grep -q 'from the posterior' "$tmp/swfit/sweep_summary.txt" && ok || bad "sweep from a fit"
+expect_fail "--doses: 900 mg/day is outside 200-800" sweep "$src/params/patient2.ini" --doses 900
+expect_fail "--schedules: 'tid' is a list of qd and bid" sweep "$src/params/patient2.ini" --schedules tid
+expect_fail "--rank: 'speed' is not a read-out" sweep "$src/params/patient5.ini" --rank speed --draws 2 --days 5
+printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n[sweep]\nscenario hi = 0-9: 450 mg bid\n' > "$tmp/badsc.ini"
+expect_fail "badsc.ini:7: scenario hi: 900 mg/day is outside 200-800" sweep "$tmp/badsc.ini"
+printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n[sweep]\nscenario hi = 0-9 400 mg bid\n' > "$tmp/badsc2.ini"
+expect_fail "badsc2.ini:7: scenario hi: '0-9 400 mg bid': expected DAYS: DOSE" sweep "$tmp/badsc2.ini"
+printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n[sweep]\nhi = 0-9: 400 mg bid\n' > "$tmp/badsc3.ini"
+expect_fail "badsc3.ini:7: hi: expected 'scenario NAME = DAYS: DOSE, ...' in \[sweep\]" sweep "$tmp/badsc3.ini"
+
 # The README's full INI example is a valid file.
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"

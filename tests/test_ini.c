@@ -53,7 +53,7 @@ static void text_level(void **s)
     expect(longline, ":2: line longer than 198 characters");
     expect(HEAD "[dosing\n", ":4: expected 'key = value', '[section]' or a comment");
     expect(HEAD "[plot]\n", ":4: unknown section [plot] (patient, dosing, observations, "
-                            "parameters, fit, solver, estimate)");
+                            "parameters, fit, solver, estimate, sweep)");
 }
 
 static void binary_and_missing(void **s)

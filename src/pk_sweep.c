@@ -1,0 +1,562 @@
+#include "pk_sweep.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "pk_csv.h"
+#include "pk_out.h"
+#include "pk_prior.h"
+#include "pk_solver.h"
+
+const char *const pk_ro_name[PK_N_RO] = {
+    "hr_day", "nadir_blast_pb_pct", "relapse_free_days", "grade4_days", "grade3_days",
+    "wbc_nadir", "wbc_nadir_day", "cum_dose_mg", "mean_dose_mg_per_day", "dose_changes",
+    "cmin_mg_per_L", "cmax_mg_per_L", "auc24_mg_h_per_L", "frac_inhibition_gt_0.9",
+    "resistant_dominance_day", "LT_end", "log10_LT_cells_end", "p_hr", "p_relapse",
+    "p_resistant_dominance"};
+
+const char *const pk_ro_meaning[PK_N_RO] = {
+    "days to hematologic response, blast_pb_pct < 1 (the horizon if none)",
+    "lowest blood blast percentage",
+    "days to relapse, blast_pb_pct >= 5 after an HR (the horizon if none)",
+    "days with grade IV leukopenia, wbc < 1.0 x10^9/L",
+    "days with grade III or worse leukopenia, wbc < 2.0 x10^9/L",
+    "lowest WBC (10^9/L)",
+    "day of the lowest WBC",
+    "cumulative dose over the horizon (mg)",
+    "mean daily dose (mg/day)",
+    "number of changes of the daily dose",
+    "minimum plasma concentration over day 14-15 (mg/L)",
+    "maximum plasma concentration over day 14-15 (mg/L)",
+    "AUC over day 14-15 (mg*h/L)",
+    "fraction of time with FLT3-ITD inhibition I(C) > 0.9",
+    "first day the resistant clone dominates, Lr > Q + Ls (the horizon if never)",
+    "marrow burden LT = Q + Ls + Lr at the horizon (pre-treatment burden = 1)",
+    "log10 of the marrow burden in cells at the horizon (LT x 1e12): an MRD-like read-out",
+    "probability of a hematologic response by the horizon",
+    "probability of relapse by the horizon",
+    "probability that the resistant clone dominates by the horizon"};
+
+pk_sweep_opts pk_sweep_default_opts(void)
+{
+    pk_sweep_opts o;
+    memset(&o, 0, sizeof o);
+    o.doses[0] = 200;
+    o.doses[1] = 400;
+    o.doses[2] = 600;
+    o.doses[3] = 800;
+    o.n_doses = 4;
+    o.qd = o.bid = 1;
+    o.days = 180;
+    o.draws = 1000;
+    o.seed = 1;
+    o.max_g4_days = 14;
+    return o;
+}
+
+static int sidx(const pk_model *m, const char *name)
+{
+    for (size_t k = 0; k < m->n_state; k++)
+        if (strcmp(m->state[k].name, name) == 0)
+            return (int)k;
+    return -1;
+}
+
+void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, size_t n,
+                       const double *obs, const double *x, const pk_scenario *s, double days,
+                       double *ro)
+{
+    int iw = pk_model_obs_index(m, "wbc"), ip = pk_model_obs_index(m, "blast_pb_pct");
+    int ic = m->conc_obs, iq = sidx(m, "Q"), il = sidx(m, "Ls"), ir = sidx(m, "Lr");
+    double ec50 = theta[pk_model_param_index(m, "EC50_mg_per_L")];
+    double hill = theta[pk_model_param_index(m, "hill")];
+    double c90 = ec50 * pow(9.0, 1.0 / hill);
+    size_t no = m->n_obs, ns = m->n_state;
+    double hr = NAN, relapse = NAN, dom = NAN, nadir_pb = INFINITY, wmin = INFINITY, wday = 0;
+    double g4 = 0, g3 = 0, above = 0, span = 0;
+    double cmin = INFINITY, cmax = 0, auc = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = obs[i * no + iw], pb = obs[i * no + ip], c = obs[i * no + ic];
+        const double *xi = x + i * ns;
+        if (isnan(hr) && pb < 1)
+            hr = t[i];
+        if (!isnan(hr) && isnan(relapse) && pb >= 5)
+            relapse = t[i];
+        if (isnan(dom) && xi[ir] > xi[iq] + xi[il])
+            dom = t[i];
+        nadir_pb = fmin(nadir_pb, pb);
+        if (w < wmin) {
+            wmin = w;
+            wday = t[i];
+        }
+        /* time fractions: each interval counts with its left point */
+        if (i + 1 < n) {
+            double dt = t[i + 1] - t[i];
+            g4 += (w < 1.0) * dt;
+            g3 += (w < 2.0) * dt;
+            above += (c > c90) * dt;
+            span += dt;
+        }
+        /* exposure window: day 14 to 15 */
+        if (t[i] >= 14 && t[i] <= 15) {
+            cmin = fmin(cmin, c);
+            cmax = fmax(cmax, c);
+            if (i > 0 && t[i - 1] >= 14)
+                auc += 0.5 * (c + obs[(i - 1) * no + ic]) * (t[i] - t[i - 1]) * 24;
+        }
+    }
+    double cum = 0, prev = -1, changes = 0;
+    for (int d = 0; d < (int)ceil(days - 1e-9); d++) {
+        double mg = pk_dosing_daily_mg(s->reg, s->n_reg, d);
+        cum += mg;
+        if (prev >= 0 && mg != prev)
+            changes++;
+        prev = mg;
+    }
+    const double *xe = x + (n - 1) * ns;
+    double lt = xe[iq] + xe[il] + xe[ir];
+    ro[PK_RO_HR_DAY] = isnan(hr) ? days : hr;
+    ro[PK_RO_NADIR_PB] = nadir_pb;
+    ro[PK_RO_RELAPSE_FREE] = isnan(relapse) ? days : relapse;
+    ro[PK_RO_G4_DAYS] = g4;
+    ro[PK_RO_G3_DAYS] = g3;
+    ro[PK_RO_WBC_NADIR] = wmin;
+    ro[PK_RO_WBC_NADIR_DAY] = wday;
+    ro[PK_RO_CUM_DOSE] = cum;
+    ro[PK_RO_MEAN_DOSE] = days > 0 ? cum / ceil(days - 1e-9) : 0;
+    ro[PK_RO_DOSE_CHANGES] = changes;
+    ro[PK_RO_CMIN] = isfinite(cmin) ? cmin : 0;
+    ro[PK_RO_CMAX] = cmax;
+    ro[PK_RO_AUC24] = auc;
+    ro[PK_RO_FRAC_I90] = span > 0 ? above / span : 0;
+    ro[PK_RO_DOMINANCE_DAY] = isnan(dom) ? days : dom;
+    ro[PK_RO_LT_END] = lt;
+    ro[PK_RO_LOG10_LT] = log10(fmax(lt, 1e-300) * 1e12);
+    ro[PK_RO_P_HR] = !isnan(hr);
+    ro[PK_RO_P_RELAPSE] = !isnan(relapse);
+    ro[PK_RO_P_DOMINANCE] = !isnan(dom);
+}
+
+/* The output grid: every 0.25 day to the horizon, and every 15 min over
+ * day 14-15 for the exposure read-outs. */
+static double *sweep_grid(double days, size_t *n)
+{
+    size_t nq = (size_t)floor(days * 4 + 1e-9) + 1, cap = nq + 100;
+    double *t = malloc(cap * sizeof *t);
+    size_t k = 0;
+    for (size_t i = 0; i < nq; i++) {
+        double ti = i * 0.25;
+        if (days >= 15 && ti > 14 && ti < 15)
+            continue;
+        if (days >= 15 && ti == 14) {
+            for (int j = 0; j < 96; j++)
+                t[k++] = 14 + j / 96.0;
+            continue;
+        }
+        t[k++] = ti;
+    }
+    if (t[k - 1] < days - 1e-9)
+        t[k++] = days;
+    *n = k;
+    return t;
+}
+
+static unsigned long draw_seed(unsigned long seed, unsigned long d)
+{
+    unsigned long z = seed * 0x9E3779B97F4A7C15UL + (d + 1) * 0xD1B54A32D192ED03UL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}
+
+/* Parameter vectors of every draw (n_draws x n_param). */
+static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, double *th,
+                      int *from_fit, pk_err *err)
+{
+    const pk_model *m = p->model;
+    size_t np = m->n_param;
+    double base[PK_MAX_PARAM];
+    pk_patient_prior_theta(p, base);
+    if (o->point) {
+        pk_patient_theta(p, th); /* the MAP of a fit.ini, else prior medians */
+        *from_fit = p->posterior[0] != 0;
+        return PK_OK;
+    }
+    pk_csv post = {0};
+    int col[PK_MAX_PARAM];
+    *from_fit = 0;
+    if (o->posterior[0]) {
+        if (pk_csv_read(o->posterior, &post, err))
+            return err->code;
+        for (size_t j = 0; j < np; j++)
+            col[j] = pk_csv_col(&post, m->param[j].name);
+        for (size_t c = 0; c < post.n_col; c++)
+            if (strcmp(post.name[c], "draw") != 0 && pk_model_param_index(m, post.name[c]) < 0) {
+                pk_csv_free(&post);
+                return pk_err_set(err, PK_EINPUT, o->posterior, "column %s is not a parameter of "
+                                  "model %s", post.name[c], m->name);
+            }
+        *from_fit = 1;
+    }
+    for (size_t d = 0; d < nd; d++) {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, draw_seed(o->seed, d));
+        double *t = th + d * np;
+        for (size_t j = 0; j < np; j++) {
+            const pk_param_setting *s = &p->param[j];
+            int has_prior = !s->fixed && s->prior != PK_PRIOR_FIXED && s->spread > 0;
+            if (*from_fit && col[j] >= 0) {
+                t[j] = post.v[(d % post.n_row) * post.n_col + (size_t)col[j]];
+                if (has_prior)
+                    gsl_rng_uniform(rng); /* keep the stream aligned */
+            } else {
+                t[j] = has_prior ? pk_prior_draw(s->prior, base[j], s->spread, rng) : base[j];
+            }
+        }
+        gsl_rng_free(rng);
+    }
+    pk_csv_free(&post);
+    return PK_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void pk_sweep_result_free(pk_sweep_result *r)
+{
+    free(r->scen);
+    free(r->q);
+    free(r->traj);
+    free(r->dose);
+    free(r->order);
+    memset(r, 0, sizeof *r);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r,
+                           pk_err *err)
+{
+    const pk_model *m = p->model;
+    size_t cap = o->n_doses * 2 + p->n_scenario;
+    r->scen = calloc(cap ? cap : 1, sizeof *r->scen);
+    if (!r->scen)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    int last = (int)ceil(o->days - 1e-9) - 1;
+    for (size_t i = 0; i < o->n_doses; i++)
+        for (int sch = 0; sch < 2; sch++) {
+            if (!(sch ? o->bid : o->qd))
+                continue;
+            pk_scenario *s = &r->scen[r->n_scen];
+            pk_regimen *g = &s->reg[0];
+            *g = (pk_regimen){0, last, 0, 0, 0};
+            const char *name = sch ? "bid" : "qd";
+            if (pk_dosing_split(m, o->doses[i], name, &g->morning_mg, &g->evening_mg, err))
+                return err->code;
+            char where[64];
+            snprintf(where, sizeof where, "--doses %g %s", o->doses[i], name);
+            pk_err e2 = {0};
+            if (o->doses[i] != 0 && pk_dosing_check(m, g, 1, where, &e2))
+                return pk_err_set(err, PK_EINPUT, where, "%s", e2.msg);
+            s->n_reg = 1;
+            snprintf(s->name, sizeof s->name, "%g mg/day %s", o->doses[i], name);
+            r->n_scen++;
+        }
+    for (size_t k = 0; k < p->n_scenario; k++)
+        r->scen[r->n_scen++] = p->scenario[k];
+    if (r->n_scen == 0)
+        return pk_err_set(err, PK_EINPUT, "", "no scenario to simulate");
+    return PK_OK;
+}
+
+int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err)
+{
+    const pk_model *m = p->model;
+    memset(r, 0, sizeof *r);
+    if (pk_model_obs_index(m, "blast_pb_pct") < 0 || sidx(m, "Lr") < 0)
+        return pk_err_set(err, PK_EINPUT, p->path, "model %s has no leukemia: sweeps need "
+                          "sorafenib_flt3", m->name);
+    if (!(o->days >= 1 && o->days <= 3650))
+        return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon of 1-3650 days", o->days);
+    if (build_scenarios(p, o, r, err))
+        return err->code;
+    size_t nd = o->point ? 1 : (size_t)(o->draws > 0 ? o->draws : 1), ns = r->n_scen;
+    size_t np = m->n_param, nday = (size_t)floor(o->days + 1e-9);
+    r->n_draws = nd;
+    r->n_days = nday;
+    double *th = malloc(nd * np * sizeof *th);
+    double *ro = malloc(ns * nd * PK_N_RO * sizeof *ro);
+    double *tr = malloc(ns * nd * (nday + 1) * 3 * sizeof *tr);
+    r->q = malloc(ns * PK_N_RO * 3 * sizeof *r->q);
+    r->traj = malloc(ns * (nday + 1) * 9 * sizeof *r->traj);
+    r->dose = malloc(ns * (nday + 1) * sizeof *r->dose);
+    r->order = malloc(ns * sizeof *r->order);
+    size_t ng;
+    double *grid = sweep_grid(o->days, &ng);
+    int rc = PK_OK;
+    if (!th || !ro || !tr || !r->q || !r->traj || !r->dose || !r->order || !grid) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu draws", nd);
+        goto done;
+    }
+    if ((rc = make_draws(p, o, nd, th, &r->from_fit, err)))
+        goto done;
+    /* integer days on the grid, for the trajectories */
+    size_t *day_at = malloc((nday + 1) * sizeof *day_at);
+    for (size_t i = 0, d = 0; i < ng && d <= nday; i++)
+        if (fabs(grid[i] - (double)d) < 1e-9)
+            day_at[d++] = i;
+    double t0 = now_s();
+    long done = 0, fails = 0;
+    int nthr = 1;
+#ifdef _OPENMP
+    nthr = o->threads > 0 ? o->threads : omp_get_max_threads();
+#endif
+    (void)nthr;
+#pragma omp parallel num_threads(nthr) reduction(+ : fails)
+    {
+        pk_err e = {0};
+        pk_solver *s = pk_solver_new(m, NULL, &e);
+        double *x = malloc(ng * m->n_state * sizeof *x), *ob = malloc(ng * m->n_obs * sizeof *ob);
+#pragma omp for schedule(dynamic, 4) collapse(2)
+        for (size_t si = 0; si < ns; si++)
+            for (size_t d = 0; d < nd; d++) {
+                const pk_scenario *sc = &r->scen[si];
+                double *rod = ro + (si * nd + d) * PK_N_RO;
+                double *trd = tr + (si * nd + d) * (nday + 1) * 3;
+                pk_dose *doses = NULL;
+                size_t n_doses = 0;
+                pk_err ek = {0};
+                int ok = s && x && ob &&
+                         pk_dosing_expand(sc->reg, sc->n_reg, &doses, &n_doses, &ek) == PK_OK &&
+                         pk_solver_run(s, th + d * np, p->weight_kg, doses, n_doses, grid, ng, x,
+                                       &ek) == PK_OK;
+                free(doses);
+                if (ok) {
+                    for (size_t i = 0; i < ng; i++)
+                        m->observe(x + i * m->n_state, pk_solver_derived(s), ob + i * m->n_obs);
+                    pk_sweep_readouts(m, th + d * np, grid, ng, ob, x, sc, o->days, rod);
+                    for (size_t k = 0; k <= nday; k++) {
+                        const double *oi = ob + day_at[k] * m->n_obs;
+                        trd[k * 3 + 0] = oi[m->conc_obs];
+                        trd[k * 3 + 1] = oi[pk_model_obs_index(m, "wbc")];
+                        trd[k * 3 + 2] = oi[pk_model_obs_index(m, "blast_pb_pct")];
+                    }
+                } else {
+                    fails++;
+                    for (size_t k = 0; k < PK_N_RO; k++)
+                        rod[k] = NAN;
+                    for (size_t k = 0; k < (nday + 1) * 3; k++)
+                        trd[k] = NAN;
+                }
+                long dn;
+#pragma omp atomic capture
+                dn = ++done;
+                if (o->progress && (dn % 16 == 0 || dn == (long)(ns * nd))) {
+#pragma omp critical(pk_sweep_progress)
+                    {
+                        double el = now_s() - t0;
+                        fprintf(stderr, "\rpksim sweep: %ld/%zu simulations (%zu scenarios), "
+                                        "%.0f/s, about %.0f s left   ",
+                                dn, ns * nd, ns, dn / el, el * ((double)(ns * nd) - dn) / dn);
+                        if (dn == (long)(ns * nd))
+                            fputc('\n', stderr);
+                    }
+                }
+            }
+        free(x);
+        free(ob);
+        pk_solver_free(s);
+    }
+    r->seconds = now_s() - t0;
+    r->sims = (long)(ns * nd);
+    free(day_at);
+    if (fails == (long)(ns * nd)) {
+        rc = pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
+        goto done;
+    }
+    /* reduce: quantiles over the draws that simulated */
+    double *v = malloc(nd * sizeof *v);
+    for (size_t si = 0; si < ns; si++) {
+        for (size_t k = 0; k < PK_N_RO; k++) {
+            size_t u = 0;
+            for (size_t d = 0; d < nd; d++) {
+                double val = ro[(si * nd + d) * PK_N_RO + k];
+                if (!isnan(val))
+                    v[u++] = val;
+            }
+            double *q = r->q + (si * PK_N_RO + k) * 3;
+            if (k >= PK_RO_P_HR) { /* a probability: the mean of the indicator */
+                double sum = 0;
+                for (size_t i = 0; i < u; i++)
+                    sum += v[i];
+                q[0] = q[2] = q[1] = u ? sum / u : 0;
+                continue;
+            }
+            qsort(v, u, sizeof *v, cmp_double);
+            static const double f[3] = {0.05, 0.5, 0.95};
+            for (int z = 0; z < 3; z++)
+                q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : 0;
+        }
+        for (size_t k = 0; k <= nday; k++) {
+            r->dose[si * (nday + 1) + k] = pk_dosing_daily_mg(r->scen[si].reg, r->scen[si].n_reg,
+                                                              (double)k);
+            for (int c = 0; c < 3; c++) {
+                size_t u = 0;
+                for (size_t d = 0; d < nd; d++) {
+                    double val = tr[((si * nd + d) * (nday + 1) + k) * 3 + c];
+                    if (!isnan(val))
+                        v[u++] = val;
+                }
+                qsort(v, u, sizeof *v, cmp_double);
+                static const double f[3] = {0.05, 0.5, 0.95};
+                for (int z = 0; z < 3; z++)
+                    r->traj[((si * (nday + 1) + k) * 3 + c) * 3 + z] =
+                        u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : 0;
+            }
+        }
+    }
+    free(v);
+    /* rank: the default is the longest median relapse-free time among the
+     * scenarios with at most max_g4_days median grade IV days, then the
+     * others; --rank orders by one read-out's median (descending). */
+    int key = PK_RO_RELAPSE_FREE;
+    if (o->rank) {
+        key = -1;
+        for (int k = 0; k < PK_N_RO; k++)
+            if (strcmp(o->rank, pk_ro_name[k]) == 0)
+                key = k;
+        if (key < 0) {
+            rc = pk_err_set(err, PK_EINPUT, "--rank", "'%s' is not a read-out (see sweep.csv "
+                            "columns)", o->rank);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < ns; i++)
+        r->order[i] = (int)i;
+    for (size_t i = 1; i < ns; i++)
+        for (size_t j = i; j > 0; j--) {
+            int a = r->order[j - 1], b = r->order[j];
+            int oka = o->rank || r->q[(a * PK_N_RO + PK_RO_G4_DAYS) * 3 + 1] <= o->max_g4_days;
+            int okb = o->rank || r->q[(b * PK_N_RO + PK_RO_G4_DAYS) * 3 + 1] <= o->max_g4_days;
+            double va = r->q[(a * PK_N_RO + key) * 3 + 1], vb = r->q[(b * PK_N_RO + key) * 3 + 1];
+            /* ties (e.g. no relapse by the horizon): the lower P(relapse) */
+            double pa = r->q[(a * PK_N_RO + PK_RO_P_RELAPSE) * 3 + 1];
+            double pb = r->q[(b * PK_N_RO + PK_RO_P_RELAPSE) * 3 + 1];
+            int swap = (okb && !oka) || (oka == okb && (vb > va || (vb == va && pb < pa)));
+            if (!swap)
+                break;
+            r->order[j - 1] = b;
+            r->order[j] = a;
+        }
+done:
+    free(grid);
+    free(th);
+    free(ro);
+    free(tr);
+    return rc;
+}
+
+void pk_sweep_print(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
+                    const pk_sweep_result *r)
+{
+    fprintf(f, "pksim sweep: %s, %zu scenarios x %zu %s, %g days\n", p->id, r->n_scen, r->n_draws,
+            o->point ? (r->from_fit ? "point (the MAP)" : "point (prior medians)")
+                     : (r->from_fit ? "draws (estimated parameters from the posterior, the rest "
+                                      "from their priors)"
+                                    : "draws from the priors (a virtual population)"),
+            o->days);
+    fprintf(f, "ranked by %s%s; median [5%%-95%%]\n",
+            o->rank ? o->rank : "median relapse-free days",
+            o->rank ? "" : " among scenarios with at most the set median grade IV days");
+    fprintf(f, "%-4s %-28s %-22s %8s %-18s %-16s %10s %9s\n", "rank", "scenario", "relapse-free days",
+            "P(relap)", "grade IV days", "WBC nadir", "mean mg/d", "log10 LT");
+    for (size_t k = 0; k < r->n_scen; k++) {
+        int s = r->order[k];
+        const double *q = r->q + (size_t)s * PK_N_RO * 3;
+        char a[40], b[40], c[40];
+        snprintf(a, sizeof a, "%.0f [%.0f-%.0f]", q[PK_RO_RELAPSE_FREE * 3 + 1],
+                 q[PK_RO_RELAPSE_FREE * 3], q[PK_RO_RELAPSE_FREE * 3 + 2]);
+        snprintf(b, sizeof b, "%.1f [%.1f-%.1f]", q[PK_RO_G4_DAYS * 3 + 1], q[PK_RO_G4_DAYS * 3],
+                 q[PK_RO_G4_DAYS * 3 + 2]);
+        snprintf(c, sizeof c, "%.2f [%.2f-%.2f]", q[PK_RO_WBC_NADIR * 3 + 1],
+                 q[PK_RO_WBC_NADIR * 3], q[PK_RO_WBC_NADIR * 3 + 2]);
+        fprintf(f, "%-4zu %-28s %-22s %8.2f %-18s %-16s %10.0f %9.2f\n", k + 1, r->scen[s].name, a,
+                q[PK_RO_P_RELAPSE * 3 + 1], b, c, q[PK_RO_MEAN_DOSE * 3 + 1],
+                q[PK_RO_LOG10_LT * 3 + 1]);
+    }
+}
+
+int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
+                   const pk_sweep_result *r, pk_err *err)
+{
+    pk_out out[3];
+    memset(out, 0, sizeof out);
+    static const char *const names[3] = {"sweep.csv", "sweep_trajectories.csv", "sweep_summary.txt"};
+    int rc = PK_OK;
+    for (int i = 0; i < 3 && rc == PK_OK; i++)
+        rc = pk_out_open(&out[i], dir, names[i], err);
+    if (rc == PK_OK) {
+        FILE *f = out[0].f;
+        fprintf(f, "rank,scenario");
+        for (int k = 0; k < PK_N_RO; k++) {
+            if (k >= PK_RO_P_HR)
+                fprintf(f, ",%s", pk_ro_name[k]);
+            else
+                fprintf(f, ",%s_p50,%s_p05,%s_p95", pk_ro_name[k], pk_ro_name[k], pk_ro_name[k]);
+        }
+        fputc('\n', f);
+        for (size_t k = 0; k < r->n_scen; k++) {
+            int s = r->order[k];
+            fprintf(f, "%zu,%s", k + 1, r->scen[s].name);
+            for (int j = 0; j < PK_N_RO; j++) {
+                const double *q = r->q + ((size_t)s * PK_N_RO + j) * 3;
+                if (j >= PK_RO_P_HR)
+                    fprintf(f, ",%.6g", q[1]);
+                else
+                    fprintf(f, ",%.6g,%.6g,%.6g", q[1], q[0], q[2]);
+            }
+            fputc('\n', f);
+        }
+        f = out[1].f;
+        fprintf(f, "scenario,day,dose_mg_per_day,conc_mg_per_L_p50,conc_mg_per_L_p05,"
+                   "conc_mg_per_L_p95,wbc_p50,wbc_p05,wbc_p95,blast_pb_pct_p50,blast_pb_pct_p05,"
+                   "blast_pb_pct_p95\n");
+        for (size_t s = 0; s < r->n_scen; s++)
+            for (size_t d = 0; d <= r->n_days; d++) {
+                fprintf(f, "%s,%zu,%g", r->scen[s].name, d, r->dose[s * (r->n_days + 1) + d]);
+                for (int c = 0; c < 3; c++) {
+                    const double *q = r->traj + ((s * (r->n_days + 1) + d) * 3 + c) * 3;
+                    fprintf(f, ",%.10g,%.10g,%.10g", q[1], q[0], q[2]);
+                }
+                fputc('\n', f);
+            }
+        f = out[2].f;
+        pk_sweep_print(f, p, o, r);
+        fprintf(f, "\nread-outs (sweep.csv: median, 5%% and 95%% over the draws):\n");
+        for (int k = 0; k < PK_N_RO; k++)
+            fprintf(f, "  %-26s %s\n", pk_ro_name[k], pk_ro_meaning[k]);
+        fprintf(f, "Read-outs come from a 0.25-day grid (15 min over day 14-15); event days are "
+                   "censored at the horizon.\n");
+        for (int i = 0; i < 3 && rc == PK_OK; i++)
+            rc = pk_out_commit(&out[i], err);
+    }
+    for (int i = 0; i < 3; i++)
+        pk_out_abort(&out[i]);
+    return rc;
+}

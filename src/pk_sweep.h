@@ -1,0 +1,95 @@
+/* pk_sweep: dosing scenarios x parameter draws, and the clinical read-outs
+ * of MODEL.md section 7 with their uncertainty.
+ *
+ * Draws: with a fit (a fit.ini with its posterior.csv) each draw takes the
+ * estimated parameters from a posterior draw and every other parameter
+ * that has a prior spread from its prior; without a fit, every such
+ * parameter from its prior (a virtual population).  Draw d uses the same
+ * parameters in every scenario (common random numbers), from its own
+ * seeded stream, so results do not depend on the thread count. */
+#ifndef PK_SWEEP_H
+#define PK_SWEEP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pk_dosing.h"
+#include "pk_err.h"
+#include "pk_patient.h"
+
+enum {
+    PK_RO_HR_DAY,          /* first day with blast_pb_pct < 1 (horizon if none) */
+    PK_RO_NADIR_PB,        /* lowest blast_pb_pct (%) */
+    PK_RO_RELAPSE_FREE,    /* days to blast_pb_pct >= 5 after HR (horizon if none) */
+    PK_RO_G4_DAYS,         /* days with wbc < 1.0 (grade IV leukopenia) */
+    PK_RO_G3_DAYS,         /* days with wbc < 2.0 (grade III or worse) */
+    PK_RO_WBC_NADIR,       /* 10^9/L */
+    PK_RO_WBC_NADIR_DAY,
+    PK_RO_CUM_DOSE,        /* mg over the horizon */
+    PK_RO_MEAN_DOSE,       /* mg/day */
+    PK_RO_DOSE_CHANGES,    /* changes of the daily dose */
+    PK_RO_CMIN,            /* mg/L over day 14-15 (steady state of the start) */
+    PK_RO_CMAX,
+    PK_RO_AUC24,           /* mg*h/L over day 14-15 */
+    PK_RO_FRAC_I90,        /* fraction of time with I(C) > 0.9 */
+    PK_RO_DOMINANCE_DAY,   /* first day with Lr > Q + Ls (horizon if none) */
+    PK_RO_LT_END,          /* marrow burden at the horizon (pre-treatment units) */
+    PK_RO_LOG10_LT,        /* log10 of it in cells (x 1e12) */
+    PK_RO_P_HR,            /* 1 if HR happened (probabilities over draws) */
+    PK_RO_P_RELAPSE,
+    PK_RO_P_DOMINANCE,
+    PK_N_RO
+};
+
+extern const char *const pk_ro_name[PK_N_RO];
+extern const char *const pk_ro_meaning[PK_N_RO];
+
+typedef struct pk_sweep_opts {
+    double doses[8];        /* mg/day for the product scenarios */
+    size_t n_doses;
+    int qd, bid;            /* schedules in the product */
+    double days;            /* horizon */
+    int draws;
+    int point;              /* 1: the MAP (or prior medians) once per scenario */
+    unsigned long seed;
+    int threads;
+    int progress;
+    double max_g4_days;     /* ranking: at most this many grade IV days */
+    const char *rank;       /* read-out to rank by, NULL = the default */
+    char posterior[1100];   /* posterior.csv path ("" = none) */
+} pk_sweep_opts;
+
+pk_sweep_opts pk_sweep_default_opts(void);
+
+typedef struct pk_sweep_result {
+    size_t n_scen, n_draws, n_days;
+    pk_scenario *scen;      /* n_scen */
+    double *q;              /* n_scen x PK_N_RO x 3 (5%, 50%, 95%); probabilities in [1] */
+    double *traj;           /* n_scen x (n_days+1) x 3 outputs x 3 quantiles */
+    double *dose;           /* n_scen x (n_days+1): daily dose */
+    int *order;             /* ranking */
+    int from_fit;           /* draws from a posterior */
+    double seconds;
+    long sims;
+} pk_sweep_result;
+
+/* Builds the scenarios (product of doses and schedules, then the file's
+ * [sweep] scenarios) and runs every (scenario, draw). */
+int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err);
+void pk_sweep_result_free(pk_sweep_result *r);
+
+/* Read-outs of one trajectory: t (n, days, 0.25-day grid with the day
+ * 14-15 exposure window inside), observables and states at each time. */
+void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, size_t n,
+                       const double *obs, const double *x, const pk_scenario *s, double days,
+                       double *ro);
+
+/* Files: sweep.csv, sweep_trajectories.csv, sweep_summary.txt in dir. */
+int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
+                   const pk_sweep_result *r, pk_err *err);
+
+/* The ranked table. */
+void pk_sweep_print(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
+                    const pk_sweep_result *r);
+
+#endif

@@ -1,0 +1,72 @@
+/* Sweep read-outs on a hand-made trajectory, against hand-computed values. */
+#include <math.h>
+#include <string.h>
+
+#include "models.h"
+#include "pk_sweep.h"
+#include "test_util.h"
+
+static void readouts_by_hand(void **s)
+{
+    (void)s;
+    const pk_model *m = &model_sorafenib_flt3;
+    size_t ns = m->n_state, no = m->n_obs;
+    enum { N = 9 };
+    /* days 0..8 (1-day steps), horizon 8 */
+    double t[N], x[N * PK_MAX_STATE], obs[N * PK_MAX_OBS], ro[PK_N_RO];
+    static const double wbc[N] = {20, 5, 1.5, 0.8, 0.5, 0.9, 1.8, 3, 4};
+    static const double pb[N] = {80, 20, 3, 0.5, 0.2, 0.4, 2, 6, 12};
+    static const double conc[N] = {0, 0.3, 0.7, 0.9, 1.0, 0.8, 0.5, 0.6, 0.7};
+    static const double lr[N] = {1e-6, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.02, 0.03, 0.05};
+    int iq = -1, il = -1, ir = -1;
+    for (size_t k = 0; k < ns; k++) {
+        if (!strcmp(m->state[k].name, "Q"))
+            iq = (int)k;
+        if (!strcmp(m->state[k].name, "Ls"))
+            il = (int)k;
+        if (!strcmp(m->state[k].name, "Lr"))
+            ir = (int)k;
+    }
+    memset(x, 0, sizeof x);
+    for (int i = 0; i < N; i++) {
+        t[i] = i;
+        obs[i * no + pk_model_obs_index(m, "wbc")] = wbc[i];
+        obs[i * no + pk_model_obs_index(m, "blast_pb_pct")] = pb[i];
+        obs[i * no + m->conc_obs] = conc[i];
+        x[i * ns + iq] = 0.01;
+        x[i * ns + il] = 0.005;
+        x[i * ns + ir] = lr[i];
+    }
+    double theta[PK_MAX_PARAM];
+    for (size_t j = 0; j < m->n_param; j++)
+        theta[j] = m->param[j].median;
+    theta[pk_model_param_index(m, "EC50_mg_per_L")] = 0.0693; /* C90 = 0.6237 mg/L */
+    pk_scenario sc = {.name = "hand", .n_reg = 2};
+    sc.reg[0] = (pk_regimen){0, 3, 400, 400, 0};
+    sc.reg[1] = (pk_regimen){4, 7, 200, 200, 0};
+    pk_sweep_readouts(m, theta, t, N, obs, x, &sc, 8, ro);
+    assert_float_equal(ro[PK_RO_HR_DAY], 3, 0);          /* first pb < 1: day 3 */
+    assert_float_equal(ro[PK_RO_NADIR_PB], 0.2, 0);
+    assert_float_equal(ro[PK_RO_RELAPSE_FREE], 7, 0);    /* pb >= 5 after HR: day 7 */
+    assert_float_equal(ro[PK_RO_P_RELAPSE], 1, 0);
+    assert_float_equal(ro[PK_RO_G4_DAYS], 3, 0);         /* days 3, 4, 5 below 1.0 */
+    assert_float_equal(ro[PK_RO_G3_DAYS], 5, 0);         /* days 2-6 below 2.0 */
+    assert_float_equal(ro[PK_RO_WBC_NADIR], 0.5, 0);
+    assert_float_equal(ro[PK_RO_WBC_NADIR_DAY], 4, 0);
+    assert_float_equal(ro[PK_RO_CUM_DOSE], 4 * 800 + 4 * 400, 0);
+    assert_float_equal(ro[PK_RO_MEAN_DOSE], 600, 0);
+    assert_float_equal(ro[PK_RO_DOSE_CHANGES], 1, 0);
+    assert_float_equal(ro[PK_RO_FRAC_I90], 4.0 / 8, 1e-12); /* days 2-5 above 0.6237 */
+    assert_float_equal(ro[PK_RO_DOMINANCE_DAY], 6, 0); /* Lr 0.02 > Q + Ls = 0.015 */
+    assert_float_equal(ro[PK_RO_LT_END], 0.065, 1e-15);
+    assert_float_equal(ro[PK_RO_LOG10_LT], log10(0.065e12), 1e-12);
+    assert_float_equal(ro[PK_RO_P_HR], 1, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(readouts_by_hand),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
