@@ -49,6 +49,9 @@ struct pk_solver {
     double sens_theta[PK_MAX_PARAM], sens_pbar[PK_MAX_PARAM], sens_weight;
     int sens_plist[PK_MAX_PARAM];
     int sens_active;      /* the sensitivity problem is integrating */
+    /* resumable split runs */
+    double t_now, t_end, x0[PK_MAX_STATE];
+    long seen_steps, seen_rhs;
 };
 
 pk_solver_opts pk_solver_default_opts(void)
@@ -361,7 +364,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Builds (or reuses) the propagator, then the PK state after each dose. */
-static int prepare_pk(pk_solver *s, double t_end, pk_err *err)
+static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
 {
     const pk_model *m = s->m;
     size_t npk = m->n_pk, K = s->n_ev;
@@ -375,7 +378,9 @@ static int prepare_pk(pk_solver *s, double t_end, pk_err *err)
     int reuse = s->prop_valid &&
                 memcmp(s->prop_key, s->derived, m->n_pk_derived * sizeof(double)) == 0 &&
                 s->prop.jump_tau[s->prop.n_jump - 1] >= tau_max;
-    for (size_t k = 0; reuse && k < K; k++)
+    /* a re-dose may use interpolated Phi at new interval lengths (error
+     * ~1e-8) rather than rebuild the table */
+    for (size_t k = 0; reuse && !allow_interp && k < K; k++)
         reuse = pk_prop_has_jump(&s->prop, s->len[k]);
     if (!reuse) {
         double *uniq = malloc(K * sizeof *uniq);
@@ -431,45 +436,80 @@ static int check_finite(const pk_model *m, const double *x, double t, pk_err *er
     return PK_OK;
 }
 
-static int run_split(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
-                     double *x_out, pk_err *err)
+/* Split engine, resumable: start at 0, advance through output times,
+ * re-dose from the current time (rule-based dosing). */
+static int split_start(pk_solver *s, const double *x0, double t_end, pk_err *err)
+{
+    const pk_model *m = s->m;
+    size_t npk = m->n_pk;
+    s->t_now = 0.0;
+    s->t_end = t_end;
+    s->seen_steps = s->seen_rhs = 0;
+    memcpy(s->x0, x0, m->n_state * sizeof *x0);
+    if (prepare_pk(s, t_end, 0, err))
+        return err->code;
+    cv_problem *p = &s->pd;
+    if (p->ready) {
+        to_solver(m, npk, p->n, x0 + npk, N_VGetArrayPointer(p->y));
+        s->cv_msg[0] = 0;
+        if (CVodeReInit(p->mem, 0.0, p->y) < 0)
+            return pk_err_set(err, PK_EINTERNAL, "", "cannot re-initialise the PD solver");
+    }
+    return PK_OK;
+}
+
+static void count_pd(pk_solver *s)
+{
+    long nst = 0, nfe = 0;
+    CVodeGetNumSteps(s->pd.mem, &nst);
+    CVodeGetNumRhsEvals(s->pd.mem, &nfe);
+    s->stats.steps += nst - s->seen_steps;
+    s->stats.rhs_evals += nfe - s->seen_rhs;
+    s->seen_steps = nst;
+    s->seen_rhs = nfe;
+}
+
+static int split_advance(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
+                         pk_err *err)
 {
     const pk_model *m = s->m;
     size_t ns = m->n_state, npk = m->n_pk;
-    if (prepare_pk(s, t_out[n_out - 1], err))
-        return err->code;
     cv_problem *p = &s->pd;
     double *y = p->ready ? N_VGetArrayPointer(p->y) : NULL;
-    if (p->ready) {
-        to_solver(m, npk, p->n, x0 + npk, y);
-        s->cv_msg[0] = 0;
-        if (CVodeReInit(p->mem, 0.0, p->y) < 0 || CVodeSetStopTime(p->mem, t_out[n_out - 1]) < 0)
-            return pk_err_set(err, PK_EINTERNAL, "", "cannot re-initialise the PD solver");
-    }
-    double t_now = 0.0;
+    /* stop exactly at the last output: a later re-dose starts from there */
+    if (p->ready && t_out[n_out - 1] > s->t_now && CVodeSetStopTime(p->mem, t_out[n_out - 1]) < 0)
+        return pk_err_set(err, PK_EINTERNAL, "", "cannot set the stop time");
     int rc = PK_OK;
     for (size_t i = 0; i < n_out; i++) {
         double *xo = x_out + i * ns;
-        if (p->ready && t_out[i] > t_now) {
+        if (p->ready && t_out[i] > s->t_now) {
             double tret;
             int flag = CVode(p->mem, t_out[i], p->y, &tret, CV_NORMAL);
             if (flag < 0) {
                 rc = solver_error(s, p, flag, err);
                 break;
             }
-            t_now = t_out[i];
+            s->t_now = t_out[i];
         }
         if (p->ready)
             from_solver(m, npk, p->n, y, xo + npk);
         else if (ns > npk)
-            memcpy(xo + npk, x0 + npk, (ns - npk) * sizeof *xo);
+            memcpy(xo + npk, s->x0 + npk, (ns - npk) * sizeof *xo);
         pk_state_split(s, t_out[i], xo);
         if ((rc = check_finite(m, xo, t_out[i], err)))
             break;
     }
     if (p->ready)
-        add_counts(s, p->mem);
+        count_pd(s);
     return rc;
+}
+
+static int run_split(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
+                     double *x_out, pk_err *err)
+{
+    if (split_start(s, x0, t_out[n_out - 1], err))
+        return err->code;
+    return split_advance(s, t_out, n_out, x_out, err);
 }
 
 static int run_coupled(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
@@ -638,7 +678,7 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
     if (m->derive(theta, weight_kg, s->derived, err) != PK_OK)
         return err->code;
     if (make_events(s, doses, n_doses, err) || sens_setup(s, (int)n_par, err) ||
-        prepare_pk(s, t_out[n_out - 1], err))
+        prepare_pk(s, t_out[n_out - 1], 0, err))
         return err->code;
     memcpy(s->sens_theta, theta, m->n_param * sizeof(double));
     s->sens_weight = weight_kg;
@@ -708,4 +748,55 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
     add_counts(s, p->mem);
     s->sens_active = 0;
     return rc;
+}
+
+/* ---- resumable runs (rule-based dosing) ---- */
+
+int pk_solver_start(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                    size_t n_doses, double t_end, pk_err *err)
+{
+    const pk_model *m = s->m;
+    if (s->o.coupled)
+        return pk_err_set(err, PK_EINTERNAL, "", "resumable runs need the split engine");
+    if (!(t_end >= 0) || !isfinite(t_end))
+        return pk_err_set(err, PK_EINPUT, "", "the horizon must be finite and >= 0");
+    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK)
+        return err->code;
+    if (make_events(s, doses, n_doses, err))
+        return err->code;
+    double x0[PK_MAX_STATE];
+    m->init(s->derived, x0);
+    for (size_t i = 0; i < m->n_state; i++)
+        if (m->state[i].log_scale && !(x0[i] > 0))
+            return pk_err_set(err, PK_EINPUT, "", "initial %s must be positive (got %g)",
+                              m->state[i].name, x0[i]);
+    return split_start(s, x0, t_end, err);
+}
+
+int pk_solver_advance(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
+                      pk_err *err)
+{
+    if (n_out == 0)
+        return PK_OK;
+    for (size_t i = 0; i < n_out; i++)
+        if (!(t_out[i] >= s->t_now) || t_out[i] > s->t_end || (i > 0 && t_out[i] < t_out[i - 1]))
+            return pk_err_set(err, PK_EINPUT, "", "output times must be sorted, from day %g to "
+                              "the horizon %g", s->t_now, s->t_end);
+    return split_advance(s, t_out, n_out, x_out, err);
+}
+
+int pk_solver_redose(pk_solver *s, const pk_dose *doses, size_t n_doses, pk_err *err)
+{
+    if (make_events(s, doses, n_doses, err) || prepare_pk(s, s->t_end, 1, err))
+        return err->code;
+    cv_problem *p = &s->pd;
+    /* the PD state at t_now is exact (the last advance stopped there); the
+     * forcing after it changed, so the method restarts from it */
+    if (p->ready) {
+        count_pd(s);
+        s->seen_steps = s->seen_rhs = 0;
+        if (CVodeReInit(p->mem, s->t_now, p->y) < 0)
+            return pk_err_set(err, PK_EINTERNAL, "", "cannot restart after a dose change");
+    }
+    return PK_OK;
 }

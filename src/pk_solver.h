@@ -64,6 +64,17 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
                        size_t n_doses, const double *t_out, size_t n_out, size_t n_par,
                        const int *par, double *x_out, double *xs_out, pk_err *err);
 
+/* Resumable runs (split engine), for doses decided during the run:
+ * start at day 0 with the doses planned so far and the horizon t_end;
+ * advance through sorted output times (it stops exactly at the last);
+ * redose replaces the whole dose list, which must agree with the old one
+ * before the current time, and continues from the current state. */
+int pk_solver_start(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                    size_t n_doses, double t_end, pk_err *err);
+int pk_solver_advance(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
+                      pk_err *err);
+int pk_solver_redose(pk_solver *s, const pk_dose *doses, size_t n_doses, pk_err *err);
+
 /* Derived constants of the last run (model-specific layout). */
 const double *pk_solver_derived(const pk_solver *s);
 
