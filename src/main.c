@@ -22,6 +22,7 @@
 #include "pk_plot.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
+#include "pk_rules.h"
 #include "pk_sweep.h"
 
 static const char usage_text[] =
@@ -61,6 +62,8 @@ static const char usage_text[] =
     "      --point             the MAP (or prior medians) once per scenario\n"
     "      --rank READOUT      order by this read-out's median (default: relapse-free days\n"
     "                          with at most --max-grade4-days median grade IV days, 14)\n"
+    "      --rules FILE        add a rule-based scenario (e.g. params/rules_clinical.ini)\n"
+    "      --noisy-counts      rules see counts with the error model's noise\n"
     "      --seed S, --threads N, --out DIR (default results/<id>/sweep), --quiet\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
     "                  (simulation.csv) through gnuplot; written beside the CSV\n"
@@ -247,9 +250,10 @@ static int cmd_sweep(int argc, char **argv)
         {"max-grade4-days", required_argument, 0, 'g'},
         {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
         {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
+        {"rules", required_argument, 0, 'U'},  {"noisy-counts", no_argument, 0, 'N'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     pk_sweep_opts so = pk_sweep_default_opts();
-    const char *out_dir = NULL;
+    const char *out_dir = NULL, *rules_file = NULL;
     int quiet = 0, c;
     long v;
     optind = 1;
@@ -289,6 +293,12 @@ static int cmd_sweep(int argc, char **argv)
         case 'P':
             so.point = 1;
             break;
+        case 'U':
+            rules_file = optarg;
+            break;
+        case 'N':
+            so.noisy_counts = 1;
+            break;
         case 'R':
             so.rank = optarg;
             break;
@@ -327,7 +337,14 @@ static int cmd_sweep(int argc, char **argv)
     pk_err err = {0};
     pk_patient p;
     pk_sweep_result res = {0};
+    pk_rules rules;
     int rc = pk_patient_load(argv[optind], &p, &err);
+    if (rc == PK_OK && rules_file && (rc = pk_rules_load(rules_file, p.model, &rules, &err)) == PK_OK)
+        so.rules = &rules;
+    if (rc == PK_OK && so.noisy_counts && !rules_file) {
+        pk_patient_free(&p);
+        return usage_error("%s", "--noisy-counts goes with --rules");
+    }
     if (rc == PK_OK && p.posterior[0] && !so.point) {
         /* posterior.csv sits beside the fit.ini that names it */
         const char *slash = strrchr(argv[optind], '/');
@@ -347,7 +364,8 @@ static int cmd_sweep(int argc, char **argv)
     if (rc == PK_OK) {
         if (!quiet) {
             pk_sweep_print(stdout, &p, &so, &res);
-            printf("wrote %s/{sweep.csv,sweep_trajectories.csv,sweep_summary.txt}\n", dir);
+            printf("wrote %s/{sweep.csv,sweep_trajectories.csv,sweep_summary.txt%s}\n", dir,
+                   so.rules ? ",sweep_doses.csv" : "");
         }
         fprintf(stderr, "pksim sweep: %ld simulations in %.2f s (%.0f per second)\n", res.sims,
                 res.seconds, res.sims / (res.seconds > 0 ? res.seconds : 1));

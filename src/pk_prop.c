@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+
 #include <cvodes/cvodes.h>
 #include <nvector/nvector_serial.h>
 #include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
@@ -46,7 +50,11 @@ void pk_prop_clear(pk_prop *p)
 
 static double node_tau(const pk_prop *p, size_t j)
 {
-    return j <= p->n_fine ? j * p->h_fine : p->t_fine + (j - p->n_fine) * p->h_coarse;
+    if (j <= p->n_fine)
+        return j * p->h_fine;
+    if (j <= p->n_fine + p->n_coarse)
+        return p->t_fine + (j - p->n_fine) * p->h_coarse;
+    return p->t_far + (j - p->n_fine - p->n_coarse) * p->h_far;
 }
 
 /* Stores node j (or jump e) from the current solver state. */
@@ -55,7 +63,8 @@ static void store_node(pk_prop *p, const prop_ctx *ctx, const double *c, size_t 
 {
     size_t n = p->n, nn = n * n;
     double *ph = p->phi + j * nn, *dph = p->dphi + j * nn;
-    memcpy(ph, yv, nn * sizeof(double));
+    if (ph != yv)
+        memcpy(ph, yv, nn * sizeof(double));
     phi_deriv(ctx, tau, ph, dph);
     for (size_t k = 0; k < n; k++) {
         double s = 0, ds = 0;
@@ -66,6 +75,68 @@ static void store_node(pk_prop *p, const prop_ctx *ctx, const double *c, size_t 
         p->crow[j * n + k] = s;
         p->dcrow[j * n + k] = ds;
     }
+}
+
+/* Phi beyond t_far: Phi(t_far + s) = expm(A s) Phi(t_far), A the PK's
+ * matrix there.  Nodes from j on, jumps from e on. */
+static int far_tail(pk_prop *p, const pk_model *m, const double *derived, const double *c,
+                    const prop_ctx *ctx, size_t n_cv, size_t j, const double *jumps, size_t e,
+                    pk_err *err)
+{
+    size_t n = p->n, nn = n * n;
+    double t0 = node_tau(p, n_cv - 1);
+    const double *phi0 = p->phi + (n_cv - 1) * nn;
+    gsl_matrix *A = gsl_matrix_alloc(n, n), *E = gsl_matrix_alloc(n, n);
+    gsl_matrix *X = gsl_matrix_alloc(n, n), *Y = gsl_matrix_alloc(n, n);
+    int rc = PK_OK;
+    if (!A || !E || !X || !Y) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for the PK propagator");
+        goto done;
+    }
+    double col[PK_MAX_STATE] = {0}, dcol[PK_MAX_STATE];
+    for (size_t k = 0; k < n; k++) {
+        col[k] = 1.0;
+        m->pk_rhs(t0, col, derived, dcol);
+        col[k] = 0.0;
+        for (size_t i = 0; i < n; i++)
+            gsl_matrix_set(A, i, k, dcol[i]);
+    }
+    gsl_matrix_const_view P0 = gsl_matrix_const_view_array(phi0, n, n);
+    /* nodes: one exponential of A*h_far, applied node after node */
+    gsl_matrix_memcpy(X, A);
+    gsl_matrix_scale(X, p->h_far);
+    if (gsl_linalg_exponential_ss(X, E, GSL_PREC_DOUBLE)) {
+        rc = pk_err_set(err, PK_ESOLVER, "", "matrix exponential of the PK failed");
+        goto done;
+    }
+    gsl_matrix_memcpy(Y, &P0.matrix);
+    for (; j < p->n_node; j++) {
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, E, Y, 0.0, X);
+        gsl_matrix_memcpy(Y, X);
+        double *yv = Y->data, *ph = p->phi + j * nn;
+        for (size_t i = 0; i < nn; i++)
+            ph[i] = fmax(yv[i], 0.0);
+        store_node(p, ctx, c, j, node_tau(p, j), p->phi + j * nn);
+    }
+    /* jumps: their own exponentials */
+    for (; e < p->n_jump; e++) {
+        gsl_matrix_memcpy(X, A);
+        gsl_matrix_scale(X, jumps[e] - t0);
+        if (gsl_linalg_exponential_ss(X, E, GSL_PREC_DOUBLE)) {
+            rc = pk_err_set(err, PK_ESOLVER, "", "matrix exponential of the PK failed");
+            goto done;
+        }
+        gsl_matrix_view J = gsl_matrix_view_array(p->jump_phi + e * nn, n, n);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, E, &P0.matrix, 0.0, &J.matrix);
+        for (size_t i = 0; i < nn; i++)
+            p->jump_phi[e * nn + i] = fmax(p->jump_phi[e * nn + i], 0.0);
+    }
+done:
+    gsl_matrix_free(A);
+    gsl_matrix_free(E);
+    gsl_matrix_free(X);
+    gsl_matrix_free(Y);
+    return rc;
 }
 
 int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
@@ -85,8 +156,14 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     if (p->n_fine < 1)
         p->n_fine = 1;
     p->t_fine = p->n_fine * hf;
-    size_t n_coarse = tau_max > p->t_fine ? (size_t)ceil((tau_max - p->t_fine) / hc - 1e-9) : 0;
-    p->n_node = p->n_fine + 1 + n_coarse;
+    /* Two days after the fine region only the slow elimination is left:
+     * 4x the coarse step keeps the Hermite error (h*k)^4/384 near 1e-7. */
+    p->h_far = 4 * hc;
+    double coarse_end = fmin(tau_max, p->t_fine + 2.0);
+    p->n_coarse = coarse_end > p->t_fine ? (size_t)ceil((coarse_end - p->t_fine) / hc - 1e-9) : 0;
+    p->t_far = p->t_fine + p->n_coarse * hc;
+    size_t n_far = tau_max > p->t_far ? (size_t)ceil((tau_max - p->t_far) / p->h_far - 1e-9) : 0;
+    p->n_node = p->n_fine + 1 + p->n_coarse + n_far;
     p->n_jump = n_jump;
     p->phi = malloc(p->n_node * nn * sizeof(double));
     p->dphi = malloc(p->n_node * nn * sizeof(double));
@@ -126,18 +203,23 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     for (size_t i = 0; i < nn; i++)
         yv[i] = (i / n == i % n) ? 1.0 : 0.0;
     double t_last = node_tau(p, p->n_node - 1);
+    /* CVODE integrates up to t_far; beyond it the PK is autonomous (the
+     * model's time-since-dose effects are over), where matrix exponentials
+     * step from node to node exactly and cheaply. */
+    size_t n_cv = p->n_fine + 1 + p->n_coarse;
+    double t_cv = node_tau(p, n_cv - 1);
     /* Phi has unit scale; atol far below any amount that matters. */
     if (CVodeInit(cv, phi_rhs, 0.0, y) < 0 || CVodeSStolerances(cv, rtol, rtol * 1e-4) < 0 ||
         CVodeSetUserData(cv, &ctx) < 0 || CVodeSetNonlinearSolver(cv, nls) < 0 ||
-        CVodeSetMaxNumSteps(cv, 10000000) < 0 || CVodeSetStopTime(cv, t_last) < 0) {
+        CVodeSetMaxNumSteps(cv, 10000000) < 0 || CVodeSetStopTime(cv, t_cv) < 0) {
         rc = pk_err_set(err, PK_EINTERNAL, "", "cannot set up the PK propagator's solver");
         goto done;
     }
     store_node(p, &ctx, c, 0, 0.0, yv);
     size_t j = 1, e = 0;
-    while (j < p->n_node || e < n_jump) {
-        double tn = j < p->n_node ? node_tau(p, j) : INFINITY;
-        double te = e < n_jump ? jumps[e] : INFINITY;
+    while (j < n_cv || (e < n_jump && jumps[e] <= t_cv)) {
+        double tn = j < n_cv ? node_tau(p, j) : INFINITY;
+        double te = e < n_jump && jumps[e] <= t_cv ? jumps[e] : INFINITY;
         double target = fmin(tn, te), tret;
         if (target > 0) {
             int flag = CVode(cv, target, y, &tret, CV_NORMAL);
@@ -160,6 +242,9 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     long nst = 0;
     CVodeGetNumSteps(cv, &nst);
     p->steps = nst;
+    p->tau_end = t_last;
+    if (j < p->n_node || e < n_jump)
+        rc = far_tail(p, m, derived, c, &ctx, n_cv, j, jumps, e, err);
 done:
     SUNNonlinSolFree(nls);
     N_VDestroy(y);
@@ -178,11 +263,15 @@ static size_t locate(const pk_prop *p, double tau)
         size_t j = q > 0 ? (size_t)q : 0;
         return j < p->n_fine ? j : p->n_fine - 1;
     }
-    size_t n_coarse = p->n_node - 1 - p->n_fine;
-    if (n_coarse == 0)
+    size_t n_far = p->n_node - 1 - p->n_fine - p->n_coarse;
+    if (p->n_coarse > 0 && (tau < p->t_far || n_far == 0)) {
+        size_t j = (size_t)((tau - p->t_fine) / p->h_coarse);
+        return p->n_fine + (j < p->n_coarse ? j : p->n_coarse - 1);
+    }
+    if (n_far == 0)
         return p->n_fine - 1;
-    size_t j = (size_t)((tau - p->t_fine) / p->h_coarse);
-    return p->n_fine + (j < n_coarse ? j : n_coarse - 1);
+    size_t j = (size_t)((tau - p->t_far) / p->h_far);
+    return p->n_fine + p->n_coarse + (j < n_far ? j : n_far - 1);
 }
 
 typedef struct {

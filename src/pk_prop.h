@@ -5,8 +5,9 @@
  * interval shares one fundamental matrix Phi(tau) (Phi(0) = I): the state
  * tau after a dose is Phi(tau) * (state just after the dose).  pk_prop
  * tabulates Phi and dPhi/dtau at tight tolerance, once per PK parameter
- * set, on two uniform grids (fine where absorption and the switch move
- * fast, coarse in the smooth tail) so that a look-up is O(1), and
+ * set, on three uniform grids (fine where absorption and the switch move
+ * fast, coarse in the tail, 4x coarser from two days after it, where only
+ * the slow elimination is left) so that a look-up is O(1), and
  * interpolates between nodes with cubic Hermite polynomials.  Phi at each
  * dosing-interval length is kept exactly ("jumps"), so propagating from
  * dose to dose adds no interpolation error. */
@@ -21,8 +22,11 @@
 typedef struct pk_prop {
     size_t n;          /* PK states */
     size_t n_fine;     /* fine intervals: nodes 0..n_fine at j*h_fine */
-    size_t n_node;     /* all nodes; coarse ones follow the fine */
-    double h_fine, h_coarse, t_fine; /* days; t_fine = n_fine*h_fine */
+    size_t n_coarse;   /* coarse intervals after t_fine, up to t_far */
+    size_t n_node;     /* all nodes: fine, coarse, then far ones */
+    double h_fine, h_coarse, h_far; /* days */
+    double t_fine, t_far;           /* t_fine = n_fine*h_fine; t_far = t_fine + n_coarse*h_coarse */
+    double tau_end;                 /* the last node: the table's extent */
     double *phi;       /* n_node blocks of n*n, row-major: Phi[i][k] */
     double *dphi;      /* dPhi/dtau, same layout */
     double *crow;      /* n_node rows of n: c^T Phi (mg/L per mg) */

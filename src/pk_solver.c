@@ -51,6 +51,7 @@ struct pk_solver {
     int sens_active;      /* the sensitivity problem is integrating */
     /* resumable split runs */
     double t_now, t_end, x0[PK_MAX_STATE];
+    int cover_horizon;    /* propagator tables span the horizon */
     long seen_steps, seen_rhs;
 };
 
@@ -370,14 +371,16 @@ static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
     size_t npk = m->n_pk, K = s->n_ev;
     if (K == 0)
         return PK_OK;
-    double tau_max = 0;
+    /* a resumable run covers the whole horizon at once: later re-doses
+     * (pauses) then never need a longer table */
+    double tau_max = s->cover_horizon ? t_end - s->ev_t[0] : 0;
     for (size_t k = 0; k < K; k++) {
         s->len[k] = (k + 1 < K ? s->ev_t[k + 1] : fmax(t_end, s->ev_t[k])) - s->ev_t[k];
         tau_max = fmax(tau_max, s->len[k]);
     }
     int reuse = s->prop_valid &&
                 memcmp(s->prop_key, s->derived, m->n_pk_derived * sizeof(double)) == 0 &&
-                s->prop.jump_tau[s->prop.n_jump - 1] >= tau_max;
+                s->prop.tau_end >= tau_max;
     /* a re-dose may use interpolated Phi at new interval lengths (error
      * ~1e-8) rather than rebuild the table */
     for (size_t k = 0; reuse && !allow_interp && k < K; k++)
@@ -770,7 +773,10 @@ int pk_solver_start(pk_solver *s, const double *theta, double weight_kg, const p
         if (m->state[i].log_scale && !(x0[i] > 0))
             return pk_err_set(err, PK_EINPUT, "", "initial %s must be positive (got %g)",
                               m->state[i].name, x0[i]);
-    return split_start(s, x0, t_end, err);
+    s->cover_horizon = 1;
+    int rc = split_start(s, x0, t_end, err);
+    s->cover_horizon = 0;
+    return rc;
 }
 
 int pk_solver_advance(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
@@ -787,7 +793,10 @@ int pk_solver_advance(pk_solver *s, const double *t_out, size_t n_out, double *x
 
 int pk_solver_redose(pk_solver *s, const pk_dose *doses, size_t n_doses, pk_err *err)
 {
-    if (make_events(s, doses, n_doses, err) || prepare_pk(s, s->t_end, 1, err))
+    s->cover_horizon = 1;
+    int rc = make_events(s, doses, n_doses, err) || prepare_pk(s, s->t_end, 1, err);
+    s->cover_horizon = 0;
+    if (rc)
         return err->code;
     cv_problem *p = &s->pd;
     /* the PD state at t_now is exact (the last advance stopped there); the

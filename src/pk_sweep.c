@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
 #ifdef _OPENMP
@@ -14,6 +15,7 @@
 #include "pk_csv.h"
 #include "pk_out.h"
 #include "pk_prior.h"
+#include "pk_rules.h"
 #include "pk_solver.h"
 
 const char *const pk_ro_name[PK_N_RO] = {
@@ -71,7 +73,7 @@ static int sidx(const pk_model *m, const char *name)
 }
 
 void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, size_t n,
-                       const double *obs, const double *x, const pk_scenario *s, double days,
+                       const double *obs, const double *x, const double *daily_mg, double days,
                        double *ro)
 {
     int iw = pk_model_obs_index(m, "wbc"), ip = pk_model_obs_index(m, "blast_pb_pct");
@@ -115,7 +117,7 @@ void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, 
     }
     double cum = 0, prev = -1, changes = 0;
     for (int d = 0; d < (int)ceil(days - 1e-9); d++) {
-        double mg = pk_dosing_daily_mg(s->reg, s->n_reg, d);
+        double mg = daily_mg[d];
         cum += mg;
         if (prev >= 0 && mg != prev)
             changes++;
@@ -240,6 +242,7 @@ void pk_sweep_result_free(pk_sweep_result *r)
     free(r->traj);
     free(r->dose);
     free(r->order);
+    free(r->daily);
     memset(r, 0, sizeof *r);
 }
 
@@ -254,7 +257,8 @@ static int build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep
                            pk_err *err)
 {
     const pk_model *m = p->model;
-    size_t cap = o->n_doses * 2 + p->n_scenario;
+    size_t cap = o->n_doses * 2 + p->n_scenario + 1;
+    r->rules_scen = -1;
     r->scen = calloc(cap ? cap : 1, sizeof *r->scen);
     if (!r->scen)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
@@ -280,9 +284,145 @@ static int build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep
         }
     for (size_t k = 0; k < p->n_scenario; k++)
         r->scen[r->n_scen++] = p->scenario[k];
+    if (o->rules) {
+        /* the rule scenario: the start regimen throughout, changed by rules */
+        pk_scenario *s = &r->scen[r->n_scen];
+        double am = o->rules->start_mg_per_day, pm = 0;
+        if (o->rules->bid)
+            pk_dosing_split(m, am, "bid", &am, &pm, err);
+        s->reg[0] = (pk_regimen){0, last, am, pm, 0};
+        s->n_reg = 1;
+        const char *base = strrchr(o->rules->path, '/');
+        char stem[24];
+        snprintf(stem, sizeof stem, "%.23s", base ? base + 1 : o->rules->path);
+        stem[strcspn(stem, ".,")] = 0;
+        snprintf(s->name, sizeof s->name, "rules %s (start %g mg/day %s)", stem,
+                 o->rules->start_mg_per_day, o->rules->bid ? "bid" : "qd");
+        r->rules_scen = (int)r->n_scen++;
+    }
     if (r->n_scen == 0)
         return pk_err_set(err, PK_EINPUT, "", "no scenario to simulate");
     return PK_OK;
+}
+
+/* Daily doses (mg/day, one per day) -> dose events, each day split by the
+ * schedule. */
+static int plan_doses(const pk_model *m, const double *daily, size_t ndays, int bid,
+                      pk_dose **doses, size_t *n, pk_err *err)
+{
+    pk_regimen *reg = malloc((ndays ? ndays : 1) * sizeof *reg);
+    if (!reg)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    size_t k = 0;
+    for (size_t d = 0; d < ndays; d++) {
+        if (k > 0 && reg[k - 1].last_day == (int)d - 1 &&
+            reg[k - 1].morning_mg + reg[k - 1].evening_mg == daily[d]) {
+            reg[k - 1].last_day = (int)d;
+            continue;
+        }
+        reg[k] = (pk_regimen){(int)d, (int)d, 0, 0, 0};
+        if (pk_dosing_split(m, daily[d], bid ? "bid" : "qd", &reg[k].morning_mg,
+                            &reg[k].evening_mg, err)) {
+            free(reg);
+            return err->code;
+        }
+        k++;
+    }
+    int rc = pk_dosing_expand(reg, k, doses, n, err);
+    free(reg);
+    return rc;
+}
+
+/* Measurement error of the error model on a count the rules see. */
+static void add_noise(const pk_model *m, double *obs, gsl_rng *rng)
+{
+    for (size_t j = 0; j < m->n_obs; j++) {
+        const pk_obs_def *od = &m->obs[j];
+        if (od->error == PK_ERRMODEL_LOGNORMAL)
+            obs[j] *= exp(gsl_ran_gaussian(rng, od->a));
+        else if (od->error == PK_ERRMODEL_BINOMIAL && od->default_n > 0)
+            obs[j] = 100.0 * gsl_ran_binomial(rng, fmin(fmax(obs[j] / 100, 0), 1),
+                                               (unsigned)od->default_n) / od->default_n;
+    }
+}
+
+static void observe_rows(const pk_model *m, pk_solver *s, const double *x, double *ob, size_t a,
+                         size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        m->observe(x + i * m->n_state, pk_solver_derived(s), ob + i * m->n_obs);
+}
+
+/* One (scenario, draw): states x and observables ob on the grid, and the
+ * applied daily doses.  With rules the doses change on count days. */
+static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
+                        const pk_scenario *sc, int with_rules, const double *theta,
+                        double weight_kg, const double *grid, size_t ng, double *x, double *ob,
+                        double *daily, size_t ndays, unsigned long noise_seed, pk_err *err)
+{
+    size_t ns = m->n_state, no = m->n_obs;
+    for (size_t d = 0; d < ndays; d++)
+        daily[d] = pk_dosing_daily_mg(sc->reg, sc->n_reg, (double)d);
+    pk_dose *doses = NULL;
+    size_t n_doses = 0;
+    int rc;
+    if (!with_rules) {
+        rc = pk_dosing_expand(sc->reg, sc->n_reg, &doses, &n_doses, err);
+        if (rc == PK_OK)
+            rc = pk_solver_run(s, theta, weight_kg, doses, n_doses, grid, ng, x, err);
+        free(doses);
+        if (rc == PK_OK)
+            observe_rows(m, s, x, ob, 0, ng);
+        return rc;
+    }
+    const pk_rules *rl = o->rules;
+    int bid = rl->bid;
+    if ((rc = plan_doses(m, daily, ndays, bid, &doses, &n_doses, err)) ||
+        (rc = pk_solver_start(s, theta, weight_kg, doses, n_doses, o->days, err))) {
+        free(doses);
+        return rc;
+    }
+    free(doses);
+    double *ht = malloc((ndays + 1) * sizeof *ht), *ho = malloc((ndays + 1) * no * sizeof *ho);
+    gsl_rng *rng = o->noisy_counts ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+    if (rng)
+        gsl_rng_set(rng, noise_seed);
+    pk_rule_state st = {daily[0], daily[0], 0};
+    size_t gi = 0, nh = 0;
+    for (size_t c = 0; c < ndays && rc == PK_OK; c++) {
+        if (!rl->count_mod[c % 7])
+            continue;
+        size_t ge = gi;
+        while (ge < ng && grid[ge] <= (double)c + 1e-9)
+            ge++;
+        if (ge > gi) {
+            if ((rc = pk_solver_advance(s, grid + gi, ge - gi, x + gi * ns, err)))
+                break;
+            observe_rows(m, s, x, ob, gi, ge);
+            gi = ge;
+        }
+        /* the count of day c: the grid row at c */
+        ht[nh] = (double)c;
+        memcpy(ho + nh * no, ob + (ge - 1) * no, no * sizeof(double));
+        if (rng)
+            add_noise(m, ho + nh * no, rng);
+        nh++;
+        if (c == 0)
+            continue; /* the pre-treatment count decides nothing */
+        if (pk_rules_apply(rl, m, ht, ho, nh, &st) < 0)
+            continue;
+        for (size_t d = c; d < ndays; d++)
+            daily[d] = st.daily_mg;
+        if ((rc = plan_doses(m, daily, ndays, bid, &doses, &n_doses, err)) == PK_OK)
+            rc = pk_solver_redose(s, doses, n_doses, err);
+        free(doses);
+    }
+    if (rc == PK_OK && gi < ng && (rc = pk_solver_advance(s, grid + gi, ng - gi, x + gi * ns, err)) == PK_OK)
+        observe_rows(m, s, x, ob, gi, ng);
+    free(ht);
+    free(ho);
+    gsl_rng_free(rng);
+    return rc;
 }
 
 int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err)
@@ -307,10 +447,13 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     r->traj = malloc(ns * (nday + 1) * 9 * sizeof *r->traj);
     r->dose = malloc(ns * (nday + 1) * sizeof *r->dose);
     r->order = malloc(ns * sizeof *r->order);
+    size_t ndd = (size_t)ceil(o->days - 1e-9);
+    r->n_dose_days = ndd;
+    r->daily = malloc(ns * nd * (ndd ? ndd : 1) * sizeof *r->daily);
     size_t ng;
     double *grid = sweep_grid(o->days, &ng);
     int rc = PK_OK;
-    if (!th || !ro || !tr || !r->q || !r->traj || !r->dose || !r->order || !grid) {
+    if (!th || !ro || !tr || !r->q || !r->traj || !r->dose || !r->order || !grid || !r->daily) {
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu draws", nd);
         goto done;
     }
@@ -339,18 +482,14 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 const pk_scenario *sc = &r->scen[si];
                 double *rod = ro + (si * nd + d) * PK_N_RO;
                 double *trd = tr + (si * nd + d) * (nday + 1) * 3;
-                pk_dose *doses = NULL;
-                size_t n_doses = 0;
+                double *dly = r->daily + (si * nd + d) * ndd;
                 pk_err ek = {0};
                 int ok = s && x && ob &&
-                         pk_dosing_expand(sc->reg, sc->n_reg, &doses, &n_doses, &ek) == PK_OK &&
-                         pk_solver_run(s, th + d * np, p->weight_kg, doses, n_doses, grid, ng, x,
-                                       &ek) == PK_OK;
-                free(doses);
+                         simulate_one(m, s, o, sc, (int)si == r->rules_scen, th + d * np,
+                                      p->weight_kg, grid, ng, x, ob, dly, ndd,
+                                      draw_seed(o->seed ^ 0x5bd1e995UL, d * 64 + si), &ek) == PK_OK;
                 if (ok) {
-                    for (size_t i = 0; i < ng; i++)
-                        m->observe(x + i * m->n_state, pk_solver_derived(s), ob + i * m->n_obs);
-                    pk_sweep_readouts(m, th + d * np, grid, ng, ob, x, sc, o->days, rod);
+                    pk_sweep_readouts(m, th + d * np, grid, ng, ob, x, dly, o->days, rod);
                     for (size_t k = 0; k <= nday; k++) {
                         const double *oi = ob + day_at[k] * m->n_obs;
                         trd[k * 3 + 0] = oi[m->conc_obs];
@@ -414,8 +553,13 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : 0;
         }
         for (size_t k = 0; k <= nday; k++) {
-            r->dose[si * (nday + 1) + k] = pk_dosing_daily_mg(r->scen[si].reg, r->scen[si].n_reg,
-                                                              (double)k);
+            {
+                size_t u = 0;
+                for (size_t d = 0; d < nd && k < ndd; d++)
+                    v[u++] = r->daily[(si * nd + d) * ndd + k];
+                qsort(v, u, sizeof *v, cmp_double);
+                r->dose[si * (nday + 1) + k] = u ? gsl_stats_median_from_sorted_data(v, 1, u) : 0;
+            }
             for (int c = 0; c < 3; c++) {
                 size_t u = 0;
                 for (size_t d = 0; d < nd; d++) {
@@ -505,11 +649,12 @@ void pk_sweep_print(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
 int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
                    const pk_sweep_result *r, pk_err *err)
 {
-    pk_out out[3];
+    pk_out out[4];
     memset(out, 0, sizeof out);
-    static const char *const names[3] = {"sweep.csv", "sweep_trajectories.csv", "sweep_summary.txt"};
-    int rc = PK_OK;
-    for (int i = 0; i < 3 && rc == PK_OK; i++)
+    static const char *const names[4] = {"sweep.csv", "sweep_trajectories.csv", "sweep_summary.txt",
+                                         "sweep_doses.csv"};
+    int nf = r->rules_scen >= 0 ? 4 : 3, rc = PK_OK;
+    for (int i = 0; i < nf && rc == PK_OK; i++)
         rc = pk_out_open(&out[i], dir, names[i], err);
     if (rc == PK_OK) {
         FILE *f = out[0].f;
@@ -553,10 +698,34 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
             fprintf(f, "  %-26s %s\n", pk_ro_name[k], pk_ro_meaning[k]);
         fprintf(f, "Read-outs come from a 0.25-day grid (15 min over day 14-15); event days are "
                    "censored at the horizon.\n");
-        for (int i = 0; i < 3 && rc == PK_OK; i++)
+        if (o->rules) {
+            fprintf(f, "\nrules (%s), evaluated on count days (day mod 7 in {", o->rules->path);
+            for (int k = 0, first = 1; k < 7; k++)
+                if (o->rules->count_mod[k]) {
+                    fprintf(f, "%s%d", first ? "" : ", ", k);
+                    first = 0;
+                }
+            fprintf(f, "}) after day 0, first that changes the dose applies from that day:\n");
+            for (size_t k = 0; k < o->rules->n; k++)
+                fprintf(f, "  %d. %s (line %d)\n", (int)k + 1, o->rules->rule[k].name,
+                        o->rules->rule[k].line);
+            fprintf(f, "applied dose histories: sweep_doses.csv%s\n",
+                    o->noisy_counts ? " (counts with measurement noise)" : "");
+            /* one row per draw at day 0 and at every change */
+            FILE *g = out[3].f;
+            fprintf(g, "scenario,draw,day,dose_mg_per_day\n");
+            size_t si = (size_t)r->rules_scen, ndd = r->n_dose_days;
+            for (size_t d = 0; d < r->n_draws; d++) {
+                const double *dl = r->daily + (si * r->n_draws + d) * ndd;
+                for (size_t k = 0; k < ndd; k++)
+                    if (k == 0 || dl[k] != dl[k - 1])
+                        fprintf(g, "%s,%zu,%zu,%g\n", r->scen[si].name, d + 1, k, dl[k]);
+            }
+        }
+        for (int i = 0; i < nf && rc == PK_OK; i++)
             rc = pk_out_commit(&out[i], err);
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         pk_out_abort(&out[i]);
     return rc;
 }

@@ -57,6 +57,8 @@ typedef struct pk_sweep_opts {
     double max_g4_days;     /* ranking: at most this many grade IV days */
     const char *rank;       /* read-out to rank by, NULL = the default */
     char posterior[1100];   /* posterior.csv path ("" = none) */
+    const struct pk_rules *rules; /* adds a rule-based scenario when not NULL */
+    int noisy_counts;       /* rules see counts with measurement error */
 } pk_sweep_opts;
 
 pk_sweep_opts pk_sweep_default_opts(void);
@@ -68,6 +70,9 @@ typedef struct pk_sweep_result {
     double *traj;           /* n_scen x (n_days+1) x 3 outputs x 3 quantiles */
     double *dose;           /* n_scen x (n_days+1): daily dose */
     int *order;             /* ranking */
+    int rules_scen;         /* index of the rule-based scenario, -1 without */
+    double *daily;          /* n_scen x n_draws x n_days applied daily doses (mg/day) */
+    size_t n_dose_days;
     int from_fit;           /* draws from a posterior */
     double seconds;
     long sims;
@@ -79,9 +84,10 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
 void pk_sweep_result_free(pk_sweep_result *r);
 
 /* Read-outs of one trajectory: t (n, days, 0.25-day grid with the day
- * 14-15 exposure window inside), observables and states at each time. */
+ * 14-15 exposure window inside), observables and states at each time, and
+ * the daily dose applied on each day 0 .. ceil(days)-1. */
 void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, size_t n,
-                       const double *obs, const double *x, const pk_scenario *s, double days,
+                       const double *obs, const double *x, const double *daily_mg, double days,
                        double *ro);
 
 /* Files: sweep.csv, sweep_trajectories.csv, sweep_summary.txt in dir. */

@@ -41,10 +41,8 @@ static void readouts_by_hand(void **s)
     for (size_t j = 0; j < m->n_param; j++)
         theta[j] = m->param[j].median;
     theta[pk_model_param_index(m, "EC50_mg_per_L")] = 0.0693; /* C90 = 0.6237 mg/L */
-    pk_scenario sc = {.name = "hand", .n_reg = 2};
-    sc.reg[0] = (pk_regimen){0, 3, 400, 400, 0};
-    sc.reg[1] = (pk_regimen){4, 7, 200, 200, 0};
-    pk_sweep_readouts(m, theta, t, N, obs, x, &sc, 8, ro);
+    static const double daily[8] = {800, 800, 800, 800, 400, 400, 400, 400};
+    pk_sweep_readouts(m, theta, t, N, obs, x, daily, 8, ro);
     assert_float_equal(ro[PK_RO_HR_DAY], 3, 0);          /* first pb < 1: day 3 */
     assert_float_equal(ro[PK_RO_NADIR_PB], 0.2, 0);
     assert_float_equal(ro[PK_RO_RELAPSE_FREE], 7, 0);    /* pb >= 5 after HR: day 7 */
