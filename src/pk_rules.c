@@ -163,7 +163,7 @@ int pk_rules_apply(const pk_rules *r, const pk_model *m, const double *hist_t,
         /* "for N days" needs counts covering the whole window */
         int ok = u->for_days == 0 || hist_t[0] <= today - u->for_days;
         for (size_t i = n_hist; i-- > 0 && ok;) {
-            if (hist_t[i] <= today - u->for_days && i + 1 < n_hist)
+            if (hist_t[i] < today - u->for_days && i + 1 < n_hist)
                 break;
             ok = holds(u, hist_obs[i * m->n_obs + u->obs]);
         }

@@ -8,7 +8,7 @@
  *   count_days = 0, 3               ; count days: day mod 7 in this list
  *   rule NAME = CONDITION -> ACTION ; in order of priority
  * CONDITION: OBSERVABLE OP VALUE [for N days], OP one of < <= > >=;
- *   "for N days" means at every count day of the last N days.
+ *   "for N days" means at every count day from N days ago to today.
  * ACTION: reduce MG (a reduction below the minimum pauses), increase MG
  *   (up to the maximum), pause, resume (the last dose before a pause),
  *   stop (no more drug), set MG. */

@@ -145,6 +145,32 @@ expect_fail "badsc2.ini:7: scenario hi: '0-9 400 mg bid': expected DAYS: DOSE" s
 printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n[sweep]\nhi = 0-9: 400 mg bid\n' > "$tmp/badsc3.ini"
 expect_fail "badsc3.ini:7: hi: expected 'scenario NAME = DAYS: DOSE, ...' in \[sweep\]" sweep "$tmp/badsc3.ini"
 
+# rules: a rule that pauses on day 3 (the first count day) must match the
+# fixed scenario with that pause; a rule that never fires matches 800 bid;
+# both within 1e-4 (the rule run restarts the solver on count days).
+printf '[rules]\nstart = 400 mg bid\nrule never = wbc < 0 -> reduce 200\n' > "$tmp/never.ini"
+printf '[rules]\nstart = 400 mg bid\nrule always = wbc < 1000 -> pause\n' > "$tmp/always.ini"
+{ cat "$src/params/patient2.ini"; printf '\n[sweep]\nscenario stop3 = 0-2: 400 mg bid\n'; } > "$tmp/p2stop.ini"
+close() { # file scenario-a scenario-b: max relative difference of conc, wbc, blasts
+  awk -F, -v a="$2" -v b="$3" 'NR > 1 && $1 == a {for (k = 4; k <= 10; k += 3) va[$2, k] = $k}
+    NR > 1 && $1 == b {for (k = 4; k <= 10; k += 3) vb[$2, k] = $k}
+    END {m = 0; for (i in va) if (vb[i] != 0) {d = (va[i] - vb[i]) / vb[i]; if (d < 0) d = -d; if (d > m) m = d}
+         print m}' "$1"; }
+"$pksim" sweep "$tmp/p2stop.ini" --point --rules "$tmp/always.ini" --doses 800 --schedules bid --days 40 \
+  --out "$tmp/rl1" --quiet 2>/dev/null || bad "sweep --rules always"
+d=$(close "$tmp/rl1/sweep_trajectories.csv" "rules always (start 800 mg/day bid)" stop3)
+awk -v d="$d" 'BEGIN {exit !(d < 1e-4)}' && ok || bad "rule pause vs fixed pause: $d"
+grep -q 'rules always (start 800 mg/day bid),1,3,0' "$tmp/rl1/sweep_doses.csv" && ok || bad "sweep_doses.csv"
+"$pksim" sweep "$src/params/patient2.ini" --point --rules "$tmp/never.ini" --doses 800 --schedules bid --days 40 \
+  --out "$tmp/rl2" --quiet 2>/dev/null || bad "sweep --rules never"
+d=$(close "$tmp/rl2/sweep_trajectories.csv" "rules never (start 800 mg/day bid)" "800 mg/day bid")
+awk -v d="$d" 'BEGIN {exit !(d < 1e-4)}' && ok || bad "rule never vs fixed: $d"
+"$pksim" sweep "$src/params/patient5.ini" --rules "$src/params/rules_clinical.ini" --noisy-counts --days 30 \
+  --draws 20 --doses 800 --schedules bid --out "$tmp/rl3" --quiet 2>/dev/null && ok || bad "clinical rules, noisy counts"
+printf '[rules]\nstart = 400 mg bid\nrule a = wbc < 1 -> halve\n' > "$tmp/badrule.ini"
+expect_fail "badrule.ini:3: rule a: action 'halve'" sweep "$src/params/patient5.ini" --rules "$tmp/badrule.ini"
+expect_fail "--noisy-counts goes with --rules" sweep "$src/params/patient5.ini" --noisy-counts
+
 # The README's full INI example is a valid file.
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
