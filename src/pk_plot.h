@@ -26,7 +26,15 @@ pk_plot_opts pk_plot_default_opts(void);
 int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
                 char *written, size_t n_written, pk_err *err);
 
-/* DIR (fit.csv with DIR/fit.ini, else simulation.csv) or a CSV file. */
+/* A sweep directory: DIR/sweep_readouts.<fmt> (read-outs against the
+ * daily dose, qd and bid, median and 5-95% bars) and
+ * DIR/sweep_trajectories.<fmt> (median dose, WBC and blasts of every
+ * scenario). */
+int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t n_written,
+                  pk_err *err);
+
+/* DIR (sweep.csv, else fit.csv with DIR/fit.ini, else simulation.csv) or a
+ * CSV file. */
 int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
                  pk_err *err);
 

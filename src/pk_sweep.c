@@ -554,9 +554,10 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         }
         for (size_t k = 0; k <= nday; k++) {
             {
-                size_t u = 0;
-                for (size_t d = 0; d < nd && k < ndd; d++)
-                    v[u++] = r->daily[(si * nd + d) * ndd + k];
+                /* the horizon day itself shows the last day's dose */
+                size_t u = 0, kk = k < ndd ? k : ndd - 1;
+                for (size_t d = 0; d < nd && ndd > 0; d++)
+                    v[u++] = r->daily[(si * nd + d) * ndd + kk];
                 qsort(v, u, sizeof *v, cmp_double);
                 r->dose[si * (nday + 1) + k] = u ? gsl_stats_median_from_sorted_data(v, 1, u) : 0;
             }

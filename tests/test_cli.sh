@@ -171,6 +171,12 @@ printf '[rules]\nstart = 400 mg bid\nrule a = wbc < 1 -> halve\n' > "$tmp/badrul
 expect_fail "badrule.ini:3: rule a: action 'halve'" sweep "$src/params/patient5.ini" --rules "$tmp/badrule.ini"
 expect_fail "--noisy-counts goes with --rules" sweep "$src/params/patient5.ini" --noisy-counts
 
+# plot of a sweep: two PNGs; dumb shows the panel titles.
+"$pksim" plot "$tmp/sw1" >/dev/null && [ "$(png_size "$tmp/sw1/sweep_readouts.png")" = 1200x900 ] \
+  && [ "$(png_size "$tmp/sw1/sweep_trajectories.png")" = 1200x900 ] && ok || bad "plot sweep"
+dumb=$("$pksim" plot "$tmp/sw1" --format dumb)
+grep -q 'relapse-free days' <<<"$dumb" && grep -q 'Median WBC' <<<"$dumb" && ok || bad "dumb sweep plot"
+
 # The README's full INI example is a valid file.
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
