@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Regenerates the curated results from params/: the fit of each of the six
 # patients (default options: 16 starts, seed 1, 1000 posterior draws) with
-# its figure, the table of the six fits (results/fits.md) and the
-# simulation benchmark (results/bench_simulate.txt, with --bench).
+# its figure, a sweep for each from its fit (200-800 mg/day, qd and bid,
+# plus params/rules_clinical.ini; 1000 draws, 180 days) with its figures,
+# the table of the six fits (results/fits.md) and, with --bench, the
+# simulation benchmark (results/bench_simulate.txt).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PKSIM_ROOT"
 pksim_build build -DCMAKE_BUILD_TYPE=Release
 for i in 1 2 3 4 5 6; do
   build/pksim fit "params/patient$i.ini" --plot --quiet
+  build/pksim sweep "results/patient$i/fit.ini" --rules params/rules_clinical.ini --plot --quiet
 done
 # One table: observed vs predicted for every observation of the six fits.
 tmp=$(mktemp results/fits.md.XXXXXX)

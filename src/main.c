@@ -65,6 +65,7 @@ static const char usage_text[] =
     "      --rules FILE        add a rule-based scenario (e.g. params/rules_clinical.ini)\n"
     "      --noisy-counts      rules see counts with the error model's noise\n"
     "      --seed S, --threads N, --out DIR (default results/<id>/sweep), --quiet\n"
+    "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
     "                  (simulation.csv) through gnuplot; written beside the CSV\n"
     "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
@@ -251,10 +252,11 @@ static int cmd_sweep(int argc, char **argv)
         {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
         {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
         {"rules", required_argument, 0, 'U'},  {"noisy-counts", no_argument, 0, 'N'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     pk_sweep_opts so = pk_sweep_default_opts();
     const char *out_dir = NULL, *rules_file = NULL;
-    int quiet = 0, c;
+    int quiet = 0, plot = 0, c;
     long v;
     optind = 1;
     opterr = 0;
@@ -298,6 +300,9 @@ static int cmd_sweep(int argc, char **argv)
             break;
         case 'N':
             so.noisy_counts = 1;
+            break;
+        case 'p':
+            plot = 1;
             break;
         case 'R':
             so.rank = optarg;
@@ -369,6 +374,17 @@ static int cmd_sweep(int argc, char **argv)
         }
         fprintf(stderr, "pksim sweep: %ld simulations in %.2f s (%.0f per second)\n", res.sims,
                 res.seconds, res.sims / (res.seconds > 0 ? res.seconds : 1));
+        if (plot) {
+            pk_plot_opts po = pk_plot_default_opts();
+            char written[2500];
+            pk_err e2 = {0};
+            if (pk_plot_sweep(dir, &po, written, sizeof written, &e2)) {
+                pk_sweep_result_free(&res);
+                pk_patient_free(&p);
+                return report(&e2);
+            }
+            printf("wrote %s\n", written);
+        }
     }
     pk_sweep_result_free(&res);
     pk_patient_free(&p);
