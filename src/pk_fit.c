@@ -20,6 +20,7 @@
 
 #include "pk_lik.h"
 #include "pk_prior.h"
+#include "pk_text.h"
 
 pk_fit_opts pk_fit_default_opts(void)
 {
@@ -37,12 +38,6 @@ static double wall_s(void)
 }
 
 /* ---- the problem ---- */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
                         pk_err *err)
@@ -85,14 +80,14 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < p->n_obs; i++)
         fp->t[i] = p->obs[i].t_day;
-    qsort(fp->t, p->n_obs, sizeof(double), cmp_double);
+    qsort(fp->t, p->n_obs, sizeof(double), pk_text_cmp_double);
     size_t u = 0;
     for (size_t i = 0; i < p->n_obs; i++)
         if (u == 0 || fp->t[i] != fp->t[u - 1])
             fp->t[u++] = fp->t[i];
     fp->n_t = u;
     for (size_t i = 0; i < p->n_obs; i++) {
-        double *hit = bsearch(&p->obs[i].t_day, fp->t, u, sizeof(double), cmp_double);
+        double *hit = bsearch(&p->obs[i].t_day, fp->t, u, sizeof(double), pk_text_cmp_double);
         fp->obs_t[i] = (size_t)(hit - fp->t);
         if (!p->obs[i].check)
             fp->n_res_obs += (size_t)pk_lik_n_residuals(&m->obs[p->obs[i].obs]);
@@ -327,15 +322,6 @@ static int run_start(const pk_fit_problem *fp, pk_solver *s, double *eta, double
     return (status == GSL_SUCCESS || status == GSL_EMAXITER) && isfinite(*obj) ? 0 : -1;
 }
 
-/* Per-start random stream: independent of the thread that runs it. */
-static unsigned long stream_seed(unsigned long seed, unsigned long k)
-{
-    unsigned long z = seed * 0x9E3779B97F4A7C15UL + k * 0xBF58476D1CE4E5B9UL + 1;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    return z ^ (z >> 31);
-}
-
 static void progress(const pk_fit_problem *fp, const char *what, long done, long total,
                      double t0)
 {
@@ -423,7 +409,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         gsl_matrix_free(L);
         return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
     }
-    gsl_rng_set(rng, stream_seed(fp->o.seed, 1000003));
+    gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, 1000003));
     for (size_t i = 0; i < p; i++)
         for (size_t j = 0; j < p; j++)
             gsl_matrix_set(L, i, j, res->cov[i * p + j] + (i == j ? 1e-12 : 0));
@@ -535,7 +521,7 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     /* Start 0 at the prior medians; the others drawn from the priors. */
     for (size_t k = 0; k < K; k++) {
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        gsl_rng_set(rng, stream_seed(fp->o.seed, k));
+        gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, k));
         for (size_t j = 0; j < p; j++)
             etas[k * p + j] = fp->eta_med[j] + (k ? gsl_ran_gaussian(rng, fp->eta_sd[j]) : 0.0);
         gsl_rng_free(rng);
@@ -718,7 +704,7 @@ int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double 
                 for (size_t k = 0; k < nd; k++)
                     if (ok[k])
                         v[u++] = all[(k * nt + i) * nc + c];
-                qsort(v, u, sizeof *v, cmp_double);
+                qsort(v, u, sizeof *v, pk_text_cmp_double);
                 double *q = b->q + (i * nc + c) * 3;
                 for (int z = 0; z < 3; z++) {
                     static const double f[3] = {0.05, 0.5, 0.95};

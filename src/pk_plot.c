@@ -122,9 +122,23 @@ static const char *marker(const pk_plot_opts *o, int kind)
     }
 }
 
-static void script(FILE *g, const pk_csv *t, const pk_patient *p, int with_obs,
-                   const pk_plot_opts *o, const char *tmp)
+typedef struct {
+    const pk_csv *t;
+    const pk_patient *p;
+    int with_obs;
+} traj_ctx;
+
+static int run_gnuplot(const pk_plot_opts *o, const char *out,
+                       void (*body)(FILE *, const void *, const pk_plot_opts *), const void *ctx,
+                       char *written, size_t n_written, pk_err *err);
+
+/* The four-panel figure of a trajectory CSV (simulate or fit). */
+static void script(FILE *g, const void *v, const pk_plot_opts *o)
 {
+    const traj_ctx *tc = v;
+    const pk_csv *t = tc->t;
+    const pk_patient *p = tc->p;
+    int with_obs = tc->with_obs;
     cols c = {t, pk_csv_col(t, "day"), pk_csv_col(t, "dose_mg_per_day"),
               pk_csv_col(t, "wbc_p05") >= 0};
     const pk_patient *op = with_obs ? p : NULL;
@@ -149,8 +163,6 @@ static void script(FILE *g, const pk_csv *t, const pk_patient *p, int with_obs,
                                 p->map[j]);
     }
     double ic90 = ec50 * pow(9.0, 1.0 / hill);
-    terminal(g, o, tmp);
-    fprintf(g, "set encoding utf8\nset datafile missing NaN\n");
     fprintf(g, "$dose << EOD\n");
     for (size_t i = 0; i < t->n_row; i++)
         fprintf(g, "%.8g %.8g\n", t->v[i * t->n_col + c.day],
@@ -226,8 +238,6 @@ static void script(FILE *g, const pk_csv *t, const pk_patient *p, int with_obs,
                     kinds[k + 1], marker(o, k), s ? C_VERMILLION : C_BLUE,
                     s ? "marrow" : "blood", k < 0 ? " <" : k > 0 ? " >" : " observed");
     fprintf(g, "\nunset multiplot\n");
-    if (!dumb)
-        fprintf(g, "set output\n");
 }
 
 int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
@@ -260,7 +270,7 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
         return pk_err_set(err, PK_EINPUT, csv, "not a pksim trajectory (no day and wbc columns)");
     }
     int dumb = strcmp(o->format, "dumb") == 0;
-    char out[1024] = "", tmp[1100] = "", errf[64];
+    char out[1024] = "";
     if (o->out)
         snprintf(out, sizeof out, "%s", o->out);
     else if (!dumb) {
@@ -270,47 +280,10 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
             *dot = 0;
         snprintf(out + strlen(out), sizeof out - strlen(out), ".%s", o->format);
     }
-    if (out[0]) {
-        char *slash = strrchr(out, '/');
-        snprintf(tmp, sizeof tmp, "%.*s.plot.tmp.%ld.%s", slash ? (int)(slash - out + 1) : 0, out,
-                 (long)getpid(), o->format);
-    }
-    snprintf(errf, sizeof errf, "/tmp/pksim_gnuplot_%ld.err", (long)getpid());
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "gnuplot 2>%s", errf);
-    fflush(stdout);
-    FILE *g = popen(cmd, "w");
-    if (!g) {
-        pk_csv_free(&t);
-        return pk_err_set(err, PK_EIO, "gnuplot", "cannot start: %s", strerror(errno));
-    }
-    script(g, &t, p, with_obs, o, tmp[0] ? tmp : NULL);
-    int st = pclose(g);
+    traj_ctx tc = {&t, p, with_obs};
+    int rc = run_gnuplot(o, out, script, &tc, written, n_written, err);
     pk_csv_free(&t);
-    /* gnuplot reports script errors on stderr, sometimes with status 0 */
-    char msg[300] = "";
-    FILE *ef = fopen(errf, "r");
-    if (ef) {
-        char line[300];
-        while (fgets(line, sizeof line, ef))
-            if (strstr(line, "rror") && !msg[0]) {
-                line[strcspn(line, "\n")] = 0;
-                snprintf(msg, sizeof msg, "%s", line);
-            }
-        fclose(ef);
-    }
-    unlink(errf);
-    if (st != 0 || msg[0]) {
-        if (tmp[0])
-            unlink(tmp);
-        return pk_err_set(err, PK_EIO, "gnuplot", "%s", msg[0] ? msg : "failed");
-    }
-    if (tmp[0] && rename(tmp, out) != 0) {
-        unlink(tmp);
-        return pk_err_set(err, PK_EIO, out, "cannot write: %s", strerror(errno));
-    }
-    snprintf(written, n_written, "%s", out[0] ? out : "(standard output)");
-    return PK_OK;
+    return rc;
 }
 
 int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
@@ -439,7 +412,10 @@ static double field_num(const char *line, int k)
     return b[0] ? strtod(b, NULL) : NAN;
 }
 
-static int run_gnuplot(const pk_plot_opts *o, const char *out, const char *title,
+/* Runs gnuplot on a script written by body, into out (a temporary file
+ * renamed into place; "" = standard output for dumb); gnuplot's own
+ * errors become ours. */
+static int run_gnuplot(const pk_plot_opts *o, const char *out,
                        void (*body)(FILE *, const void *, const pk_plot_opts *), const void *ctx,
                        char *written, size_t n_written, pk_err *err)
 {
@@ -459,7 +435,6 @@ static int run_gnuplot(const pk_plot_opts *o, const char *out, const char *title
         return pk_err_set(err, PK_EIO, "gnuplot", "cannot start: %s", strerror(errno));
     terminal(g, o, tmp[0] ? tmp : NULL);
     fprintf(g, "set encoding utf8\nset datafile missing NaN\nset grid\n");
-    (void)title;
     body(g, ctx, o);
     if (!dumb)
         fprintf(g, "set output\n");
@@ -618,9 +593,9 @@ int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t 
         snprintf(out1, sizeof out1, "%s/sweep_readouts.%s", dir, o->format);
         snprintf(out2, sizeof out2, "%s/sweep_trajectories.%s", dir, o->format);
     }
-    int rc = run_gnuplot(o, out1, "", readouts_body, &c, w1, sizeof w1, err);
+    int rc = run_gnuplot(o, out1, readouts_body, &c, w1, sizeof w1, err);
     if (rc == PK_OK)
-        rc = run_gnuplot(o, out2, "", trajectories_body, &c, w2, sizeof w2, err);
+        rc = run_gnuplot(o, out2, trajectories_body, &c, w2, sizeof w2, err);
     if (rc == PK_OK)
         snprintf(written, n_written, "%s and %s", w1, w2);
     text_csv_free(&sw);

@@ -56,3 +56,11 @@ double pk_prior_draw(pk_prior_kind k, double median, double spread, const gsl_rn
     double eta = pk_prior_to_eta(k, median) + gsl_ran_gaussian_ziggurat(r, pk_prior_sd(k, spread));
     return pk_prior_from_eta(k, eta);
 }
+
+unsigned long pk_prior_stream_seed(unsigned long seed, unsigned long k)
+{
+    unsigned long z = seed * 0x9E3779B97F4A7C15UL + k * 0xBF58476D1CE4E5B9UL + 1;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}

@@ -19,4 +19,9 @@ double pk_prior_sd(pk_prior_kind k, double spread);
 /* One draw: median and spread in the family's terms. */
 double pk_prior_draw(pk_prior_kind k, double median, double spread, const gsl_rng *r);
 
+/* Seed of random stream k of a run seeded with seed (splitmix64 mixing):
+ * each start, draw or proposal set has its own stream, so results do not
+ * depend on which thread runs it. */
+unsigned long pk_prior_stream_seed(unsigned long seed, unsigned long k);
+
 #endif

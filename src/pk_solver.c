@@ -12,6 +12,7 @@
 #include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 
 #include "pk_prop.h"
+#include "pk_text.h"
 
 /* One CVODE problem: memory, state, tolerances and linear solver. */
 typedef struct cv_problem {
@@ -358,12 +359,6 @@ static int make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err
     return PK_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Builds (or reuses) the propagator, then the PK state after each dose. */
 static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
 {
@@ -390,7 +385,7 @@ static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
         if (!uniq)
             return pk_err_set(err, PK_ENOMEM, "", "out of memory");
         memcpy(uniq, s->len, K * sizeof *uniq);
-        qsort(uniq, K, sizeof *uniq, cmp_double);
+        qsort(uniq, K, sizeof *uniq, pk_text_cmp_double);
         size_t u = 0;
         for (size_t k = 0; k < K; k++)
             if (u == 0 || uniq[k] != uniq[u - 1])

@@ -15,6 +15,7 @@
 #include "pk_csv.h"
 #include "pk_out.h"
 #include "pk_prior.h"
+#include "pk_text.h"
 #include "pk_rules.h"
 #include "pk_solver.h"
 
@@ -171,14 +172,6 @@ static double *sweep_grid(double days, size_t *n)
     return t;
 }
 
-static unsigned long draw_seed(unsigned long seed, unsigned long d)
-{
-    unsigned long z = seed * 0x9E3779B97F4A7C15UL + (d + 1) * 0xD1B54A32D192ED03UL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    return z ^ (z >> 31);
-}
-
 /* Parameter vectors of every draw (n_draws x n_param). */
 static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, double *th,
                       int *from_fit, pk_err *err)
@@ -210,7 +203,7 @@ static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, do
     }
     for (size_t d = 0; d < nd; d++) {
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        gsl_rng_set(rng, draw_seed(o->seed, d));
+        gsl_rng_set(rng, pk_prior_stream_seed(o->seed, 2000000 + d));
         double *t = th + d * np;
         for (size_t j = 0; j < np; j++) {
             const pk_param_setting *s = &p->param[j];
@@ -227,12 +220,6 @@ static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, do
     }
     pk_csv_free(&post);
     return PK_OK;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 void pk_sweep_result_free(pk_sweep_result *r)
@@ -487,7 +474,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 int ok = s && x && ob &&
                          simulate_one(m, s, o, sc, (int)si == r->rules_scen, th + d * np,
                                       p->weight_kg, grid, ng, x, ob, dly, ndd,
-                                      draw_seed(o->seed ^ 0x5bd1e995UL, d * 64 + si), &ek) == PK_OK;
+                                      pk_prior_stream_seed(o->seed, 4000000 + d * 64 + si), &ek) == PK_OK;
                 if (ok) {
                     pk_sweep_readouts(m, th + d * np, grid, ng, ob, x, dly, o->days, rod);
                     for (size_t k = 0; k <= nday; k++) {
@@ -547,7 +534,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 q[0] = q[2] = q[1] = u ? sum / u : 0;
                 continue;
             }
-            qsort(v, u, sizeof *v, cmp_double);
+            qsort(v, u, sizeof *v, pk_text_cmp_double);
             static const double f[3] = {0.05, 0.5, 0.95};
             for (int z = 0; z < 3; z++)
                 q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : 0;
@@ -558,7 +545,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 size_t u = 0, kk = k < ndd ? k : ndd - 1;
                 for (size_t d = 0; d < nd && ndd > 0; d++)
                     v[u++] = r->daily[(si * nd + d) * ndd + kk];
-                qsort(v, u, sizeof *v, cmp_double);
+                qsort(v, u, sizeof *v, pk_text_cmp_double);
                 r->dose[si * (nday + 1) + k] = u ? gsl_stats_median_from_sorted_data(v, 1, u) : 0;
             }
             for (int c = 0; c < 3; c++) {
@@ -568,7 +555,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                     if (!isnan(val))
                         v[u++] = val;
                 }
-                qsort(v, u, sizeof *v, cmp_double);
+                qsort(v, u, sizeof *v, pk_text_cmp_double);
                 static const double f[3] = {0.05, 0.5, 0.95};
                 for (int z = 0; z < 3; z++)
                     r->traj[((si * (nday + 1) + k) * 3 + c) * 3 + z] =

@@ -31,3 +31,9 @@ int pk_text_tokenize(char *s, char **tok, int max)
     }
     return n;
 }
+
+int pk_text_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}

@@ -10,4 +10,7 @@ int pk_text_number(const char *s, double *out, int allow_inf);
  * returns their count, -1 when there are more. */
 int pk_text_tokenize(char *s, char **tok, int max);
 
+/* qsort comparison of doubles, ascending. */
+int pk_text_cmp_double(const void *a, const void *b);
+
 #endif
