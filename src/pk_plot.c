@@ -91,8 +91,39 @@ static void obs_blocks(FILE *g, const pk_patient *p, const char *obs, const char
     }
 }
 
+/* An interactive gnuplot terminal (qt, wxt or x11) when a display exists;
+ * "" otherwise. */
+static const char *interactive_terminal(void)
+{
+    static const char *const names[3] = {"qt", "wxt", "x11"};
+    const char *disp = getenv("DISPLAY");
+    if (!disp || !*disp)
+        return "";
+    FILE *g = popen("gnuplot -e 'set terminal' 2>&1", "r");
+    if (!g)
+        return "";
+    char line[256];
+    int found[3] = {0, 0, 0};
+    while (fgets(line, sizeof line, g)) {
+        char word[32];
+        if (sscanf(line, " %31s", word) == 1)
+            for (int k = 0; k < 3; k++)
+                found[k] |= strcmp(word, names[k]) == 0;
+    }
+    pclose(g);
+    for (int k = 0; k < 3; k++)
+        if (found[k])
+            return names[k];
+    return "";
+}
+
 static void terminal(FILE *g, const pk_plot_opts *o, const char *tmp)
 {
+    if (o->show) {
+        fprintf(g, "set terminal %s size %d,%d enhanced persist\n", interactive_terminal(),
+                o->width, o->height);
+        return;
+    }
     if (strcmp(o->format, "svg") == 0)
         fprintf(g, "set terminal svg size %d,%d dynamic enhanced font 'Sans,11'\n", o->width,
                 o->height);
@@ -253,15 +284,16 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
     if (o->width < 20 || o->height < 10 || o->width > 20000 || o->height > 20000)
         return pk_err_set(err, PK_EINPUT, "--size", "%dx%d is not a sensible size", o->width,
                           o->height);
-    if (o->show)
-        return pk_err_set(err, PK_ENOGNUPLOT, "--show",
-                          "Debian's gnuplot-nox has no interactive terminal: install gnuplot-qt "
-                          "or gnuplot-x11 for a window, or write a file (the default)");
     if (!have_gnuplot())
         return pk_err_set(err, PK_ENOGNUPLOT, "",
                           "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
                           "%s are kept",
                           csv);
+    if (o->show && !*interactive_terminal())
+        return pk_err_set(err, PK_ENOGNUPLOT, "--show",
+                          "no display or no interactive gnuplot terminal (Debian's gnuplot-nox has "
+                          "none: gnuplot-qt or gnuplot-x11 provides one); write a file instead "
+                          "(the default)");
     pk_csv t;
     if (pk_csv_read(csv, &t, err))
         return err->code;
@@ -269,9 +301,9 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
         pk_csv_free(&t);
         return pk_err_set(err, PK_EINPUT, csv, "not a pksim trajectory (no day and wbc columns)");
     }
-    int dumb = strcmp(o->format, "dumb") == 0;
+    int dumb = strcmp(o->format, "dumb") == 0 || o->show;
     char out[1024] = "";
-    if (o->out)
+    if (o->out && !o->show)
         snprintf(out, sizeof out, "%s", o->out);
     else if (!dumb) {
         snprintf(out, sizeof out, "%s", csv);
@@ -576,6 +608,11 @@ int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t 
         return pk_err_set(err, PK_ENOGNUPLOT, "",
                           "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
                           "%s are kept", dir);
+    if (o->show && !*interactive_terminal())
+        return pk_err_set(err, PK_ENOGNUPLOT, "--show",
+                          "no display or no interactive gnuplot terminal (Debian's gnuplot-nox has "
+                          "none: gnuplot-qt or gnuplot-x11 provides one); write a file instead "
+                          "(the default)");
     char a[1100], b[1100];
     snprintf(a, sizeof a, "%s/sweep.csv", dir);
     snprintf(b, sizeof b, "%s/sweep_trajectories.csv", dir);
@@ -587,9 +624,9 @@ int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t 
         return err->code;
     }
     sweep_ctx c = {&sw, &tr};
-    int dumb = strcmp(o->format, "dumb") == 0;
+    int dumb = strcmp(o->format, "dumb") == 0 || o->show;
     char out1[1200] = "", out2[1200] = "", w1[1200], w2[1200];
-    if (!dumb || o->out) {
+    if (!dumb) {
         snprintf(out1, sizeof out1, "%s/sweep_readouts.%s", dir, o->format);
         snprintf(out2, sizeof out2, "%s/sweep_trajectories.%s", dir, o->format);
     }

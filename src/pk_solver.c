@@ -58,7 +58,7 @@ struct pk_solver {
 
 pk_solver_opts pk_solver_default_opts(void)
 {
-    pk_solver_opts o = {.rtol = 1e-7, .atol_scale = 1.0, .pk_rtol = 1e-10, .coupled = 0,
+    pk_solver_opts o = {.rtol = 1e-7, .atol_scale = 1.0, .pk_rtol = 1e-9, .coupled = 0,
                         .method = PK_ADAMS, .max_steps = 500000};
     return o;
 }
@@ -233,7 +233,11 @@ static int problem_init(pk_solver *s, cv_problem *p, size_t off, size_t n, CVRhs
     }
     /* A fixed first step: CVODE would otherwise size it from the first
      * output time, and results would depend on the output grid. */
+    /* Adams' fixed-point corrector: a looser convergence test (0.5 instead
+     * of 0.1, well inside the local error test) saves a quarter of the
+     * right-hand sides at unchanged accuracy against the reference. */
     if (CVodeWFtolerances(p->mem, ewt_cb) < 0 || CVodeSetInitStep(p->mem, 1e-4) < 0 ||
+        (method == PK_ADAMS && CVodeSetNonlinConvCoef(p->mem, 0.5) < 0) ||
         CVodeSetMaxNumSteps(p->mem, s->o.max_steps) < 0)
         return pk_err_set(err, PK_EINTERNAL, "", "cannot set solver tolerances");
     p->ready = 1;

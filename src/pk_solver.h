@@ -30,7 +30,7 @@ typedef struct pk_solver_opts {
     long max_steps;      /* per output interval */
 } pk_solver_opts;
 
-/* rtol 1e-7 for the PD (Adams), 1e-10 for the propagator. */
+/* rtol 1e-7 for the PD (Adams), 1e-9 for the propagator. */
 pk_solver_opts pk_solver_default_opts(void);
 
 typedef struct pk_solver_stats {
