@@ -105,6 +105,8 @@ static int exit_status(int code)
         return 4;
     case PK_ENOGNUPLOT:
         return 3;
+    case PK_EINTR:
+        return 128 + pk_interrupted();
     default:
         return 1;
     }
@@ -669,6 +671,7 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    pk_interrupt_install();
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

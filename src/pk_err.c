@@ -1,5 +1,6 @@
 #include "pk_err.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,4 +36,26 @@ void pk_err_format(const pk_err *err, char *buf, unsigned long size)
         snprintf(buf, size, "pksim: %s: %s", err->where, err->msg);
     else
         snprintf(buf, size, "pksim: %s", err->msg);
+}
+
+static volatile sig_atomic_t interrupted_by;
+
+static void on_signal(int sig)
+{
+    interrupted_by = sig;
+}
+
+void pk_interrupt_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int pk_interrupted(void)
+{
+    return (int)interrupted_by;
 }

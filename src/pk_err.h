@@ -10,7 +10,8 @@ enum {
     PK_ESOLVER = 4,  /* the ODE solver failed */
     PK_ENOMEM = 5,
     PK_EINTERNAL = 6,
-    PK_ENOGNUPLOT = 7 /* gnuplot is not installed: exit status 3 */
+    PK_ENOGNUPLOT = 7, /* gnuplot is not installed: exit status 3 */
+    PK_EINTR = 8       /* SIGINT/SIGTERM: exit status 128 + signal */
 };
 
 typedef struct pk_err {
@@ -25,6 +26,12 @@ int pk_err_set(pk_err *err, int code, const char *where, const char *fmt, ...)
 
 /* Formats "file:line: key" into err->where style buffers. */
 void pk_err_where(char *buf, unsigned long size, const char *file, int line, const char *key);
+
+/* SIGINT and SIGTERM set a flag that long loops poll: they stop promptly,
+ * write nothing, and leave previous outputs as they were.  The flag is the
+ * one piece of process-wide mutable state (a signal handler needs it). */
+void pk_interrupt_install(void);
+int pk_interrupted(void);   /* the signal number, or 0 */
 
 /* "pksim: where: msg" into buf (no newline). */
 void pk_err_format(const pk_err *err, char *buf, unsigned long size);

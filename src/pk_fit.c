@@ -265,6 +265,8 @@ static int f_cb(const gsl_vector *x, void *params, gsl_vector *f)
 {
     start_ctx *c = params;
     pk_err err = {0};
+    if (pk_interrupted())
+        return GSL_EBADFUNC; /* ends the driver promptly */
     c->sims++;
     if (pk_fit_residuals(c->fp, c->s, x->data, f->data, NULL, &err))
         bad_point(c->fp->n_res, f->data);
@@ -275,6 +277,8 @@ static int df_cb(const gsl_vector *x, void *params, gsl_matrix *J)
 {
     start_ctx *c = params;
     pk_err err = {0};
+    if (pk_interrupted())
+        return GSL_EBADFUNC;
     double *r = malloc(c->fp->n_res * sizeof *r);
     c->sims += 1 + 2 * (long)c->fp->n_est;
     int rc = r ? pk_fit_jacobian(c->fp, c->s, x->data, r, J->data, c->fp->o.jacobian, &err) : 1;
@@ -447,7 +451,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
 #pragma omp for schedule(dynamic, 16)
         for (size_t k = 0; k < M; k++) {
             pk_err ek = {0};
-            int ok = s && r && pk_fit_residuals(fp, s, prop + k * p, r, NULL, &ek) == PK_OK;
+            int ok = s && r && !pk_interrupted() && pk_fit_residuals(fp, s, prop + k * p, r, NULL, &ek) == PK_OK;
             sims++;
             logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) : -INFINITY;
 #pragma omp atomic
@@ -462,6 +466,14 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     }
     progress(fp, "sampling", (long)M, (long)M, t0);
     res->n_sims += sims;
+    if (pk_interrupted()) {
+        gsl_rng_free(rng);
+        free(prop);
+        free(logw);
+        free(w);
+        gsl_matrix_free(L);
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    }
     double lmax = -INFINITY, sw = 0, sw2 = 0;
     for (size_t k = 0; k < M; k++)
         lmax = fmax(lmax, logw[k]);
@@ -550,6 +562,10 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         pk_solver_free(s);
     }
     res->n_sims = sims;
+    if (pk_interrupted()) {
+        free(etas);
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    }
     /* The best start; ties go to the lower index, whatever the threads. */
     size_t best = 0;
     for (size_t k = 1; k < K; k++)
@@ -665,7 +681,7 @@ int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double 
             double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
             pk_err ek = {0};
             pk_fit_theta(fp, k < nd ? res->draws + k * fp->n_est : res->eta, theta);
-            int good = s && x &&
+            int good = s && x && !pk_interrupted() &&
                        pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, b->t, nt,
                                      x, &ek) == PK_OK;
             if (good) {
@@ -692,6 +708,8 @@ int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double 
         pk_solver_free(s);
     }
     progress(fp, "bands", (long)nd + 1, (long)nd + 1, t0);
+    if (pk_interrupted())
+        pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
     if (err->code) {
         rc = err->code;
     } else {

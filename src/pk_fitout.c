@@ -236,9 +236,9 @@ int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_resu
             break;
         }
     }
-    /* all written: rename each into place */
-    for (int i = 0; i < 4 && rc == PK_OK; i++)
-        rc = pk_out_commit(&out[i], err);
+    /* all written: finish every file, then rename each into place */
+    if (rc == PK_OK)
+        rc = pk_out_commit_all(out, 4, err);
     for (int i = 0; i < 4; i++)
         pk_out_abort(&out[i]);
     return rc;

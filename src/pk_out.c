@@ -44,10 +44,28 @@ int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err)
     return PK_OK;
 }
 
-int pk_out_commit(pk_out *o, pk_err *err)
+/* Test hook: PKSIM_FAIL_WRITE=N makes the N-th commit of this process fail
+ * as a full disk would (commits happen on the main thread only). */
+static int injected_fault(void)
+{
+    static int count;
+    const char *n = getenv("PKSIM_FAIL_WRITE");
+    return n && ++count == atoi(n);
+}
+
+int pk_out_finish(pk_out *o, pk_err *err)
 {
     if (!o->f)
         return pk_err_set(err, PK_EIO, o->path, "not open");
+    if (pk_interrupted()) {
+        pk_out_abort(o);
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    }
+    if (injected_fault()) {
+        pk_out_abort(o);
+        return pk_err_set(err, PK_EIO, o->path, "cannot write: No space left on device "
+                          "(injected by PKSIM_FAIL_WRITE)");
+    }
     int bad = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
     int saved = errno;
     if (fclose(o->f) != 0 && !bad) {
@@ -55,14 +73,41 @@ int pk_out_commit(pk_out *o, pk_err *err)
         saved = errno;
     }
     o->f = NULL;
-    if (bad || rename(o->tmp, o->path) != 0) {
-        if (!bad)
-            saved = errno;
-        unlink(o->tmp);
-        o->tmp[0] = 0;
+    if (bad) {
+        pk_out_abort(o);
         return pk_err_set(err, PK_EIO, o->path, "cannot write: %s", strerror(saved ? saved : EIO));
     }
+    return PK_OK;
+}
+
+int pk_out_publish(pk_out *o, pk_err *err)
+{
+    if (o->f || !o->tmp[0])
+        return pk_err_set(err, PK_EIO, o->path, "not finished");
+    if (rename(o->tmp, o->path) != 0) {
+        int saved = errno;
+        pk_out_abort(o);
+        return pk_err_set(err, PK_EIO, o->path, "cannot write: %s", strerror(saved));
+    }
     o->tmp[0] = 0;
+    return PK_OK;
+}
+
+int pk_out_commit(pk_out *o, pk_err *err)
+{
+    if (pk_out_finish(o, err))
+        return err->code;
+    return pk_out_publish(o, err);
+}
+
+int pk_out_commit_all(pk_out *o, size_t n, pk_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pk_out_finish(&o[i], err))
+            return err->code;
+    for (size_t i = 0; i < n; i++)
+        if (pk_out_publish(&o[i], err))
+            return err->code;
     return PK_OK;
 }
 

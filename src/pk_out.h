@@ -26,6 +26,15 @@ int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err);
  * temporary file is removed and the previous file left as it was. */
 int pk_out_commit(pk_out *o, pk_err *err);
 
+/* The two halves of a commit: finish (check, flush, sync, close: what a
+ * full disk makes fail) and publish (rename). */
+int pk_out_finish(pk_out *o, pk_err *err);
+int pk_out_publish(pk_out *o, pk_err *err);
+
+/* Several files as one output: every file is finished before any is
+ * renamed, so a failure leaves all the previous files in place. */
+int pk_out_commit_all(pk_out *o, size_t n, pk_err *err);
+
 /* Abandons the file: closes and removes the temporary. Safe to repeat. */
 void pk_out_abort(pk_out *o);
 

@@ -471,7 +471,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 double *trd = tr + (si * nd + d) * (nday + 1) * 3;
                 double *dly = r->daily + (si * nd + d) * ndd;
                 pk_err ek = {0};
-                int ok = s && x && ob &&
+                int ok = s && x && ob && !pk_interrupted() &&
                          simulate_one(m, s, o, sc, (int)si == r->rules_scen, th + d * np,
                                       p->weight_kg, grid, ng, x, ob, dly, ndd,
                                       pk_prior_stream_seed(o->seed, 4000000 + d * 64 + si), &ek) == PK_OK;
@@ -512,6 +512,10 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     r->seconds = now_s() - t0;
     r->sims = (long)(ns * nd);
     free(day_at);
+    if (pk_interrupted()) {
+        rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+        goto done;
+    }
     if (fails == (long)(ns * nd)) {
         rc = pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
         goto done;
@@ -710,8 +714,7 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
                         fprintf(g, "%s,%zu,%zu,%g\n", r->scen[si].name, d + 1, k, dl[k]);
             }
         }
-        for (int i = 0; i < nf && rc == PK_OK; i++)
-            rc = pk_out_commit(&out[i], err);
+        rc = pk_out_commit_all(out, (size_t)nf, err);
     }
     for (int i = 0; i < 4; i++)
         pk_out_abort(&out[i]);

@@ -177,6 +177,44 @@ expect_fail "--noisy-counts goes with --rules" sweep "$src/params/patient5.ini" 
 dumb=$("$pksim" plot "$tmp/sw1" --format dumb)
 grep -q 'relapse-free days' <<<"$dumb" && grep -q 'Median WBC' <<<"$dumb" && ok || bad "dumb sweep plot"
 
+# faults: a write that fails like a full disk (PKSIM_FAIL_WRITE=N fails the
+# N-th file), a path that cannot be created, SIGTERM and SIGINT during long
+# runs: a one-line message, the exit status, previous outputs untouched and
+# no temporary file left.
+mkdir -p "$tmp/prev" && echo previous > "$tmp/prev/simulation.csv"
+msg=$(PKSIM_FAIL_WRITE=1 "$pksim" simulate "$src/params/patient2.ini" --out "$tmp/prev" --quiet 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q 'simulation.csv: cannot write: No space left on device' <<<"$msg" \
+  && [ "$(cat "$tmp/prev/simulation.csv")" = previous ] && [ "$(ls -A "$tmp/prev")" = simulation.csv ] \
+  && ok || bad "injected write fault: rc $rc, $msg"
+cp -r "$tmp/fit1" "$tmp/fitprev"
+before=$(cat "$tmp/fitprev"/* | md5sum)
+PKSIM_FAIL_WRITE=3 "$pksim" fit "$src/params/patient5.ini" --starts 2 --proposals 50 --draws 10 \
+  --seed 9 --out "$tmp/fitprev" --quiet 2>/dev/null; rc=$?
+[ $rc -eq 2 ] && [ "$(cat "$tmp/fitprev"/* | md5sum)" = "$before" ] \
+  && [ -z "$(ls -A "$tmp/fitprev" | grep tmp)" ] && ok || bad "fit with a failing third file: rc $rc"
+msg=$("$pksim" simulate "$src/params/patient2.ini" --out /proc/pksim_cannot --quiet 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q '^pksim: /proc/pksim_cannot: cannot create directory' <<<"$msg" && ok || bad "unwritable path: $msg"
+for sig in TERM INT; do
+  mkdir -p "$tmp/sig$sig" && echo previous > "$tmp/sig$sig/fit.ini"
+  "$pksim" fit "$src/params/patient2.ini" --proposals 100000 --out "$tmp/sig$sig" --quiet 2>"$tmp/sig$sig.err" &
+  pid=$!
+  sleep 1.5
+  kill -s "$sig" "$pid"
+  start=$(date +%s)
+  wait "$pid"; rc=$?
+  took=$(( $(date +%s) - start ))
+  want=$([ "$sig" = TERM ] && echo 143 || echo 130)
+  [ "$rc" -eq "$want" ] && [ "$took" -le 5 ] && [ "$(cat "$tmp/sig$sig/fit.ini")" = previous ] \
+    && [ "$(ls -A "$tmp/sig$sig")" = fit.ini ] && grep -q 'interrupted' "$tmp/sig$sig.err" \
+    && ok || bad "SIG$sig during fit: rc $rc (want $want), ${took}s, $(cat "$tmp/sig$sig.err")"
+done
+
+mkdir -p "$tmp/sigsw" && echo previous > "$tmp/sigsw/sweep.csv"
+"$pksim" sweep "$src/params/patient2.ini" --draws 5000 --out "$tmp/sigsw" --quiet 2>/dev/null &
+pid=$!; sleep 1; kill -s TERM "$pid"; wait "$pid"; rc=$?
+[ $rc -eq 143 ] && [ "$(cat "$tmp/sigsw/sweep.csv")" = previous ] && [ "$(ls -A "$tmp/sigsw")" = sweep.csv ] \
+  && ok || bad "SIGTERM during sweep: rc $rc"
+
 # The README's full INI example is a valid file.
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
