@@ -128,6 +128,19 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+/* The options every command shares the handling of: --help, a missing
+ * value, an unknown option.  Returns the exit status. */
+static int other_option(int c, char **argv)
+{
+    if (c == 'h') {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (c == ':')
+        return usage_error("%s needs a value", argv[optind - 1]);
+    return usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
 static int parse_double_arg(const char *opt, const char *s, double *out)
 {
     char *end;
@@ -220,13 +233,8 @@ static int cmd_plot(int argc, char **argv)
         case 'w':
             po.show = 1;
             break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return other_option(c, argv);
         }
     }
     if (optind + 1 != argc)
@@ -329,13 +337,8 @@ static int cmd_sweep(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return other_option(c, argv);
         }
     }
     if (optind + 1 != argc)
@@ -479,13 +482,8 @@ static int cmd_simulate(int argc, char **argv)
         case 'p':
             plot = 1;
             break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return other_option(c, argv);
         }
     }
     if (optind + 1 != argc)
@@ -598,13 +596,8 @@ static int cmd_fit(int argc, char **argv)
         case 'p':
             plot = 1;
             break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return other_option(c, argv);
         }
     }
     if (optind + 1 != argc)

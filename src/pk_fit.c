@@ -245,6 +245,16 @@ done:
     return rc;
 }
 
+/* A thread's solver at the fit's tolerance (NULL when it cannot be made:
+ * the caller's work items then fail one by one). */
+static pk_solver *fit_solver(const pk_fit_problem *fp)
+{
+    pk_err e = {0};
+    pk_solver_opts so = pk_solver_default_opts();
+    so.rtol = fp->o.rtol;
+    return pk_solver_new(fp->m, &so, &e);
+}
+
 /* ---- one optimiser start ---- */
 
 typedef struct {
@@ -443,10 +453,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     (void)nt;
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
     {
-        pk_err e = {0};
-        pk_solver_opts so = pk_solver_default_opts();
-        so.rtol = fp->o.rtol;
-        pk_solver *s = pk_solver_new(fp->m, &so, &e);
+        pk_solver *s = fit_solver(fp);
         double *r = malloc(fp->n_res * sizeof *r);
 #pragma omp for schedule(dynamic, 16)
         for (size_t k = 0; k < M; k++) {
@@ -544,10 +551,7 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     (void)nt;
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
     {
-        pk_err e = {0};
-        pk_solver_opts so = pk_solver_default_opts();
-        so.rtol = fp->o.rtol;
-        pk_solver *s = pk_solver_new(fp->m, &so, &e);
+        pk_solver *s = fit_solver(fp);
 #pragma omp for schedule(dynamic, 1)
         for (size_t k = 0; k < K; k++) {
             long ks = 0;
@@ -671,10 +675,7 @@ int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double 
     /* index nd is the MAP itself */
 #pragma omp parallel num_threads(nthr)
     {
-        pk_err e = {0};
-        pk_solver_opts so = pk_solver_default_opts();
-        so.rtol = fp->o.rtol;
-        pk_solver *s = pk_solver_new(m, &so, &e);
+        pk_solver *s = fit_solver(fp);
         double *x = malloc(nt * ns * sizeof *x);
 #pragma omp for schedule(dynamic, 8)
         for (size_t k = 0; k <= nd; k++) {
