@@ -141,6 +141,20 @@ static int other_option(int c, char **argv)
     return usage_error("unknown option '%s'", argv[optind - 1]);
 }
 
+static int parse_double_arg(const char *opt, const char *s, double *out);
+
+/* --rtol: a relative tolerance in 1e-14..1e-3. */
+static int parse_rtol_arg(const char *s, double *out)
+{
+    if (parse_double_arg("--rtol", s, out))
+        return -1;
+    if (!(*out >= 1e-14 && *out <= 1e-3)) {
+        fprintf(stderr, "pksim: --rtol: '%s' must lie in 1e-14..1e-3\n", s);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_double_arg(const char *opt, const char *s, double *out)
 {
     char *end;
@@ -471,10 +485,8 @@ static int cmd_simulate(int argc, char **argv)
             rq.coupled = 1;
             break;
         case 'r':
-            if (parse_double_arg("--rtol", optarg, &rq.rtol))
+            if (parse_rtol_arg(optarg, &rq.rtol))
                 return 2;
-            if (!(rq.rtol >= 1e-14 && rq.rtol <= 1e-3))
-                return usage_error("--rtol: '%s' must lie in 1e-14..1e-3", optarg);
             break;
         case 'q':
             quiet = 1;
@@ -582,10 +594,8 @@ static int cmd_fit(int argc, char **argv)
                 return usage_error("--jacobian: '%s' is sens or fd", optarg);
             break;
         case 'r':
-            if (parse_double_arg("--rtol", optarg, &fo.rtol))
+            if (parse_rtol_arg(optarg, &fo.rtol))
                 return 2;
-            if (!(fo.rtol >= 1e-14 && fo.rtol <= 1e-3))
-                return usage_error("--rtol: '%s' must lie in 1e-14..1e-3", optarg);
             break;
         case 'o':
             out_dir = optarg;
