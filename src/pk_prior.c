@@ -64,3 +64,15 @@ unsigned long pk_prior_stream_seed(unsigned long seed, unsigned long k)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
     return z ^ (z >> 31);
 }
+
+double pk_prior_draw_in(pk_prior_kind k, double median, double spread, double lo, double hi,
+                        const gsl_rng *r)
+{
+    double v = median;
+    for (int i = 0; i < 100; i++) {
+        v = pk_prior_draw(k, median, spread, r);
+        if (v >= lo && v <= hi)
+            return v;
+    }
+    return fmin(fmax(v, lo), hi);
+}

@@ -19,6 +19,12 @@ double pk_prior_sd(pk_prior_kind k, double spread);
 /* One draw: median and spread in the family's terms. */
 double pk_prior_draw(pk_prior_kind k, double median, double spread, const gsl_rng *r);
 
+/* One draw truncated to the admissible range [lo, hi] of the parameter
+ * (redrawn; after 100 misses, the nearest bound).  A log10-normal f_R0,
+ * say, must stay below 1 for the model's initial state to exist. */
+double pk_prior_draw_in(pk_prior_kind k, double median, double spread, double lo, double hi,
+                        const gsl_rng *r);
+
 /* Seed of random stream k of a run seeded with seed (splitmix64 mixing):
  * each start, draw or proposal set has its own stream, so results do not
  * depend on which thread runs it. */

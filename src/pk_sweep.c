@@ -213,7 +213,9 @@ static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, do
                 if (has_prior)
                     gsl_rng_uniform(rng); /* keep the stream aligned */
             } else {
-                t[j] = has_prior ? pk_prior_draw(s->prior, base[j], s->spread, rng) : base[j];
+                t[j] = has_prior ? pk_prior_draw_in(s->prior, base[j], s->spread, m->param[j].lo,
+                                                    m->param[j].hi, rng)
+                                 : base[j];
             }
         }
         gsl_rng_free(rng);
