@@ -541,8 +541,15 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     for (size_t k = 0; k < K; k++) {
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, k));
-        for (size_t j = 0; j < p; j++)
-            etas[k * p + j] = fp->eta_med[j] + (k ? gsl_ran_gaussian(rng, fp->eta_sd[j]) : 0.0);
+        for (size_t j = 0; j < p; j++) {
+            /* a start inside the parameter's admissible range */
+            const pk_param_def *d = &fp->m->param[fp->est[j]];
+            double e = fp->eta_med[j] + (k ? gsl_ran_gaussian(rng, fp->eta_sd[j]) : 0.0);
+            double v = pk_prior_from_eta(fp->kind[j], e);
+            if (v < d->lo || v > d->hi)
+                e = pk_prior_to_eta(fp->kind[j], fmin(fmax(v, d->lo), d->hi));
+            etas[k * p + j] = e;
+        }
         gsl_rng_free(rng);
     }
     double t0 = wall_s();
