@@ -37,8 +37,6 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
     size_t n_reg = p->n_regimen;
     double days = rq->days > 0 ? rq->days : ceil(pk_patient_last_day(p));
     if (rq->dose_mg_per_day > 0) {
-        if (rq->days <= 0)
-            days = ceil(pk_patient_last_day(p));
         if (days < 1)
             return pk_err_set(err, PK_EINPUT, "--days", "give --days with --dose");
         cli_reg = (pk_regimen){.first_day = 0, .last_day = (int)ceil(days) - 1};

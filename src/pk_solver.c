@@ -564,16 +564,13 @@ static int run_coupled(pk_solver *s, const double *x0, const double *t_out, size
     return rc;
 }
 
-int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
-                  size_t n_doses, const double *t_out, size_t n_out, double *x_out,
-                  pk_err *err)
+/* What every run starts with: derived constants (kept as they were when
+ * the parameters are invalid), dose events and the initial state, whose
+ * log-scale states must be positive. */
+static int prepare_run(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                       size_t n_doses, double *x0, pk_err *err)
 {
     const pk_model *m = s->m;
-    if (n_out == 0)
-        return PK_OK;
-    for (size_t i = 0; i < n_out; i++)
-        if (!(t_out[i] >= 0) || !isfinite(t_out[i]) || (i > 0 && t_out[i] < t_out[i - 1]))
-            return pk_err_set(err, PK_EINPUT, "", "output times must be finite, >= 0 and sorted");
     double saved[PK_MAX_DERIVED];
     memcpy(saved, s->derived, sizeof saved);
     if (m->derive(theta, weight_kg, s->derived, err) != PK_OK) {
@@ -582,12 +579,26 @@ int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_
     }
     if (make_events(s, doses, n_doses, err))
         return err->code;
-    double x0[PK_MAX_STATE];
     m->init(s->derived, x0);
     for (size_t i = 0; i < m->n_state; i++)
         if (m->state[i].log_scale && !(x0[i] > 0))
             return pk_err_set(err, PK_EINPUT, "", "initial %s must be positive (got %g)",
                               m->state[i].name, x0[i]);
+    return PK_OK;
+}
+
+int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
+                  size_t n_doses, const double *t_out, size_t n_out, double *x_out,
+                  pk_err *err)
+{
+    if (n_out == 0)
+        return PK_OK;
+    for (size_t i = 0; i < n_out; i++)
+        if (!(t_out[i] >= 0) || !isfinite(t_out[i]) || (i > 0 && t_out[i] < t_out[i - 1]))
+            return pk_err_set(err, PK_EINPUT, "", "output times must be finite, >= 0 and sorted");
+    double x0[PK_MAX_STATE];
+    if (prepare_run(s, theta, weight_kg, doses, n_doses, x0, err))
+        return err->code;
     return s->o.coupled ? run_coupled(s, x0, t_out, n_out, x_out, err)
                         : run_split(s, x0, t_out, n_out, x_out, err);
 }
@@ -757,21 +768,13 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
 int pk_solver_start(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,
                     size_t n_doses, double t_end, pk_err *err)
 {
-    const pk_model *m = s->m;
     if (s->o.coupled)
         return pk_err_set(err, PK_EINTERNAL, "", "resumable runs need the split engine");
     if (!(t_end >= 0) || !isfinite(t_end))
         return pk_err_set(err, PK_EINPUT, "", "the horizon must be finite and >= 0");
-    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK)
-        return err->code;
-    if (make_events(s, doses, n_doses, err))
-        return err->code;
     double x0[PK_MAX_STATE];
-    m->init(s->derived, x0);
-    for (size_t i = 0; i < m->n_state; i++)
-        if (m->state[i].log_scale && !(x0[i] > 0))
-            return pk_err_set(err, PK_EINPUT, "", "initial %s must be positive (got %g)",
-                              m->state[i].name, x0[i]);
+    if (prepare_run(s, theta, weight_kg, doses, n_doses, x0, err))
+        return err->code;
     s->cover_horizon = 1;
     int rc = split_start(s, x0, t_end, err);
     s->cover_horizon = 0;
