@@ -16,6 +16,7 @@
 #include <omp.h>
 #endif
 
+#include "pk_cli.h"
 #include "pk_fit.h"
 #include "pk_fitout.h"
 #include "pk_out.h"
@@ -24,58 +25,6 @@
 #include "pk_simulate.h"
 #include "pk_rules.h"
 #include "pk_sweep.h"
-
-static const char usage_text[] =
-    "usage: pksim COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  simulate FILE   simulate a patient file; writes DIR/simulation.csv\n"
-    "      --days N            horizon in days (default: last dose or observation)\n"
-    "      --every DAYS        output spacing (default 1)\n"
-    "      --dose MG_PER_DAY   replace the file's dosing from day 0 (200-800, tablets of 200)\n"
-    "      --schedule qd|bid   with --dose (default bid; 600 = 400 + 200)\n"
-    "      --out DIR           output directory (default results/<patient id>)\n"
-    "      --coupled           reference engine: all states in one CVODE problem\n"
-    "      --rtol X            solver relative tolerance\n"
-    "      --quiet             no summary table on standard output\n"
-    "      --plot              also draw DIR/simulation.png\n"
-    "  fit FILE        Bayesian MAP fit of the patient's observations; writes DIR/fit.ini,\n"
-    "                  fit_summary.txt, fit.csv and posterior.csv\n"
-    "      --starts K          optimiser starts (default 16; start 1 at the prior medians)\n"
-    "      --seed S            random seed (default 1)\n"
-    "      --threads N         threads (default: all cores); results do not depend on it\n"
-    "      --draws N           posterior draws (default 1000)\n"
-    "      --proposals M       SIR proposals (default 5000)\n"
-    "      --no-priors         maximum likelihood instead of MAP\n"
-    "      --jacobian sens|fd  CVODES sensitivities (default) or finite differences\n"
-    "      --rtol X            solver tolerance in the fit (default 1e-6)\n"
-    "      --out DIR           output directory (default results/<patient id>)\n"
-    "      --quiet             no summary on standard output\n"
-    "      --plot              also draw DIR/fit.png\n"
-    "  sweep FILE      dosing scenarios with uncertainty: FILE is a patient file (draws from\n"
-    "                  the priors) or a fit.ini (posterior draws); writes DIR/sweep.csv,\n"
-    "                  sweep_trajectories.csv, sweep_summary.txt\n"
-    "      --doses LIST        daily doses, mg (default 200,400,600,800; 0 = no drug)\n"
-    "      --schedules LIST    qd,bid (default both)\n"
-    "      --days N            horizon (default 180)\n"
-    "      --draws N           parameter draws (default 1000)\n"
-    "      --point             the MAP (or prior medians) once per scenario\n"
-    "      --rank READOUT      order by this read-out's median (default: relapse-free days\n"
-    "                          with at most --max-grade4-days median grade IV days, 14)\n"
-    "      --rules FILE        add a rule-based scenario (e.g. params/rules_clinical.ini)\n"
-    "      --noisy-counts      rules see counts with the error model's noise\n"
-    "      --seed S, --threads N, --out DIR (default results/<id>/sweep), --quiet\n"
-    "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
-    "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
-    "                  (simulation.csv) through gnuplot; written beside the CSV\n"
-    "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
-    "      --size WxH          pixels (default 1200x900; dumb: characters, 120x60)\n"
-    "      --out FILE          output file\n"
-    "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
-    "  --plot on simulate and fit draws the PNG right after writing the data\n"
-    "  models          list the models with their parameters, units, priors and sources\n"
-    "\n"
-    "  --help, --version\n";
 
 static double now_s(void)
 {
@@ -120,67 +69,6 @@ static int report(const pk_err *err)
     return exit_status(err->code);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "pksim: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see 'pksim --help')\n");
-    return 2;
-}
-
-/* The options every command shares the handling of: --help, a missing
- * value, an unknown option.  Returns the exit status. */
-static int other_option(int c, char **argv)
-{
-    if (c == 'h') {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (c == ':')
-        return usage_error("%s needs a value", argv[optind - 1]);
-    return usage_error("unknown option '%s'", argv[optind - 1]);
-}
-
-static int parse_double_arg(const char *opt, const char *s, double *out);
-
-/* --rtol: a relative tolerance in 1e-14..1e-3. */
-static int parse_rtol_arg(const char *s, double *out)
-{
-    if (parse_double_arg("--rtol", s, out))
-        return -1;
-    if (!(*out >= 1e-14 && *out <= 1e-3)) {
-        fprintf(stderr, "pksim: --rtol: '%s' must lie in 1e-14..1e-3\n", s);
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_double_arg(const char *opt, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v)) {
-        fprintf(stderr, "pksim: %s: '%s' is not a number\n", opt, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_int_arg(const char *opt, const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi) {
-        fprintf(stderr, "pksim: %s: '%s' is not a whole number in %ld-%ld\n", opt, s, lo, hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static const char *prior_name(pk_prior_kind k)
 {
     switch (k) {
@@ -195,20 +83,6 @@ static const char *prior_name(pk_prior_kind k)
     }
 }
 
-/* Parses "WxH". */
-static int parse_size(const char *s, pk_plot_opts *o)
-{
-    int w, h;
-    char tail;
-    if (sscanf(s, "%dx%d%c", &w, &h, &tail) != 2 || w < 20 || h < 10 || w > 20000 || h > 20000) {
-        fprintf(stderr, "pksim: --size: '%s' is not WIDTHxHEIGHT (e.g. 1200x900)\n", s);
-        return -1;
-    }
-    o->width = w;
-    o->height = h;
-    return 0;
-}
-
 /* Plot after simulate or fit: a failure is reported, the data stay. */
 static int plot_after(const char *csv, const pk_patient *p, int with_obs)
 {
@@ -221,159 +95,36 @@ static int plot_after(const char *csv, const pk_patient *p, int with_obs)
     return 0;
 }
 
-static int cmd_plot(int argc, char **argv)
+static int cmd_plot(const pk_cli *cli)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, 0, 'f'}, {"size", required_argument, 0, 's'},
-        {"out", required_argument, 0, 'o'},    {"show", no_argument, 0, 'w'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    pk_plot_opts po = pk_plot_default_opts();
-    int c, size_set = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            po.format = optarg;
-            break;
-        case 's':
-            if (parse_size(optarg, &po))
-                return 2;
-            size_set = 1;
-            break;
-        case 'o':
-            po.out = optarg;
-            break;
-        case 'w':
-            po.show = 1;
-            break;
-        default:
-            return other_option(c, argv);
-        }
-    }
-    if (optind + 1 != argc)
-        return usage_error("%s", "plot takes one directory or CSV file");
-    if (!size_set && strcmp(po.format, "dumb") == 0) {
-        po.width = 120;
-        po.height = 60;
-    }
     pk_err err = {0};
     char written[1200];
-    if (pk_plot_path(argv[optind], &po, written, sizeof written, &err))
+    if (pk_plot_path(cli->file, &cli->plot_opts, written, sizeof written, &err))
         return report(&err);
-    if (po.out || strcmp(po.format, "dumb") != 0)
+    if (cli->plot_opts.out || strcmp(cli->plot_opts.format, "dumb") != 0)
         printf("wrote %s\n", written);
     return 0;
 }
 
-static int cmd_sweep(int argc, char **argv)
+static int cmd_sweep(const pk_cli *cli)
 {
-    static const struct option opts[] = {
-        {"doses", required_argument, 0, 'D'},  {"schedules", required_argument, 0, 'S'},
-        {"days", required_argument, 0, 'd'},   {"draws", required_argument, 0, 'n'},
-        {"point", no_argument, 0, 'P'},        {"rank", required_argument, 0, 'R'},
-        {"max-grade4-days", required_argument, 0, 'g'},
-        {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
-        {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
-        {"rules", required_argument, 0, 'U'},  {"noisy-counts", no_argument, 0, 'N'},
-        {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    pk_sweep_opts so = pk_sweep_default_opts();
-    const char *out_dir = NULL, *rules_file = NULL;
-    int quiet = 0, plot = 0, c;
-    long v;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': {
-            so.n_doses = 0;
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            char *save = NULL;
-            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                double d;
-                if (so.n_doses == 8 || parse_double_arg("--doses", t, &d))
-                    return usage_error("--doses: '%s': give up to 8 daily doses in mg", optarg);
-                if (d != 0 && (d < 200 || d > 800))
-                    return usage_error("--doses: %s mg/day is outside 200-800 (0 = no drug)", t);
-                so.doses[so.n_doses++] = d;
-            }
-            break;
-        }
-        case 'S':
-            so.qd = strstr(optarg, "qd") != NULL;
-            so.bid = strstr(optarg, "bid") != NULL;
-            if ((!so.qd && !so.bid) || strspn(optarg, "qdbi,") != strlen(optarg))
-                return usage_error("--schedules: '%s' is a list of qd and bid", optarg);
-            break;
-        case 'd':
-            if (parse_double_arg("--days", optarg, &so.days))
-                return 2;
-            break;
-        case 'n':
-            if (parse_int_arg("--draws", optarg, 1, 1000000, &v))
-                return 2;
-            so.draws = (int)v;
-            break;
-        case 'P':
-            so.point = 1;
-            break;
-        case 'U':
-            rules_file = optarg;
-            break;
-        case 'N':
-            so.noisy_counts = 1;
-            break;
-        case 'p':
-            plot = 1;
-            break;
-        case 'R':
-            so.rank = optarg;
-            break;
-        case 'g':
-            if (parse_double_arg("--max-grade4-days", optarg, &so.max_g4_days))
-                return 2;
-            break;
-        case 's':
-            if (parse_int_arg("--seed", optarg, 0, 2147483647L, &v))
-                return 2;
-            so.seed = (unsigned long)v;
-            break;
-        case 't':
-            if (parse_int_arg("--threads", optarg, 1, 1024, &v))
-                return 2;
-            so.threads = (int)v;
-            break;
-        case 'o':
-            out_dir = optarg;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        default:
-            return other_option(c, argv);
-        }
-    }
-    if (optind + 1 != argc)
-        return usage_error("%s", "sweep takes one patient file or fit.ini");
+    pk_sweep_opts so = cli->sweep;
+    const char *out_dir = cli->out_dir, *rules_file = cli->rules_file;
+    const char *file = cli->file;
+    int quiet = cli->quiet, plot = cli->plot;
     so.progress = isatty(STDERR_FILENO);
     pk_err err = {0};
     pk_patient p;
     pk_sweep_result res = {0};
     pk_rules rules;
-    int rc = pk_patient_load(argv[optind], &p, &err);
+    int rc = pk_patient_load(file, &p, &err);
     if (rc == PK_OK && rules_file && (rc = pk_rules_load(rules_file, p.model, &rules, &err)) == PK_OK)
         so.rules = &rules;
-    if (rc == PK_OK && so.noisy_counts && !rules_file) {
-        pk_patient_free(&p);
-        return usage_error("%s", "--noisy-counts goes with --rules");
-    }
     if (rc == PK_OK && p.posterior[0] && !so.point) {
         /* posterior.csv sits beside the fit.ini that names it */
-        const char *slash = strrchr(argv[optind], '/');
+        const char *slash = strrchr(file, '/');
         snprintf(so.posterior, sizeof so.posterior, "%.*s%s",
-                 slash ? (int)(slash - argv[optind] + 1) : 0, argv[optind], p.posterior);
+                 slash ? (int)(slash - file + 1) : 0, file, p.posterior);
     }
     if (rc == PK_OK)
         rc = pk_sweep_run(&p, &so, &res, &err);
@@ -442,68 +193,11 @@ static int cmd_models(void)
     return 0;
 }
 
-static int cmd_simulate(int argc, char **argv)
+static int cmd_simulate(const pk_cli *cli)
 {
-    static const struct option opts[] = {
-        {"days", required_argument, 0, 'd'},   {"every", required_argument, 0, 'e'},
-        {"dose", required_argument, 0, 'D'},   {"schedule", required_argument, 0, 's'},
-        {"out", required_argument, 0, 'o'},    {"coupled", no_argument, 0, 'c'},
-        {"rtol", required_argument, 0, 'r'},   {"quiet", no_argument, 0, 'q'},
-        {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    pk_sim_request rq = pk_sim_default_request();
-    const char *out_dir = NULL;
-    int quiet = 0, schedule_set = 0, plot = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            if (parse_double_arg("--days", optarg, &rq.days))
-                return 2;
-            if (!(rq.days > 0))
-                return usage_error("--days: '%s' must be positive", optarg);
-            break;
-        case 'e':
-            if (parse_double_arg("--every", optarg, &rq.every_day))
-                return 2;
-            break;
-        case 'D':
-            if (parse_double_arg("--dose", optarg, &rq.dose_mg_per_day))
-                return 2;
-            if (!(rq.dose_mg_per_day > 0))
-                return usage_error("--dose: '%s' must be a positive daily dose in mg", optarg);
-            break;
-        case 's':
-            rq.schedule = optarg;
-            schedule_set = 1;
-            break;
-        case 'o':
-            out_dir = optarg;
-            break;
-        case 'c':
-            rq.coupled = 1;
-            break;
-        case 'r':
-            if (parse_rtol_arg(optarg, &rq.rtol))
-                return 2;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'p':
-            plot = 1;
-            break;
-        default:
-            return other_option(c, argv);
-        }
-    }
-    if (optind + 1 != argc)
-        return usage_error("%s", optind >= argc ? "simulate needs one patient file"
-                                                : "simulate takes one patient file");
-    if (schedule_set && !(rq.dose_mg_per_day > 0))
-        return usage_error("%s", "--schedule goes with --dose");
-    const char *file = argv[optind];
+    const pk_sim_request rq = cli->sim;
+    const char *out_dir = cli->out_dir, *file = cli->file;
+    int quiet = cli->quiet, plot = cli->plot;
 
     pk_err err = {0};
     pk_patient p;
@@ -540,79 +234,11 @@ static int cmd_simulate(int argc, char **argv)
     return rc == PK_OK ? 0 : report(&err);
 }
 
-static int cmd_fit(int argc, char **argv)
+static int cmd_fit(const pk_cli *cli)
 {
-    static const struct option opts[] = {
-        {"starts", required_argument, 0, 'k'}, {"seed", required_argument, 0, 'S'},
-        {"threads", required_argument, 0, 't'}, {"draws", required_argument, 0, 'n'},
-        {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
-        {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
-        {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"plot", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    pk_fit_opts fo = pk_fit_default_opts();
-    const char *out_dir = NULL;
-    int quiet = 0, plot = 0, c;
-    long v;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'k':
-            if (parse_int_arg("--starts", optarg, 1, 10000, &v))
-                return 2;
-            fo.starts = (int)v;
-            break;
-        case 'S':
-            if (parse_int_arg("--seed", optarg, 0, 2147483647L, &v))
-                return 2;
-            fo.seed = (unsigned long)v;
-            break;
-        case 't':
-            if (parse_int_arg("--threads", optarg, 1, 1024, &v))
-                return 2;
-            fo.threads = (int)v;
-            break;
-        case 'n':
-            if (parse_int_arg("--draws", optarg, 0, 1000000, &v))
-                return 2;
-            fo.draws = (int)v;
-            break;
-        case 'm':
-            if (parse_int_arg("--proposals", optarg, 1, 10000000, &v))
-                return 2;
-            fo.proposals = (int)v;
-            break;
-        case 'P':
-            fo.use_priors = 0;
-            break;
-        case 'j':
-            if (strcmp(optarg, "sens") == 0)
-                fo.jacobian = PK_JAC_SENS;
-            else if (strcmp(optarg, "fd") == 0)
-                fo.jacobian = PK_JAC_FD;
-            else
-                return usage_error("--jacobian: '%s' is sens or fd", optarg);
-            break;
-        case 'r':
-            if (parse_rtol_arg(optarg, &fo.rtol))
-                return 2;
-            break;
-        case 'o':
-            out_dir = optarg;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'p':
-            plot = 1;
-            break;
-        default:
-            return other_option(c, argv);
-        }
-    }
-    if (optind + 1 != argc)
-        return usage_error("%s", optind >= argc ? "fit needs one patient file"
-                                                : "fit takes one patient file");
+    pk_fit_opts fo = cli->fit;
+    const char *out_dir = cli->out_dir;
+    int quiet = cli->quiet, plot = cli->plot;
     fo.progress = isatty(STDERR_FILENO);
     pk_err err = {0};
     pk_patient p;
@@ -620,7 +246,7 @@ static int cmd_fit(int argc, char **argv)
     pk_fit_result res = {0};
     pk_fit_bands bands = {0};
     double t0 = now_s();
-    int rc = pk_patient_load(argv[optind], &p, &err);
+    int rc = pk_patient_load(cli->file, &p, &err);
     if (rc == PK_OK)
         rc = pk_fit_problem_init(&fp, &p, &fo, &err);
     if (rc == PK_OK)
@@ -676,27 +302,33 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     pk_interrupt_install();
     if (argc < 2) {
-        fputs(usage_text, stderr);
+        fputs(pk_cli_usage, stderr);
         return 2;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
+    pk_cli cli;
+    char msg[1400];
+    int rc = pk_cli_parse(argc, argv, &cli, msg, sizeof msg);
+    if (rc) {
+        fprintf(stderr, "%s\n", msg);
+        return rc;
     }
-    if (strcmp(cmd, "--version") == 0) {
+    switch (cli.cmd) {
+    case PK_CMD_HELP:
+        fputs(pk_cli_usage, stdout);
+        return 0;
+    case PK_CMD_VERSION:
         printf("pksim %s\n", PKSIM_VERSION);
         return 0;
-    }
-    if (strcmp(cmd, "models") == 0)
+    case PK_CMD_MODELS:
         return cmd_models();
-    if (strcmp(cmd, "simulate") == 0)
-        return cmd_simulate(argc - 1, argv + 1);
-    if (strcmp(cmd, "fit") == 0)
-        return cmd_fit(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0)
-        return cmd_plot(argc - 1, argv + 1);
-    if (strcmp(cmd, "sweep") == 0)
-        return cmd_sweep(argc - 1, argv + 1);
-    return usage_error("unknown command '%s'", cmd);
+    case PK_CMD_SIMULATE:
+        return cmd_simulate(&cli);
+    case PK_CMD_FIT:
+        return cmd_fit(&cli);
+    case PK_CMD_SWEEP:
+        return cmd_sweep(&cli);
+    case PK_CMD_PLOT:
+        return cmd_plot(&cli);
+    }
+    return 1;
 }

@@ -1,6 +1,7 @@
 #include "pk_csv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,12 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
         lineno++;
         line[strcspn(line, "\r\n")] = 0;
         if (lineno == 1) {
-            for (char *s = strtok(line, ","); s; s = strtok(NULL, ",")) {
+            char *save = NULL;
+            for (char *s = strtok_r(line, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+                if (pk_csv_col(t, s) >= 0) {
+                    rc = pk_err_set(err, PK_EINPUT, path, "column '%.60s' appears twice", s);
+                    goto done;
+                }
                 char **nm = realloc(t->name, (t->n_col + 1) * sizeof *nm);
                 if (!nm || !(nm[t->n_col] = strdup(s))) {
                     if (nm)
@@ -63,11 +69,16 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
         for (size_t c = 0; c < t->n_col; c++) {
             char *end;
             double x = strtod(s, &end);
-            if (end == s || (*end != ',' && *end != 0) || (c + 1 < t->n_col && *end != ',')) {
+            int last = c + 1 == t->n_col;
+            if (end == s || !isfinite(x) || (last ? *end != 0 : *end != ',')) {
                 char where[600];
                 snprintf(where, sizeof where, "%s:%d", path, lineno);
-                rc = pk_err_set(err, PK_EINPUT, where, "column %zu (%s) is not a number", c + 1,
-                                t->name[c]);
+                if (last && end != s && isfinite(x))
+                    rc = pk_err_set(err, PK_EINPUT, where,
+                                    "more fields than the %zu columns of the header", t->n_col);
+                else
+                    rc = pk_err_set(err, PK_EINPUT, where, "column %zu (%s) is not a finite number",
+                                    c + 1, t->name[c]);
                 goto done;
             }
             t->v[t->n_row * t->n_col + c] = x;
@@ -80,5 +91,7 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
 done:
     free(line);
     fclose(f);
+    if (rc != PK_OK)
+        pk_csv_free(t); /* an error leaves nothing to free */
     return rc;
 }

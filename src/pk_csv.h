@@ -12,7 +12,8 @@ typedef struct pk_csv {
     double *v;       /* n_row x n_col */
 } pk_csv;
 
-/* Reads path; every field after the header must be a number. */
+/* Reads path: a header of distinct names, then rows of exactly as many
+ * finite numbers.  On error t is empty (nothing to free). */
 int pk_csv_read(const char *path, pk_csv *t, pk_err *err);
 void pk_csv_free(pk_csv *t);
 

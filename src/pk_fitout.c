@@ -43,7 +43,6 @@ static void observation_rows(FILE *f, const pk_fit_problem *fp, const pk_fit_res
     const pk_patient *p = fp->p;
     fprintf(f, "%6s  %-13s %12s %12s %9s  %s\n", "day", "observable", "observed", "predicted",
             "residual", "note");
-    size_t k = 0;
     for (size_t i = 0; i < p->n_obs; i++) {
         const pk_observation *o = &p->obs[i];
         const pk_obs_def *od = &m->obs[o->obs];
@@ -65,8 +64,6 @@ static void observation_rows(FILE *f, const pk_fit_problem *fp, const pk_fit_res
             snprintf(note + strlen(note), sizeof note - strlen(note), "%scheck, not fitted",
                      note[0] ? "; " : "");
         fprintf(f, "%6g  %-13s %12s %12.4g %9.3f  %s\n", o->t_day, od->name, val, mu, r[0], note);
-        if (!o->check)
-            k += (size_t)pk_lik_n_residuals(od);
     }
 }
 

@@ -172,9 +172,8 @@ static double *sweep_grid(double days, size_t *n)
     return t;
 }
 
-/* Parameter vectors of every draw (n_draws x n_param). */
-static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, double *th,
-                      int *from_fit, pk_err *err)
+int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, double *th,
+                   int *from_fit, pk_err *err)
 {
     const pk_model *m = p->model;
     size_t np = m->n_param;
@@ -195,9 +194,23 @@ static int make_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, do
             col[j] = pk_csv_col(&post, m->param[j].name);
         for (size_t c = 0; c < post.n_col; c++)
             if (strcmp(post.name[c], "draw") != 0 && pk_model_param_index(m, post.name[c]) < 0) {
+                pk_err_set(err, PK_EINPUT, o->posterior, "column %.60s is not a parameter of "
+                           "model %s", post.name[c], m->name);
                 pk_csv_free(&post);
-                return pk_err_set(err, PK_EINPUT, o->posterior, "column %s is not a parameter of "
-                                  "model %s", post.name[c], m->name);
+                return err->code;
+            }
+        /* every draw must be a value the model accepts */
+        for (size_t r = 0; r < post.n_row; r++)
+            for (size_t j = 0; j < np; j++) {
+                double v = col[j] >= 0 ? post.v[r * post.n_col + (size_t)col[j]] : 0;
+                const pk_param_def *pd = &m->param[j];
+                if (col[j] >= 0 && !(v >= pd->lo && v <= pd->hi)) {
+                    char where[1200];
+                    snprintf(where, sizeof where, "%s: row %zu", o->posterior, r + 1);
+                    pk_csv_free(&post);
+                    return pk_err_set(err, PK_EINPUT, where, "%s: %g is outside %g-%g",
+                                      pd->name, v, pd->lo, pd->hi);
+                }
             }
         *from_fit = 1;
     }
@@ -446,7 +459,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu draws", nd);
         goto done;
     }
-    if ((rc = make_draws(p, o, nd, th, &r->from_fit, err)))
+    if ((rc = pk_sweep_draws(p, o, nd, th, &r->from_fit, err)))
         goto done;
     /* integer days on the grid, for the trajectories */
     size_t *day_at = malloc((nday + 1) * sizeof *day_at);

@@ -83,6 +83,13 @@ typedef struct pk_sweep_result {
 int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err);
 void pk_sweep_result_free(pk_sweep_result *r);
 
+/* The parameter vectors of draws 0 .. n_draws-1 (n_draws x n_param, model
+ * units), as pk_sweep_run takes them: from o->posterior when set (read
+ * and checked here), else from the priors; with o->point the MAP.
+ * from_fit says which. */
+int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t n_draws, double *theta,
+                   int *from_fit, pk_err *err);
+
 /* Read-outs of one trajectory: t (n, days, 0.25-day grid with the day
  * 14-15 exposure window inside), observables and states at each time, and
  * the daily dose applied on each day 0 .. ceil(days)-1. */

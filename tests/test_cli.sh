@@ -135,6 +135,19 @@ done
 grep -q 'draws from the priors' "$tmp/sw1/sweep_summary.txt" && ok || bad "sweep says where draws come from"
 "$pksim" sweep "$tmp/fit1/fit.ini" --doses 800 --schedules bid --days 20 --draws 20 --out "$tmp/swfit" --quiet 2>/dev/null \
   && grep -q 'from the posterior' "$tmp/swfit/sweep_summary.txt" && ok || bad "sweep from a fit"
+# A damaged posterior.csv beside a fit.ini: refused with the row or line and column.
+mkdir -p "$tmp/badpost"
+cp "$tmp/fit1/fit.ini" "$tmp/badpost/fit.ini"
+post=$tmp/badpost/posterior.csv
+hdr=$(head -1 "$tmp/fit1/posterior.csv")
+{ echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/^\([^,]*\),[^,]*/\1,nan/'; } > "$post"
+expect_fail "posterior.csv:2: column 2 \\([A-Za-z_0-9]*\\) is not a finite number" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+{ echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/$/,7/'; } > "$post"
+expect_fail "posterior.csv:2: more fields than the" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+{ echo "$hdr,bogus"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/$/,7/'; } > "$post"
+expect_fail "posterior.csv: column bogus is not a parameter" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+{ echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/^\([^,]*\),[^,]*/\1,-3/'; } > "$post"
+expect_fail "posterior.csv: row 1: [A-Za-z_0-9]*: -3 is outside" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
 expect_fail "--doses: 900 mg/day is outside 200-800" sweep "$src/params/patient2.ini" --doses 900
 expect_fail "--schedules: 'tid' is a list of qd and bid" sweep "$src/params/patient2.ini" --schedules tid
 expect_fail "--rank: 'speed' is not a read-out" sweep "$src/params/patient5.ini" --rank speed --draws 2 --days 5

@@ -1,0 +1,476 @@
+/* pk_cli: command-line parsing (see pk_cli.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pk_cli.h"
+
+const char pk_cli_usage[] =
+    "usage: pksim COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  simulate FILE   simulate a patient file; writes DIR/simulation.csv\n"
+    "      --days N            horizon in days (default: last dose or observation)\n"
+    "      --every DAYS        output spacing (default 1)\n"
+    "      --dose MG_PER_DAY   replace the file's dosing from day 0 (200-800, tablets of 200)\n"
+    "      --schedule qd|bid   with --dose (default bid; 600 = 400 + 200)\n"
+    "      --out DIR           output directory (default results/<patient id>)\n"
+    "      --coupled           reference engine: all states in one CVODE problem\n"
+    "      --rtol X            solver relative tolerance\n"
+    "      --quiet             no summary table on standard output\n"
+    "      --plot              also draw DIR/simulation.png\n"
+    "  fit FILE        Bayesian MAP fit of the patient's observations; writes DIR/fit.ini,\n"
+    "                  fit_summary.txt, fit.csv and posterior.csv\n"
+    "      --starts K          optimiser starts (default 16; start 1 at the prior medians)\n"
+    "      --seed S            random seed (default 1)\n"
+    "      --threads N         threads (default: all cores); results do not depend on it\n"
+    "      --draws N           posterior draws (default 1000)\n"
+    "      --proposals M       SIR proposals (default 5000)\n"
+    "      --no-priors         maximum likelihood instead of MAP\n"
+    "      --jacobian sens|fd  CVODES sensitivities (default) or finite differences\n"
+    "      --rtol X            solver tolerance in the fit (default 1e-6)\n"
+    "      --out DIR           output directory (default results/<patient id>)\n"
+    "      --quiet             no summary on standard output\n"
+    "      --plot              also draw DIR/fit.png\n"
+    "  sweep FILE      dosing scenarios with uncertainty: FILE is a patient file (draws from\n"
+    "                  the priors) or a fit.ini (posterior draws); writes DIR/sweep.csv,\n"
+    "                  sweep_trajectories.csv, sweep_summary.txt\n"
+    "      --doses LIST        daily doses, mg (default 200,400,600,800; 0 = no drug)\n"
+    "      --schedules LIST    qd,bid (default both)\n"
+    "      --days N            horizon (default 180)\n"
+    "      --draws N           parameter draws (default 1000)\n"
+    "      --point             the MAP (or prior medians) once per scenario\n"
+    "      --rank READOUT      order by this read-out's median (default: relapse-free days\n"
+    "                          with at most --max-grade4-days median grade IV days, 14)\n"
+    "      --rules FILE        add a rule-based scenario (e.g. params/rules_clinical.ini)\n"
+    "      --noisy-counts      rules see counts with the error model's noise\n"
+    "      --seed S, --threads N, --out DIR (default results/<id>/sweep), --quiet\n"
+    "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
+    "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
+    "                  (simulation.csv) through gnuplot; written beside the CSV\n"
+    "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
+    "      --size WxH          pixels (default 1200x900; dumb: characters, 120x60)\n"
+    "      --out FILE          output file\n"
+    "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
+    "  --plot on simulate and fit draws the PNG right after writing the data\n"
+    "  models          list the models with their parameters, units, priors and sources\n"
+    "\n"
+    "  --help, --version\n";
+
+/* Where a message goes. */
+typedef struct {
+    char *buf;
+    size_t size;
+} msgbuf;
+
+/* A usage error: the message and a pointer to --help.  Returns 2. */
+static int usage(msgbuf *mb, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    snprintf(mb->buf, mb->size, "pksim: %s\n(see 'pksim --help')", line);
+    return 2;
+}
+
+/* A bad option value: the message alone.  Returns 2. */
+static int bad_value(msgbuf *mb, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    snprintf(mb->buf, mb->size, "pksim: %s", line);
+    return 2;
+}
+
+static int parse_double(msgbuf *mb, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v))
+        return bad_value(mb, "%s: '%.200s' is not a number", opt, s);
+    *out = v;
+    return 0;
+}
+
+static int parse_long(msgbuf *mb, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return bad_value(mb, "%s: '%.200s' is not a whole number in %ld-%ld", opt, s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+/* --rtol: a relative tolerance in 1e-14..1e-3. */
+static int parse_rtol(msgbuf *mb, const char *s, double *out)
+{
+    if (parse_double(mb, "--rtol", s, out))
+        return 2;
+    if (!(*out >= 1e-14 && *out <= 1e-3))
+        return bad_value(mb, "--rtol: '%.200s' must lie in 1e-14..1e-3", s);
+    return 0;
+}
+
+/* "WxH" */
+static int parse_size(msgbuf *mb, const char *s, pk_plot_opts *o)
+{
+    int w, h;
+    char tail;
+    if (sscanf(s, "%dx%d%c", &w, &h, &tail) != 2 || w < 20 || h < 10 || w > 20000 || h > 20000)
+        return bad_value(mb, "--size: '%.200s' is not WIDTHxHEIGHT (e.g. 1200x900)", s);
+    o->width = w;
+    o->height = h;
+    return 0;
+}
+
+/* --doses: up to 8 daily doses in mg, each 0 or in 200-800. */
+static int parse_doses(msgbuf *mb, const char *arg, pk_sweep_opts *so)
+{
+    char buf[256];
+    if (strlen(arg) >= sizeof buf)
+        return usage(mb, "--doses: '%.200s...' is too long", arg);
+    snprintf(buf, sizeof buf, "%s", arg);
+    so->n_doses = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        double d = 0;
+        if (so->n_doses == 8 || parse_double(mb, "--doses", t, &d))
+            return usage(mb, "--doses: '%.200s': give up to 8 daily doses in mg", arg);
+        if (d != 0 && (d < 200 || d > 800))
+            return usage(mb, "--doses: %.200s mg/day is outside 200-800 (0 = no drug)", t);
+        so->doses[so->n_doses++] = d;
+    }
+    if (so->n_doses == 0)
+        return usage(mb, "--doses: '%.200s': give up to 8 daily doses in mg", arg);
+    return 0;
+}
+
+/* What every command shares: --help, a missing value, an unknown option. */
+static int other_option(msgbuf *mb, int c, char **argv, pk_cli *cli)
+{
+    if (c == 'h') {
+        cli->cmd = PK_CMD_HELP;
+        return -1; /* stop parsing: not an error */
+    }
+    if (c == ':')
+        return usage(mb, "%.200s needs a value", argv[optind - 1]);
+    if (optopt > 0 && optopt < 256 && optopt != '?')
+        return usage(mb, "unknown option '-%c'", optopt);
+    return usage(mb, "unknown option '%.200s'", argv[optind - 1]);
+}
+
+/* The one FILE argument after the options. */
+static int one_file(msgbuf *mb, int argc, char **argv, pk_cli *cli, const char *what)
+{
+    if (optind + 1 != argc)
+        return usage(mb, optind >= argc ? "%s needs one %s" : "%s takes one %s",
+                     argv[0], what);
+    cli->file = argv[optind];
+    return 0;
+}
+
+static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"days", required_argument, 0, 'd'},   {"every", required_argument, 0, 'e'},
+        {"dose", required_argument, 0, 'D'},   {"schedule", required_argument, 0, 's'},
+        {"out", required_argument, 0, 'o'},    {"coupled", no_argument, 0, 'c'},
+        {"rtol", required_argument, 0, 'r'},   {"quiet", no_argument, 0, 'q'},
+        {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_sim_request *rq = &cli->sim;
+    int schedule_set = 0, c, rc;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if (parse_double(mb, "--days", optarg, &rq->days))
+                return 2;
+            if (!(rq->days > 0))
+                return usage(mb, "--days: '%.200s' must be positive", optarg);
+            break;
+        case 'e':
+            if (parse_double(mb, "--every", optarg, &rq->every_day))
+                return 2;
+            break;
+        case 'D':
+            if (parse_double(mb, "--dose", optarg, &rq->dose_mg_per_day))
+                return 2;
+            if (!(rq->dose_mg_per_day > 0))
+                return usage(mb, "--dose: '%.200s' must be a positive daily dose in mg", optarg);
+            break;
+        case 's':
+            rq->schedule = optarg;
+            schedule_set = 1;
+            break;
+        case 'o':
+            cli->out_dir = optarg;
+            break;
+        case 'c':
+            rq->coupled = 1;
+            break;
+        case 'r':
+            if (parse_rtol(mb, optarg, &rq->rtol))
+                return 2;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        case 'p':
+            cli->plot = 1;
+            break;
+        default:
+            return other_option(mb, c, argv, cli);
+        }
+    }
+    if ((rc = one_file(mb, argc, argv, cli, "patient file")))
+        return rc;
+    if (schedule_set && !(rq->dose_mg_per_day > 0))
+        return usage(mb, "%s", "--schedule goes with --dose");
+    return 0;
+}
+
+/* Options fit and sweep share: --seed, --threads, --out, --quiet, --plot
+ * (codes 'S', 't', 'o', 'q', 'p').  Returns 1 when c was one of them, 0
+ * when not, 2 on a bad value. */
+static int run_option(msgbuf *mb, int c, pk_cli *cli, unsigned long *seed, int *threads)
+{
+    long v = 0;
+    switch (c) {
+    case 'S':
+        if (parse_long(mb, "--seed", optarg, 0, 2147483647L, &v))
+            return 2;
+        *seed = (unsigned long)v;
+        return 1;
+    case 't':
+        if (parse_long(mb, "--threads", optarg, 1, 1024, &v))
+            return 2;
+        *threads = (int)v;
+        return 1;
+    case 'o':
+        cli->out_dir = optarg;
+        return 1;
+    case 'q':
+        cli->quiet = 1;
+        return 1;
+    case 'p':
+        cli->plot = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"starts", required_argument, 0, 'k'}, {"seed", required_argument, 0, 'S'},
+        {"threads", required_argument, 0, 't'}, {"draws", required_argument, 0, 'n'},
+        {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
+        {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
+        {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
+        {"plot", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    pk_fit_opts *fo = &cli->fit;
+    int c, rc;
+    long v = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            if (parse_long(mb, "--starts", optarg, 1, 10000, &v))
+                return 2;
+            fo->starts = (int)v;
+            break;
+        case 'n':
+            if (parse_long(mb, "--draws", optarg, 0, 1000000, &v))
+                return 2;
+            fo->draws = (int)v;
+            break;
+        case 'm':
+            if (parse_long(mb, "--proposals", optarg, 1, 10000000, &v))
+                return 2;
+            fo->proposals = (int)v;
+            break;
+        case 'P':
+            fo->use_priors = 0;
+            break;
+        case 'j':
+            if (strcmp(optarg, "sens") == 0)
+                fo->jacobian = PK_JAC_SENS;
+            else if (strcmp(optarg, "fd") == 0)
+                fo->jacobian = PK_JAC_FD;
+            else
+                return usage(mb, "--jacobian: '%.200s' is sens or fd", optarg);
+            break;
+        case 'r':
+            if (parse_rtol(mb, optarg, &fo->rtol))
+                return 2;
+            break;
+        default:
+            if ((rc = run_option(mb, c, cli, &fo->seed, &fo->threads)) == 0)
+                return other_option(mb, c, argv, cli);
+            if (rc == 2)
+                return 2;
+        }
+    }
+    return one_file(mb, argc, argv, cli, "patient file");
+}
+
+static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"doses", required_argument, 0, 'D'},  {"schedules", required_argument, 0, 'C'},
+        {"days", required_argument, 0, 'd'},   {"draws", required_argument, 0, 'n'},
+        {"point", no_argument, 0, 'P'},        {"rank", required_argument, 0, 'R'},
+        {"max-grade4-days", required_argument, 0, 'g'},
+        {"seed", required_argument, 0, 'S'},   {"threads", required_argument, 0, 't'},
+        {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
+        {"rules", required_argument, 0, 'U'},  {"noisy-counts", no_argument, 0, 'N'},
+        {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_sweep_opts *so = &cli->sweep;
+    int c, rc;
+    long v = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'D':
+            if ((rc = parse_doses(mb, optarg, so)))
+                return rc;
+            break;
+        case 'C':
+            so->qd = strstr(optarg, "qd") != NULL;
+            so->bid = strstr(optarg, "bid") != NULL;
+            if ((!so->qd && !so->bid) || strspn(optarg, "qdbi,") != strlen(optarg))
+                return usage(mb, "--schedules: '%.200s' is a list of qd and bid", optarg);
+            break;
+        case 'd':
+            if (parse_double(mb, "--days", optarg, &so->days))
+                return 2;
+            break;
+        case 'n':
+            if (parse_long(mb, "--draws", optarg, 1, 1000000, &v))
+                return 2;
+            so->draws = (int)v;
+            break;
+        case 'P':
+            so->point = 1;
+            break;
+        case 'U':
+            cli->rules_file = optarg;
+            break;
+        case 'N':
+            so->noisy_counts = 1;
+            break;
+        case 'R':
+            so->rank = optarg;
+            break;
+        case 'g':
+            if (parse_double(mb, "--max-grade4-days", optarg, &so->max_g4_days))
+                return 2;
+            break;
+        default:
+            if ((rc = run_option(mb, c, cli, &so->seed, &so->threads)) == 0)
+                return other_option(mb, c, argv, cli);
+            if (rc == 2)
+                return 2;
+        }
+    }
+    if (optind + 1 != argc)
+        return usage(mb, "%s", "sweep takes one patient file or fit.ini");
+    cli->file = argv[optind];
+    if (so->noisy_counts && !cli->rules_file)
+        return usage(mb, "%s", "--noisy-counts goes with --rules");
+    return 0;
+}
+
+static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, 0, 'f'}, {"size", required_argument, 0, 's'},
+        {"out", required_argument, 0, 'o'},    {"show", no_argument, 0, 'w'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    pk_plot_opts *po = &cli->plot_opts;
+    int c, size_set = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            po->format = optarg;
+            break;
+        case 's':
+            if (parse_size(mb, optarg, po))
+                return 2;
+            size_set = 1;
+            break;
+        case 'o':
+            po->out = optarg;
+            break;
+        case 'w':
+            po->show = 1;
+            break;
+        default:
+            return other_option(mb, c, argv, cli);
+        }
+    }
+    if (optind + 1 != argc)
+        return usage(mb, "%s", "plot takes one directory or CSV file");
+    cli->file = argv[optind];
+    if (!size_set && strcmp(po->format, "dumb") == 0) {
+        po->width = 120;
+        po->height = 60;
+    }
+    return 0;
+}
+
+int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
+{
+    msgbuf mb = {msg, msg_size};
+    memset(cli, 0, sizeof *cli);
+    cli->sim = pk_sim_default_request();
+    cli->fit = pk_fit_default_opts();
+    cli->sweep = pk_sweep_default_opts();
+    cli->plot_opts = pk_plot_default_opts();
+    if (msg_size)
+        msg[0] = '\0';
+    if (argc < 2)
+        return usage(&mb, "%s", "give a command");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        cli->cmd = PK_CMD_HELP;
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        cli->cmd = PK_CMD_VERSION;
+        return 0;
+    }
+    if (strcmp(cmd, "models") == 0) {
+        cli->cmd = PK_CMD_MODELS;
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        pk_cmd cmd;
+        int (*parse)(msgbuf *, int, char **, pk_cli *);
+    } table[] = {{"simulate", PK_CMD_SIMULATE, parse_simulate},
+                 {"fit", PK_CMD_FIT, parse_fit},
+                 {"sweep", PK_CMD_SWEEP, parse_sweep},
+                 {"plot", PK_CMD_PLOT, parse_plot}};
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (strcmp(cmd, table[i].name) == 0) {
+            cli->cmd = table[i].cmd;
+            optind = 0; /* glibc: a full re-initialisation of getopt */
+            opterr = 0;
+            int rc = table[i].parse(&mb, argc - 1, argv + 1, cli);
+            return rc < 0 ? 0 : rc; /* < 0: --help met */
+        }
+    return usage(&mb, "unknown command '%.200s'", cmd);
+}

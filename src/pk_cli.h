@@ -1,0 +1,44 @@
+/* pk_cli: the command line, parsed into one request without touching a
+ * file, so that the parser can be tested (and fuzzed) on its own.  main.c
+ * then does the work the request names. */
+#ifndef PK_CLI_H
+#define PK_CLI_H
+
+#include <stddef.h>
+
+#include "pk_fit.h"
+#include "pk_plot.h"
+#include "pk_simulate.h"
+#include "pk_sweep.h"
+
+typedef enum {
+    PK_CMD_HELP,     /* print the usage on standard output */
+    PK_CMD_VERSION,
+    PK_CMD_MODELS,
+    PK_CMD_SIMULATE,
+    PK_CMD_FIT,
+    PK_CMD_SWEEP,
+    PK_CMD_PLOT
+} pk_cmd;
+
+typedef struct pk_cli {
+    pk_cmd cmd;
+    const char *file;        /* the command's FILE or PATH (points into argv) */
+    const char *out_dir;     /* --out of simulate, fit and sweep (NULL: default) */
+    const char *rules_file;  /* sweep --rules */
+    int quiet, plot;
+    pk_sim_request sim;
+    pk_fit_opts fit;
+    pk_sweep_opts sweep;
+    pk_plot_opts plot_opts;  /* plot command */
+} pk_cli;
+
+extern const char pk_cli_usage[];
+
+/* Parses argv[0..argc) (argv[0] the program; getopt_long permutes the
+ * rest).  Returns 0 with cli filled, or the exit status of a usage error
+ * (2) with its message, one or two lines without the final newline, in
+ * msg.  Nothing is printed. */
+int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size);
+
+#endif
