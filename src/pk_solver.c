@@ -53,6 +53,7 @@ struct pk_solver {
     /* resumable split runs */
     double t_now, t_end, x0[PK_MAX_STATE];
     int cover_horizon;    /* propagator tables span the horizon */
+    int pk_pinned;        /* the propagator was built by pk_solver_pin_pk */
     long seen_steps, seen_rhs;
 };
 
@@ -382,7 +383,7 @@ static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
                 s->prop.tau_end >= tau_max;
     /* a re-dose may use interpolated Phi at new interval lengths (error
      * ~1e-8) rather than rebuild the table */
-    for (size_t k = 0; reuse && !allow_interp && k < K; k++)
+    for (size_t k = 0; reuse && !allow_interp && !s->pk_pinned && k < K; k++)
         reuse = pk_prop_has_jump(&s->prop, s->len[k]);
     if (!reuse) {
         double *uniq = malloc(K * sizeof *uniq);
@@ -395,6 +396,7 @@ static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
             if (u == 0 || uniq[k] != uniq[u - 1])
                 uniq[u++] = uniq[k];
         s->prop_valid = 0;
+        s->pk_pinned = 0;
         int rc = pk_prop_build(&s->prop, m, s->derived, tau_max, uniq, u, s->o.pk_rtol, err);
         free(uniq);
         if (rc != PK_OK)
@@ -584,6 +586,29 @@ static int prepare_run(pk_solver *s, const double *theta, double weight_kg, cons
         if (m->state[i].log_scale && !(x0[i] > 0))
             return pk_err_set(err, PK_EINPUT, "", "initial %s must be positive (got %g)",
                               m->state[i].name, x0[i]);
+    return PK_OK;
+}
+
+int pk_solver_pin_pk(pk_solver *s, const double *theta, double weight_kg, double t_end,
+                     const double *jumps, size_t n_jumps, pk_err *err)
+{
+    const pk_model *m = s->m;
+    if (s->o.coupled)
+        return PK_OK;
+    double saved[PK_MAX_DERIVED];
+    memcpy(saved, s->derived, sizeof saved);
+    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK) {
+        memcpy(s->derived, saved, sizeof saved);
+        return err->code;
+    }
+    s->prop_valid = s->pk_pinned = 0;
+    int rc = pk_prop_build(&s->prop, m, s->derived, t_end, jumps, n_jumps, s->o.pk_rtol, err);
+    if (rc != PK_OK)
+        return rc;
+    memcpy(s->prop_key, s->derived, m->n_pk_derived * sizeof(double));
+    s->prop_valid = s->pk_pinned = 1;
+    s->stats.prop_builds++;
+    s->stats.prop_steps += s->prop.steps;
     return PK_OK;
 }
 

@@ -64,6 +64,17 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
                        size_t n_doses, const double *t_out, size_t n_out, size_t n_par,
                        const int *par, double *x_out, double *xs_out, pk_err *err);
 
+/* Builds the propagator for theta's PK over [0, t_end] days, exact at the
+ * sorted, distinct interval lengths jumps (each at most t_end), and keeps
+ * it for every later run with the same PK parameters: their other
+ * interval lengths (pauses, the tail) are then interpolated (relative
+ * error about 1e-8) instead of triggering a rebuild.  A run's result then
+ * depends only on this table, not on the runs before it, which is what
+ * makes reuse across a sweep's scenarios deterministic.  No-op in the
+ * coupled engine. */
+int pk_solver_pin_pk(pk_solver *s, const double *theta, double weight_kg, double t_end,
+                     const double *jumps, size_t n_jumps, pk_err *err);
+
 /* Resumable runs (split engine), for doses decided during the run:
  * start at day 0 with the doses planned so far and the horizon t_end;
  * advance through sorted output times (it stops exactly at the last);

@@ -7,7 +7,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_rstat.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -172,8 +172,8 @@ static double *sweep_grid(double days, size_t *n)
     return t;
 }
 
-int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, double *th,
-                   int *from_fit, pk_err *err)
+int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t first, size_t nd,
+                   double *th, int *from_fit, pk_err *err)
 {
     const pk_model *m = p->model;
     size_t np = m->n_param;
@@ -214,10 +214,11 @@ int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t nd, doubl
             }
         *from_fit = 1;
     }
-    for (size_t d = 0; d < nd; d++) {
+    for (size_t i = 0; i < nd; i++) {
+        size_t d = first + i;
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, pk_prior_stream_seed(o->seed, 2000000 + d));
-        double *t = th + d * np;
+        double *t = th + i * np;
         for (size_t j = 0; j < np; j++) {
             const pk_param_setting *s = &p->param[j];
             int has_prior = !s->fixed && s->prior != PK_PRIOR_FIXED && s->spread > 0;
@@ -244,7 +245,7 @@ void pk_sweep_result_free(pk_sweep_result *r)
     free(r->traj);
     free(r->dose);
     free(r->order);
-    free(r->daily);
+    free(r->change);
     memset(r, 0, sizeof *r);
 }
 
@@ -427,6 +428,215 @@ static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
     return rc;
 }
 
+/* ---- streaming reduction over the draws ----
+ * Draws are simulated in blocks and fed to the reducers in draw order, so
+ * memory does not grow with the number of draws and the result does not
+ * depend on the thread count.  Quantiles are P^2 estimates (GSL rstat,
+ * exact below 5 values); probabilities are exact means; the median daily
+ * dose is exact, by counting its few distinct values (tablets of 200 mg). */
+
+typedef struct {
+    gsl_rstat_quantile_workspace *w[3]; /* 5%, 50%, 95% */
+} quant3;
+
+#define TALLY_MAX 16
+typedef struct {
+    double v[TALLY_MAX];
+    long n[TALLY_MAX];
+    int k;
+} tally;
+
+typedef struct {
+    size_t ns, nday;
+    quant3 *ro;          /* ns x PK_N_RO */
+    double *psum;        /* ns x PK_N_RO: sums of the indicators */
+    long *count;         /* ns x PK_N_RO: values that were not NaN */
+    quant3 *tr;          /* ns x (nday+1) x 3 */
+    tally *dose;         /* ns x (nday+1) */
+} reducer;
+
+static const double quant_p[3] = {0.05, 0.5, 0.95};
+
+static int quant3_init(quant3 *q)
+{
+    for (int z = 0; z < 3; z++)
+        if (!(q->w[z] = gsl_rstat_quantile_alloc(quant_p[z])))
+            return -1;
+    return 0;
+}
+
+static void quant3_add(quant3 *q, double v)
+{
+    if (!isnan(v))
+        for (int z = 0; z < 3; z++)
+            gsl_rstat_quantile_add(v, q->w[z]);
+}
+
+static void quant3_get(quant3 *q, double *out)
+{
+    for (int z = 0; z < 3; z++)
+        out[z] = gsl_rstat_quantile_get(q->w[z]);
+}
+
+static void reducer_free(reducer *rd)
+{
+    size_t nro = rd->ns * PK_N_RO, ntr = rd->ns * (rd->nday + 1) * 3;
+    for (size_t i = 0; rd->ro && i < nro; i++)
+        for (int z = 0; z < 3; z++)
+            if (rd->ro[i].w[z])
+                gsl_rstat_quantile_free(rd->ro[i].w[z]);
+    for (size_t i = 0; rd->tr && i < ntr; i++)
+        for (int z = 0; z < 3; z++)
+            if (rd->tr[i].w[z])
+                gsl_rstat_quantile_free(rd->tr[i].w[z]);
+    free(rd->ro);
+    free(rd->psum);
+    free(rd->count);
+    free(rd->tr);
+    free(rd->dose);
+    memset(rd, 0, sizeof *rd);
+}
+
+static int reducer_init(reducer *rd, size_t ns, size_t nday)
+{
+    memset(rd, 0, sizeof *rd);
+    rd->ns = ns;
+    rd->nday = nday;
+    size_t nro = ns * PK_N_RO, ntr = ns * (nday + 1) * 3;
+    rd->ro = calloc(nro, sizeof *rd->ro);
+    rd->psum = calloc(nro, sizeof *rd->psum);
+    rd->count = calloc(nro, sizeof *rd->count);
+    rd->tr = calloc(ntr, sizeof *rd->tr);
+    rd->dose = calloc(ns * (nday + 1), sizeof *rd->dose);
+    if (!rd->ro || !rd->psum || !rd->count || !rd->tr || !rd->dose)
+        return -1;
+    for (size_t i = 0; i < nro; i++)
+        if (quant3_init(&rd->ro[i]))
+            return -1;
+    for (size_t i = 0; i < ntr; i++)
+        if (quant3_init(&rd->tr[i]))
+            return -1;
+    return 0;
+}
+
+static int tally_add(tally *t, double v)
+{
+    for (int i = 0; i < t->k; i++)
+        if (t->v[i] == v) {
+            t->n[i]++;
+            return 0;
+        }
+    if (t->k == TALLY_MAX)
+        return -1;
+    t->v[t->k] = v;
+    t->n[t->k++] = 1;
+    return 0;
+}
+
+/* The median as gsl_stats_median_from_sorted_data gives it. */
+static double tally_median(const tally *t)
+{
+    long total = 0;
+    int idx[TALLY_MAX];
+    for (int i = 0; i < t->k; i++) {
+        total += t->n[i];
+        idx[i] = i;
+    }
+    if (total == 0)
+        return 0;
+    for (int i = 1; i < t->k; i++) /* a handful of values: insertion sort */
+        for (int j = i; j > 0 && t->v[idx[j]] < t->v[idx[j - 1]]; j--) {
+            int x = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = x;
+        }
+    long lo = (total - 1) / 2, hi = total / 2, seen = 0;
+    double a = 0, b = 0;
+    for (int i = 0; i < t->k; i++) {
+        long n = t->n[idx[i]];
+        if (lo >= seen && lo < seen + n)
+            a = t->v[idx[i]];
+        if (hi >= seen && hi < seen + n)
+            b = t->v[idx[i]];
+        seen += n;
+    }
+    return (a + b) / 2;
+}
+
+/* One (scenario, draw): its read-outs, daily trajectory rows (conc, wbc,
+ * blast_pb_pct) and applied daily doses. */
+static int reducer_add(reducer *rd, size_t si, const double *ro, const double *tr,
+                       const double *daily, size_t ndd)
+{
+    for (size_t k = 0; k < PK_N_RO; k++) {
+        size_t i = si * PK_N_RO + k;
+        if (isnan(ro[k]))
+            continue;
+        rd->count[i]++;
+        if (k >= PK_RO_P_HR)
+            rd->psum[i] += ro[k];
+        else
+            quant3_add(&rd->ro[i], ro[k]);
+    }
+    for (size_t k = 0; k <= rd->nday; k++) {
+        for (int c = 0; c < 3; c++)
+            quant3_add(&rd->tr[(si * (rd->nday + 1) + k) * 3 + (size_t)c], tr[k * 3 + (size_t)c]);
+        /* the horizon day itself shows the last day's dose */
+        if (ndd > 0 && tally_add(&rd->dose[si * (rd->nday + 1) + k], daily[k < ndd ? k : ndd - 1]))
+            return -1;
+    }
+    return 0;
+}
+
+static void reducer_finish(reducer *rd, pk_sweep_result *r)
+{
+    for (size_t si = 0; si < rd->ns; si++) {
+        for (size_t k = 0; k < PK_N_RO; k++) {
+            size_t i = si * PK_N_RO + k;
+            double *q = r->q + i * 3;
+            if (k >= PK_RO_P_HR) /* a probability: the mean of the indicator */
+                q[0] = q[1] = q[2] = rd->count[i] ? rd->psum[i] / rd->count[i] : 0;
+            else if (rd->count[i])
+                quant3_get(&rd->ro[i], q);
+            else
+                q[0] = q[1] = q[2] = 0;
+        }
+        for (size_t k = 0; k <= rd->nday; k++) {
+            size_t row = si * (rd->nday + 1) + k;
+            r->dose[row] = tally_median(&rd->dose[row]);
+            for (size_t c = 0; c < 3; c++) {
+                double *q = r->traj + (row * 3 + c) * 3;
+                if (rd->count[si * PK_N_RO]) /* at least one draw simulated */
+                    quant3_get(&rd->tr[row * 3 + c], q);
+                else
+                    q[0] = q[1] = q[2] = 0;
+            }
+        }
+    }
+}
+
+/* The applied dose history of the rules scenario: its changes. */
+static int record_changes(pk_sweep_result *r, size_t draw, const double *daily, size_t ndd)
+{
+    for (size_t k = 0; k < ndd; k++) {
+        if (k > 0 && daily[k] == daily[k - 1])
+            continue;
+        if (r->n_change == r->cap_change) {
+            size_t cap = r->cap_change ? 2 * r->cap_change : 256;
+            pk_dose_change *c = realloc(r->change, cap * sizeof *c);
+            if (!c)
+                return -1;
+            r->change = c;
+            r->cap_change = cap;
+        }
+        r->change[r->n_change++] = (pk_dose_change){draw, k, daily[k]};
+    }
+    return 0;
+}
+
+/* Draws simulated between two reductions: bounds the memory. */
+#define SWEEP_BLOCK 128
+
 int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err)
 {
     const pk_model *m = p->model;
@@ -440,34 +650,42 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         return err->code;
     size_t nd = o->point ? 1 : (size_t)(o->draws > 0 ? o->draws : 1), ns = r->n_scen;
     size_t np = m->n_param, nday = (size_t)floor(o->days + 1e-9);
+    size_t ndd = (size_t)ceil(o->days - 1e-9);
+    size_t nb_max = nd < SWEEP_BLOCK ? nd : SWEEP_BLOCK;
     r->n_draws = nd;
     r->n_days = nday;
-    double *th = malloc(nd * np * sizeof *th);
-    double *ro = malloc(ns * nd * PK_N_RO * sizeof *ro);
-    double *tr = malloc(ns * nd * (nday + 1) * 3 * sizeof *tr);
+    r->n_dose_days = ndd;
+    reducer rd;
+    int rc = PK_OK, rd_ok = reducer_init(&rd, ns, nday) == 0;
+    double *th = malloc(nb_max * np * sizeof *th);
+    double *ro = malloc(nb_max * ns * PK_N_RO * sizeof *ro);
+    double *tr = malloc(nb_max * ns * (nday + 1) * 3 * sizeof *tr);
+    double *dly = malloc(nb_max * ns * (ndd ? ndd : 1) * sizeof *dly);
+    size_t *day_at = malloc((nday + 1) * sizeof *day_at);
     r->q = malloc(ns * PK_N_RO * 3 * sizeof *r->q);
     r->traj = malloc(ns * (nday + 1) * 9 * sizeof *r->traj);
     r->dose = malloc(ns * (nday + 1) * sizeof *r->dose);
     r->order = malloc(ns * sizeof *r->order);
-    size_t ndd = (size_t)ceil(o->days - 1e-9);
-    r->n_dose_days = ndd;
-    r->daily = malloc(ns * nd * (ndd ? ndd : 1) * sizeof *r->daily);
     size_t ng;
     double *grid = sweep_grid(o->days, &ng);
-    int rc = PK_OK;
-    if (!th || !ro || !tr || !r->q || !r->traj || !r->dose || !r->order || !grid || !r->daily) {
+    if (!rd_ok || !th || !ro || !tr || !dly || !day_at || !r->q || !r->traj || !r->dose ||
+        !r->order || !grid) {
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu draws", nd);
         goto done;
     }
-    if ((rc = pk_sweep_draws(p, o, nd, th, &r->from_fit, err)))
+    /* the posterior file is read and checked once before any work */
+    if ((rc = pk_sweep_draws(p, o, 0, 1, th, &r->from_fit, err)))
         goto done;
     /* integer days on the grid, for the trajectories */
-    size_t *day_at = malloc((nday + 1) * sizeof *day_at);
     for (size_t i = 0, d = 0; i < ng && d <= nday; i++)
         if (fabs(grid[i] - (double)d) < 1e-9)
             day_at[d++] = i;
+    /* one propagator per draw, shared by its scenarios: exact at the qd
+     * and bid dosing intervals (--point keeps simulate's own tables) */
+    static const double pin_jumps[2] = {0.5, 1.0};
+    int pin = !o->point;
     double t0 = now_s();
-    long done = 0, fails = 0;
+    long done = 0, fails = 0, bad_dose = 0, draw_fail = 0;
     int nthr = 1;
 #ifdef _OPENMP
     nthr = o->threads > 0 ? o->threads : omp_get_max_threads();
@@ -478,37 +696,49 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         pk_err e = {0};
         pk_solver *s = pk_solver_new(m, NULL, &e);
         double *x = malloc(ng * m->n_state * sizeof *x), *ob = malloc(ng * m->n_obs * sizeof *ob);
-#pragma omp for schedule(dynamic, 4) collapse(2)
-        for (size_t si = 0; si < ns; si++)
-            for (size_t d = 0; d < nd; d++) {
-                const pk_scenario *sc = &r->scen[si];
-                double *rod = ro + (si * nd + d) * PK_N_RO;
-                double *trd = tr + (si * nd + d) * (nday + 1) * 3;
-                double *dly = r->daily + (si * nd + d) * ndd;
+        for (size_t d0 = 0; d0 < nd; d0 += SWEEP_BLOCK) {
+            size_t nb = nd - d0 < SWEEP_BLOCK ? nd - d0 : SWEEP_BLOCK;
+#pragma omp single
+            if (pk_sweep_draws(p, o, d0, nb, th, &r->from_fit, &e) != PK_OK)
+                draw_fail = 1; /* the file changed under us */
+#pragma omp for schedule(dynamic, 1)
+            for (size_t b = 0; b < nb; b++) {
+                size_t d = d0 + b;
+                const double *theta = th + b * np;
                 pk_err ek = {0};
-                int ok = s && x && ob && !pk_interrupted() &&
-                         simulate_one(m, s, o, sc, (int)si == r->rules_scen, th + d * np,
-                                      p->weight_kg, grid, ng, x, ob, dly, ndd,
-                                      pk_prior_stream_seed(o->seed, 4000000 + d * 64 + si), &ek) == PK_OK;
-                if (ok) {
-                    pk_sweep_readouts(m, th + d * np, grid, ng, ob, x, dly, o->days, rod);
-                    for (size_t k = 0; k <= nday; k++) {
-                        const double *oi = ob + day_at[k] * m->n_obs;
-                        trd[k * 3 + 0] = oi[m->conc_obs];
-                        trd[k * 3 + 1] = oi[pk_model_obs_index(m, "wbc")];
-                        trd[k * 3 + 2] = oi[pk_model_obs_index(m, "blast_pb_pct")];
+                int pinned = s && pin && !pk_interrupted() &&
+                             pk_solver_pin_pk(s, theta, p->weight_kg, o->days, pin_jumps, 2,
+                                              &ek) == PK_OK;
+                (void)pinned; /* without it every run builds its own table */
+                for (size_t si = 0; si < ns; si++) {
+                    double *rod = ro + (b * ns + si) * PK_N_RO;
+                    double *trd = tr + (b * ns + si) * (nday + 1) * 3;
+                    double *dl = dly + (b * ns + si) * ndd;
+                    int ok = s && x && ob && !draw_fail && !pk_interrupted() &&
+                             simulate_one(m, s, o, &r->scen[si], (int)si == r->rules_scen, theta,
+                                          p->weight_kg, grid, ng, x, ob, dl, ndd,
+                                          pk_prior_stream_seed(o->seed, 4000000 + d * 64 + si),
+                                          &ek) == PK_OK;
+                    if (ok) {
+                        pk_sweep_readouts(m, theta, grid, ng, ob, x, dl, o->days, rod);
+                        for (size_t k = 0; k <= nday; k++) {
+                            const double *oi = ob + day_at[k] * m->n_obs;
+                            trd[k * 3 + 0] = oi[m->conc_obs];
+                            trd[k * 3 + 1] = oi[pk_model_obs_index(m, "wbc")];
+                            trd[k * 3 + 2] = oi[pk_model_obs_index(m, "blast_pb_pct")];
+                        }
+                    } else {
+                        fails++;
+                        for (size_t k = 0; k < PK_N_RO; k++)
+                            rod[k] = NAN;
+                        for (size_t k = 0; k < (nday + 1) * 3; k++)
+                            trd[k] = NAN;
                     }
-                } else {
-                    fails++;
-                    for (size_t k = 0; k < PK_N_RO; k++)
-                        rod[k] = NAN;
-                    for (size_t k = 0; k < (nday + 1) * 3; k++)
-                        trd[k] = NAN;
                 }
                 long dn;
 #pragma omp atomic capture
-                dn = ++done;
-                if (o->progress && (dn % 16 == 0 || dn == (long)(ns * nd))) {
+                dn = done += (long)ns;
+                if (o->progress) {
 #pragma omp critical(pk_sweep_progress)
                     {
                         double el = now_s() - t0;
@@ -520,69 +750,40 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                     }
                 }
             }
+            /* the implicit barrier above: the block is complete */
+#pragma omp single
+            for (size_t b = 0; b < nb; b++)
+                for (size_t si = 0; si < ns; si++) {
+                    const double *dl = dly + (b * ns + si) * ndd;
+                    if (reducer_add(&rd, si, ro + (b * ns + si) * PK_N_RO,
+                                    tr + (b * ns + si) * (nday + 1) * 3, dl, ndd) ||
+                        ((int)si == r->rules_scen && record_changes(r, d0 + b, dl, ndd)))
+                        bad_dose = 1;
+                }
+        }
         free(x);
         free(ob);
         pk_solver_free(s);
     }
     r->seconds = now_s() - t0;
     r->sims = (long)(ns * nd);
-    free(day_at);
     if (pk_interrupted()) {
         rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+        goto done;
+    }
+    if (draw_fail) {
+        rc = pk_err_set(err, PK_EINPUT, o->posterior, "changed during the sweep");
+        goto done;
+    }
+    if (bad_dose) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for the dose histories");
         goto done;
     }
     if (fails == (long)(ns * nd)) {
         rc = pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
         goto done;
     }
-    /* reduce: quantiles over the draws that simulated */
-    double *v = malloc(nd * sizeof *v);
-    for (size_t si = 0; si < ns; si++) {
-        for (size_t k = 0; k < PK_N_RO; k++) {
-            size_t u = 0;
-            for (size_t d = 0; d < nd; d++) {
-                double val = ro[(si * nd + d) * PK_N_RO + k];
-                if (!isnan(val))
-                    v[u++] = val;
-            }
-            double *q = r->q + (si * PK_N_RO + k) * 3;
-            if (k >= PK_RO_P_HR) { /* a probability: the mean of the indicator */
-                double sum = 0;
-                for (size_t i = 0; i < u; i++)
-                    sum += v[i];
-                q[0] = q[2] = q[1] = u ? sum / u : 0;
-                continue;
-            }
-            qsort(v, u, sizeof *v, pk_text_cmp_double);
-            static const double f[3] = {0.05, 0.5, 0.95};
-            for (int z = 0; z < 3; z++)
-                q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : 0;
-        }
-        for (size_t k = 0; k <= nday; k++) {
-            {
-                /* the horizon day itself shows the last day's dose */
-                size_t u = 0, kk = k < ndd ? k : ndd - 1;
-                for (size_t d = 0; d < nd && ndd > 0; d++)
-                    v[u++] = r->daily[(si * nd + d) * ndd + kk];
-                qsort(v, u, sizeof *v, pk_text_cmp_double);
-                r->dose[si * (nday + 1) + k] = u ? gsl_stats_median_from_sorted_data(v, 1, u) : 0;
-            }
-            for (int c = 0; c < 3; c++) {
-                size_t u = 0;
-                for (size_t d = 0; d < nd; d++) {
-                    double val = tr[((si * nd + d) * (nday + 1) + k) * 3 + c];
-                    if (!isnan(val))
-                        v[u++] = val;
-                }
-                qsort(v, u, sizeof *v, pk_text_cmp_double);
-                static const double f[3] = {0.05, 0.5, 0.95};
-                for (int z = 0; z < 3; z++)
-                    r->traj[((si * (nday + 1) + k) * 3 + c) * 3 + z] =
-                        u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : 0;
-            }
-        }
-    }
-    free(v);
+    reducer_finish(&rd, r);
     /* rank: the default is the longest median relapse-free time among the
      * scenarios with at most max_g4_days median grade IV days, then the
      * others; --rank orders by one read-out's median (descending). */
@@ -616,10 +817,13 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
             r->order[j] = a;
         }
 done:
+    reducer_free(&rd);
     free(grid);
     free(th);
     free(ro);
     free(tr);
+    free(dly);
+    free(day_at);
     return rc;
 }
 
@@ -721,13 +925,10 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
             /* one row per draw at day 0 and at every change */
             FILE *g = out[3].f;
             fprintf(g, "scenario,draw,day,dose_mg_per_day\n");
-            size_t si = (size_t)r->rules_scen, ndd = r->n_dose_days;
-            for (size_t d = 0; d < r->n_draws; d++) {
-                const double *dl = r->daily + (si * r->n_draws + d) * ndd;
-                for (size_t k = 0; k < ndd; k++)
-                    if (k == 0 || dl[k] != dl[k - 1])
-                        fprintf(g, "%s,%zu,%zu,%g\n", r->scen[si].name, d + 1, k, dl[k]);
-            }
+            const char *name = r->scen[r->rules_scen].name;
+            for (size_t i = 0; i < r->n_change; i++)
+                fprintf(g, "%s,%zu,%zu,%g\n", name, r->change[i].draw + 1, r->change[i].day,
+                        r->change[i].mg_per_day);
         }
         rc = pk_out_commit_all(out, (size_t)nf, err);
     }

@@ -63,15 +63,23 @@ typedef struct pk_sweep_opts {
 
 pk_sweep_opts pk_sweep_default_opts(void);
 
+/* A change of the daily dose in the rules scenario (day 0 counts as one). */
+typedef struct pk_dose_change {
+    size_t draw, day;
+    double mg_per_day;
+} pk_dose_change;
+
 typedef struct pk_sweep_result {
     size_t n_scen, n_draws, n_days;
     pk_scenario *scen;      /* n_scen */
-    double *q;              /* n_scen x PK_N_RO x 3 (5%, 50%, 95%); probabilities in [1] */
+    double *q;              /* n_scen x PK_N_RO x 3 (5%, 50%, 95%; P^2 estimates, exact
+                               below 5 draws); probabilities in all three */
     double *traj;           /* n_scen x (n_days+1) x 3 outputs x 3 quantiles */
     double *dose;           /* n_scen x (n_days+1): daily dose */
     int *order;             /* ranking */
     int rules_scen;         /* index of the rule-based scenario, -1 without */
-    double *daily;          /* n_scen x n_draws x n_days applied daily doses (mg/day) */
+    pk_dose_change *change; /* the rules scenario's dose histories, by draw then day */
+    size_t n_change, cap_change;
     size_t n_dose_days;
     int from_fit;           /* draws from a posterior */
     double seconds;
@@ -83,12 +91,12 @@ typedef struct pk_sweep_result {
 int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err);
 void pk_sweep_result_free(pk_sweep_result *r);
 
-/* The parameter vectors of draws 0 .. n_draws-1 (n_draws x n_param, model
- * units), as pk_sweep_run takes them: from o->posterior when set (read
- * and checked here), else from the priors; with o->point the MAP.
- * from_fit says which. */
-int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t n_draws, double *theta,
-                   int *from_fit, pk_err *err);
+/* The parameter vectors of draws first .. first+n_draws-1 (n_draws x
+ * n_param, model units), as pk_sweep_run takes them: from o->posterior
+ * when set (read and checked here), else from the priors; with o->point
+ * the MAP.  Each draw has its own seeded stream.  from_fit says which. */
+int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t first, size_t n_draws,
+                   double *theta, int *from_fit, pk_err *err);
 
 /* Read-outs of one trajectory: t (n, days, 0.25-day grid with the day
  * 14-15 exposure window inside), observables and states at each time, and

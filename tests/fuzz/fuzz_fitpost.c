@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int from_fit = 0;
         pk_err e2 = {0};
         if (theta)
-            pk_sweep_draws(&p, &o, N_DRAWS, theta, &from_fit, &e2);
+            pk_sweep_draws(&p, &o, 0, N_DRAWS, theta, &from_fit, &e2);
         free(theta);
         pk_patient_free(&p);
     } else if (fd_ini >= 0 && fd_csv >= 0) {
