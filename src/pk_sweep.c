@@ -1,13 +1,14 @@
 #include "pk_sweep.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_rstat.h>
+#include <gsl/gsl_statistics_double.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -15,6 +16,7 @@
 #include "pk_csv.h"
 #include "pk_out.h"
 #include "pk_prior.h"
+#include "pk_reduce.h"
 #include "pk_text.h"
 #include "pk_rules.h"
 #include "pk_solver.h"
@@ -428,191 +430,128 @@ static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
     return rc;
 }
 
-/* ---- streaming reduction over the draws ----
- * Draws are simulated in blocks and fed to the reducers in draw order, so
- * memory does not grow with the number of draws and the result does not
- * depend on the thread count.  Quantiles are P^2 estimates (GSL rstat,
- * exact below 5 values); probabilities are exact means; the median daily
- * dose is exact, by counting its few distinct values (tablets of 200 mg). */
+/* ---- reduction over the draws ----
+ * Draws run in blocks of SWEEP_BLOCK and are fed to the reducer in draw
+ * order, so the result does not depend on the thread count.  Read-outs
+ * are kept, 20 numbers per simulation, for exact quantiles.  Daily
+ * trajectories are not kept: within one block their quantiles are exact;
+ * beyond it each (scenario, day, output) goes into a pk_loghist whose
+ * range comes from the first block, so their memory does not grow with
+ * the draws.  The median daily dose is exact (pk_tally). */
 
+#define SWEEP_BLOCK 128 /* draws simulated between two reductions */
 typedef struct {
-    gsl_rstat_quantile_workspace *w[3]; /* 5%, 50%, 95% */
-} quant3;
-
-#define TALLY_MAX 16
-typedef struct {
-    double v[TALLY_MAX];
-    long n[TALLY_MAX];
-    int k;
-} tally;
-
-typedef struct {
-    size_t ns, nday;
-    quant3 *ro;          /* ns x PK_N_RO */
-    double *psum;        /* ns x PK_N_RO: sums of the indicators */
-    long *count;         /* ns x PK_N_RO: values that were not NaN */
-    quant3 *tr;          /* ns x (nday+1) x 3 */
-    tally *dose;         /* ns x (nday+1) */
+    size_t ns, nd, nday, ndd;
+    double *ro;          /* nd x ns x PK_N_RO, every read-out */
+    pk_loghist *tr;           /* ns x (nday+1) x 3, after the first block */
+    pk_tally *dose;         /* ns x (nday+1) */
+    long clipped;        /* trajectory quantiles that fell outside a range */
 } reducer;
 
 static const double quant_p[3] = {0.05, 0.5, 0.95};
 
-static int quant3_init(quant3 *q)
-{
-    for (int z = 0; z < 3; z++)
-        if (!(q->w[z] = gsl_rstat_quantile_alloc(quant_p[z])))
-            return -1;
-    return 0;
-}
-
-static void quant3_add(quant3 *q, double v)
-{
-    if (!isnan(v))
-        for (int z = 0; z < 3; z++)
-            gsl_rstat_quantile_add(v, q->w[z]);
-}
-
-static void quant3_get(quant3 *q, double *out)
-{
-    for (int z = 0; z < 3; z++)
-        out[z] = gsl_rstat_quantile_get(q->w[z]);
-}
-
 static void reducer_free(reducer *rd)
 {
-    size_t nro = rd->ns * PK_N_RO, ntr = rd->ns * (rd->nday + 1) * 3;
-    for (size_t i = 0; rd->ro && i < nro; i++)
-        for (int z = 0; z < 3; z++)
-            if (rd->ro[i].w[z])
-                gsl_rstat_quantile_free(rd->ro[i].w[z]);
-    for (size_t i = 0; rd->tr && i < ntr; i++)
-        for (int z = 0; z < 3; z++)
-            if (rd->tr[i].w[z])
-                gsl_rstat_quantile_free(rd->tr[i].w[z]);
     free(rd->ro);
-    free(rd->psum);
-    free(rd->count);
     free(rd->tr);
     free(rd->dose);
     memset(rd, 0, sizeof *rd);
 }
 
-static int reducer_init(reducer *rd, size_t ns, size_t nday)
+static int reducer_init(reducer *rd, size_t ns, size_t nd, size_t nday, size_t ndd)
 {
-    memset(rd, 0, sizeof *rd);
-    rd->ns = ns;
-    rd->nday = nday;
-    size_t nro = ns * PK_N_RO, ntr = ns * (nday + 1) * 3;
-    rd->ro = calloc(nro, sizeof *rd->ro);
-    rd->psum = calloc(nro, sizeof *rd->psum);
-    rd->count = calloc(nro, sizeof *rd->count);
-    rd->tr = calloc(ntr, sizeof *rd->tr);
+    *rd = (reducer){ns, nd, nday, ndd, NULL, NULL, NULL, 0};
+    rd->ro = malloc(nd * ns * PK_N_RO * sizeof *rd->ro);
     rd->dose = calloc(ns * (nday + 1), sizeof *rd->dose);
-    if (!rd->ro || !rd->psum || !rd->count || !rd->tr || !rd->dose)
-        return -1;
-    for (size_t i = 0; i < nro; i++)
-        if (quant3_init(&rd->ro[i]))
-            return -1;
-    for (size_t i = 0; i < ntr; i++)
-        if (quant3_init(&rd->tr[i]))
-            return -1;
-    return 0;
+    if (nd > SWEEP_BLOCK)
+        rd->tr = calloc(ns * (nday + 1) * 3, sizeof *rd->tr);
+    return rd->ro && rd->dose && (nd <= SWEEP_BLOCK || rd->tr) ? 0 : -1;
 }
 
-static int tally_add(tally *t, double v)
+/* Exact 5/50/95% of n values (NaN skipped), v scratch of n. */
+static void exact_quantiles(const double *val, size_t n, size_t stride, double *v, double *q)
 {
-    for (int i = 0; i < t->k; i++)
-        if (t->v[i] == v) {
-            t->n[i]++;
-            return 0;
-        }
-    if (t->k == TALLY_MAX)
-        return -1;
-    t->v[t->k] = v;
-    t->n[t->k++] = 1;
-    return 0;
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(val[i * stride]))
+            v[u++] = val[i * stride];
+    qsort(v, u, sizeof *v, pk_text_cmp_double);
+    for (int z = 0; z < 3; z++)
+        q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, quant_p[z]) : 0;
 }
 
-/* The median as gsl_stats_median_from_sorted_data gives it. */
-static double tally_median(const tally *t)
+/* One block of draws d0 .. d0+nb-1: read-outs (nb x ns x PK_N_RO),
+ * trajectories (nb x ns x (nday+1) x 3: conc, wbc, blast_pb_pct) and
+ * daily doses (nb x ns x ndd). */
+static int reducer_add_block(reducer *rd, size_t d0, size_t nb, const double *ro,
+                             const double *tr, const double *daily)
 {
-    long total = 0;
-    int idx[TALLY_MAX];
-    for (int i = 0; i < t->k; i++) {
-        total += t->n[i];
-        idx[i] = i;
-    }
-    if (total == 0)
-        return 0;
-    for (int i = 1; i < t->k; i++) /* a handful of values: insertion sort */
-        for (int j = i; j > 0 && t->v[idx[j]] < t->v[idx[j - 1]]; j--) {
-            int x = idx[j];
-            idx[j] = idx[j - 1];
-            idx[j - 1] = x;
-        }
-    long lo = (total - 1) / 2, hi = total / 2, seen = 0;
-    double a = 0, b = 0;
-    for (int i = 0; i < t->k; i++) {
-        long n = t->n[idx[i]];
-        if (lo >= seen && lo < seen + n)
-            a = t->v[idx[i]];
-        if (hi >= seen && hi < seen + n)
-            b = t->v[idx[i]];
-        seen += n;
-    }
-    return (a + b) / 2;
-}
-
-/* One (scenario, draw): its read-outs, daily trajectory rows (conc, wbc,
- * blast_pb_pct) and applied daily doses. */
-static int reducer_add(reducer *rd, size_t si, const double *ro, const double *tr,
-                       const double *daily, size_t ndd)
-{
-    for (size_t k = 0; k < PK_N_RO; k++) {
-        size_t i = si * PK_N_RO + k;
-        if (isnan(ro[k]))
-            continue;
-        rd->count[i]++;
-        if (k >= PK_RO_P_HR)
-            rd->psum[i] += ro[k];
-        else
-            quant3_add(&rd->ro[i], ro[k]);
-    }
-    for (size_t k = 0; k <= rd->nday; k++) {
-        for (int c = 0; c < 3; c++)
-            quant3_add(&rd->tr[(si * (rd->nday + 1) + k) * 3 + (size_t)c], tr[k * 3 + (size_t)c]);
-        /* the horizon day itself shows the last day's dose */
-        if (ndd > 0 && tally_add(&rd->dose[si * (rd->nday + 1) + k], daily[k < ndd ? k : ndd - 1]))
-            return -1;
-    }
-    return 0;
-}
-
-static void reducer_finish(reducer *rd, pk_sweep_result *r)
-{
-    for (size_t si = 0; si < rd->ns; si++) {
-        for (size_t k = 0; k < PK_N_RO; k++) {
-            size_t i = si * PK_N_RO + k;
-            double *q = r->q + i * 3;
-            if (k >= PK_RO_P_HR) /* a probability: the mean of the indicator */
-                q[0] = q[1] = q[2] = rd->count[i] ? rd->psum[i] / rd->count[i] : 0;
-            else if (rd->count[i])
-                quant3_get(&rd->ro[i], q);
-            else
-                q[0] = q[1] = q[2] = 0;
-        }
-        for (size_t k = 0; k <= rd->nday; k++) {
-            size_t row = si * (rd->nday + 1) + k;
-            r->dose[row] = tally_median(&rd->dose[row]);
+    size_t ns = rd->ns, nt = rd->nday + 1, ndd = rd->ndd;
+    memcpy(rd->ro + d0 * ns * PK_N_RO, ro, nb * ns * PK_N_RO * sizeof *ro);
+    for (size_t si = 0; si < ns; si++)
+        for (size_t k = 0; k < nt; k++) {
+            /* the horizon day itself shows the last day's dose */
+            for (size_t b = 0; b < nb && ndd > 0; b++)
+                if (pk_tally_add(&rd->dose[si * nt + k],
+                              daily[(b * ns + si) * ndd + (k < ndd ? k : ndd - 1)]))
+                    return -1;
+            if (!rd->tr)
+                continue;
             for (size_t c = 0; c < 3; c++) {
-                double *q = r->traj + (row * 3 + c) * 3;
-                if (rd->count[si * PK_N_RO]) /* at least one draw simulated */
-                    quant3_get(&rd->tr[row * 3 + c], q);
+                pk_loghist *h = &rd->tr[(si * nt + k) * 3 + c];
+                const double *col = tr + (si * nt + k) * 3 + c;
+                size_t stride = ns * nt * 3;
+                if (d0 == 0)
+                    pk_loghist_init(h, col, nb, stride);
+                for (size_t b = 0; b < nb; b++)
+                    pk_loghist_add(h, col[b * stride]);
+            }
+        }
+    return 0;
+}
+
+/* Quantiles into r; tr0 is the first block's trajectories (all of them
+ * when nd <= SWEEP_BLOCK). */
+static int reducer_finish(reducer *rd, const double *tr0, pk_sweep_result *r)
+{
+    size_t ns = rd->ns, nd = rd->nd, nt = rd->nday + 1;
+    double *v = malloc(nd * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t si = 0; si < ns; si++) {
+        for (size_t k = 0; k < PK_N_RO; k++) {
+            double *q = r->q + (si * PK_N_RO + k) * 3;
+            const double *col = rd->ro + si * PK_N_RO + k;
+            size_t stride = ns * PK_N_RO;
+            if (k >= PK_RO_P_HR) { /* a probability: the mean of the indicator */
+                double sum = 0;
+                size_t u = 0;
+                for (size_t d = 0; d < nd; d++)
+                    if (!isnan(col[d * stride])) {
+                        sum += col[d * stride];
+                        u++;
+                    }
+                q[0] = q[1] = q[2] = u ? sum / u : 0;
+            } else {
+                exact_quantiles(col, nd, stride, v, q);
+            }
+        }
+        for (size_t k = 0; k < nt; k++) {
+            r->dose[si * nt + k] = pk_tally_median(&rd->dose[si * nt + k]);
+            for (size_t c = 0; c < 3; c++) {
+                double *q = r->traj + ((si * nt + k) * 3 + c) * 3;
+                if (!rd->tr)
+                    exact_quantiles(tr0 + (si * nt + k) * 3 + c, nd, ns * nt * 3, v, q);
                 else
-                    q[0] = q[1] = q[2] = 0;
+                    for (int z = 0; z < 3; z++)
+                        q[z] = pk_loghist_quantile(&rd->tr[(si * nt + k) * 3 + c], quant_p[z],
+                                              &rd->clipped);
             }
         }
     }
+    free(v);
+    r->clipped = rd->clipped;
+    return 0;
 }
 
 /* The applied dose history of the rules scenario: its changes. */
@@ -634,9 +573,6 @@ static int record_changes(pk_sweep_result *r, size_t draw, const double *daily, 
     return 0;
 }
 
-/* Draws simulated between two reductions: bounds the memory. */
-#define SWEEP_BLOCK 128
-
 int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err)
 {
     const pk_model *m = p->model;
@@ -656,7 +592,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     r->n_days = nday;
     r->n_dose_days = ndd;
     reducer rd;
-    int rc = PK_OK, rd_ok = reducer_init(&rd, ns, nday) == 0;
+    int rc = PK_OK, rd_ok = reducer_init(&rd, ns, nd, nday, ndd) == 0;
     double *th = malloc(nb_max * np * sizeof *th);
     double *ro = malloc(nb_max * ns * PK_N_RO * sizeof *ro);
     double *tr = malloc(nb_max * ns * (nday + 1) * 3 * sizeof *tr);
@@ -752,14 +688,15 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
             }
             /* the implicit barrier above: the block is complete */
 #pragma omp single
-            for (size_t b = 0; b < nb; b++)
-                for (size_t si = 0; si < ns; si++) {
-                    const double *dl = dly + (b * ns + si) * ndd;
-                    if (reducer_add(&rd, si, ro + (b * ns + si) * PK_N_RO,
-                                    tr + (b * ns + si) * (nday + 1) * 3, dl, ndd) ||
-                        ((int)si == r->rules_scen && record_changes(r, d0 + b, dl, ndd)))
+            {
+                if (reducer_add_block(&rd, d0, nb, ro, tr, dly))
+                    bad_dose = 1;
+                for (size_t b = 0; b < nb && r->rules_scen >= 0; b++)
+                    if (record_changes(r, d0 + b, dly + (b * ns + (size_t)r->rules_scen) * ndd,
+                                       ndd))
                         bad_dose = 1;
-                }
+            }
+            /* (the implicit barriers of for and single keep the blocks apart) */
         }
         free(x);
         free(ob);
@@ -783,7 +720,10 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         rc = pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
         goto done;
     }
-    reducer_finish(&rd, r);
+    if (reducer_finish(&rd, tr, r)) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
+        goto done;
+    }
     /* rank: the default is the longest median relapse-free time among the
      * scenarios with at most max_g4_days median grade IV days, then the
      * others; --rank orders by one read-out's median (descending). */
@@ -909,6 +849,13 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
             fprintf(f, "  %-26s %s\n", pk_ro_name[k], pk_ro_meaning[k]);
         fprintf(f, "Read-outs come from a 0.25-day grid (15 min over day 14-15); event days are "
                    "censored at the horizon.\n");
+        if (r->n_draws > SWEEP_BLOCK)
+            fprintf(f, "Read-out quantiles are exact.  sweep_trajectories.csv quantiles come from "
+                       "histograms of %d log bins per day (ranges from the first %d draws)%s.\n",
+                    PK_LOGHIST_BINS, SWEEP_BLOCK, r->clipped ? "" : "; none fell outside its range");
+        if (r->clipped)
+            fprintf(f, "warning: %ld trajectory quantiles fell outside their histogram range and "
+                       "are given at its edge\n", r->clipped);
         if (o->rules) {
             fprintf(f, "\nrules (%s), evaluated on count days (day mod 7 in {", o->rules->path);
             for (int k = 0, first = 1; k < 7; k++)

@@ -72,9 +72,10 @@ typedef struct pk_dose_change {
 typedef struct pk_sweep_result {
     size_t n_scen, n_draws, n_days;
     pk_scenario *scen;      /* n_scen */
-    double *q;              /* n_scen x PK_N_RO x 3 (5%, 50%, 95%; P^2 estimates, exact
-                               below 5 draws); probabilities in all three */
-    double *traj;           /* n_scen x (n_days+1) x 3 outputs x 3 quantiles */
+    double *q;              /* n_scen x PK_N_RO x 3 (5%, 50%, 95%); probabilities in all three */
+    double *traj;           /* n_scen x (n_days+1) x 3 outputs x 3 quantiles: exact up to
+                               128 draws, from fixed histograms of ln(value) beyond */
+    long clipped;           /* trajectory quantiles that fell outside their histogram */
     double *dose;           /* n_scen x (n_days+1): daily dose */
     int *order;             /* ranking */
     int rules_scen;         /* index of the rule-based scenario, -1 without */

@@ -131,6 +131,16 @@ done
 for f in sweep.csv sweep_trajectories.csv sweep_summary.txt; do
   cmp -s "$tmp/sw1/$f" "$tmp/sw2/$f" && ok || bad "sweep $f differs between 1 and 2 threads"
 done
+# beyond one block of 128 draws the trajectories go through histograms:
+# still identical for any thread count
+for th in 1 2; do
+  "$pksim" sweep "$src/params/patient5.ini" --doses 400 --schedules bid --days 10 --draws 300 \
+    --seed 5 --threads "$th" --out "$tmp/swh$th" --quiet 2>/dev/null || bad "sweep 300 draws --threads $th"
+done
+for f in sweep.csv sweep_trajectories.csv sweep_summary.txt; do
+  cmp -s "$tmp/swh1/$f" "$tmp/swh2/$f" && ok || bad "sweep (300 draws) $f differs between 1 and 2 threads"
+done
+grep -q 'histograms of 256 log bins' "$tmp/swh1/sweep_summary.txt" && ok || bad "sweep says how trajectory quantiles are made"
 [ "$(wc -l < "$tmp/sw1/sweep.csv")" -eq 6 ] && grep -q ',pause,' "$tmp/sw1/sweep.csv" && ok || bad "sweep scenarios"
 grep -q 'draws from the priors' "$tmp/sw1/sweep_summary.txt" && ok || bad "sweep says where draws come from"
 "$pksim" sweep "$tmp/fit1/fit.ini" --doses 800 --schedules bid --days 20 --draws 20 --out "$tmp/swfit" --quiet 2>/dev/null \
