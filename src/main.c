@@ -253,8 +253,7 @@ static int cmd_fit(const pk_cli *cli)
         rc = pk_fit_run(&fp, &res, &err);
     double t1 = now_s();
     if (rc == PK_OK)
-        /* a short course gets a finer grid for its figure */
-        rc = pk_fit_bands_run(&fp, &res, pk_patient_last_day(&p) > 100 ? 1.0 : 0.25, &bands, &err);
+        rc = pk_fit_bands_run(&fp, &res, &bands, &err);
     double t2 = now_s();
     char dir[1024];
     if (rc == PK_OK) {
@@ -270,7 +269,7 @@ static int cmd_fit(const pk_cli *cli)
         }
         fprintf(stderr, "pksim fit: %.2f s (optimisation %.2f s, sampling %.2f s, bands %.2f s), "
                         "%ld solver runs, %d threads\n",
-                t2 - t0, res.t_opt_s, res.t_sir_s, t2 - t1, res.n_sims + (long)res.n_draws + 1,
+                t2 - t0, res.t_opt_s, res.t_sir_s, t2 - t1, res.n_sims + bands.n_solved,
                 fo.threads > 0 ? fo.threads : omp_max_threads());
         if (plot) {
             char csv[1100], ini[1100];

@@ -26,7 +26,7 @@ pk_fit_opts pk_fit_default_opts(void)
 {
     pk_fit_opts o = {.starts = 16, .seed = 1, .threads = 0, .draws = 1000, .proposals = 5000,
                      .use_priors = 1, .max_iter = 100, .jacobian = PK_JAC_SENS, .rtol = 1e-6,
-                     .progress = 0};
+                     .progress = 0, .band_every = 0};
     return o;
 }
 
@@ -38,6 +38,44 @@ static double wall_s(void)
 }
 
 /* ---- the problem ---- */
+
+/* The bands' grid and its union with the observation days (see
+ * pk_fit_problem).  A short course gets a finer grid for its figure. */
+static int band_grid(pk_fit_problem *fp, pk_err *err)
+{
+    const pk_model *m = fp->m;
+    double last = ceil(pk_patient_last_day(fp->p));
+    double every = fp->o.band_every > 0 ? fp->o.band_every : last > 100 ? 1.0 : 0.25;
+    fp->band_every = every;
+    fp->n_band = (size_t)floor(last / every + 1e-9) + 1;
+    fp->band_col[fp->n_band_col++] = m->conc_obs;
+    for (size_t j = 0; j < m->n_obs; j++)
+        if ((int)j != m->conc_obs)
+            fp->band_col[fp->n_band_col++] = (int)j;
+    size_t cap = fp->n_band + fp->n_t;
+    fp->band_t = malloc(fp->n_band * sizeof(double));
+    fp->t_all = malloc(cap * sizeof(double));
+    fp->obs_row = malloc(fp->n_t * sizeof(size_t));
+    fp->band_row = malloc(fp->n_band * sizeof(size_t));
+    if (!fp->band_t || !fp->t_all || !fp->obs_row || !fp->band_row)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < fp->n_band; i++)
+        fp->band_t[i] = (double)i * every;
+    /* merge two ascending lists, a day in both taking one row */
+    size_t i = 0, j = 0, k = 0;
+    while (i < fp->n_t || j < fp->n_band) {
+        int take_obs = j == fp->n_band || (i < fp->n_t && fp->t[i] <= fp->band_t[j]);
+        int take_band = i == fp->n_t || (j < fp->n_band && fp->band_t[j] <= fp->t[i]);
+        fp->t_all[k] = take_obs ? fp->t[i] : fp->band_t[j];
+        if (take_obs)
+            fp->obs_row[i++] = k;
+        if (take_band)
+            fp->band_row[j++] = k;
+        k++;
+    }
+    fp->n_all = k;
+    return PK_OK;
+}
 
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
                         pk_err *err)
@@ -99,7 +137,7 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
         return pk_err_set(err, PK_EINPUT, p->path,
                           "%zu residuals cannot determine %zu parameters (use the priors)",
                           fp->n_res, fp->n_est);
-    return PK_OK;
+    return band_grid(fp, err);
 }
 
 void pk_fit_problem_free(pk_fit_problem *fp)
@@ -107,6 +145,10 @@ void pk_fit_problem_free(pk_fit_problem *fp)
     free(fp->doses);
     free(fp->t);
     free(fp->obs_t);
+    free(fp->band_t);
+    free(fp->t_all);
+    free(fp->obs_row);
+    free(fp->band_row);
     memset(fp, 0, sizeof *fp);
 }
 
@@ -118,8 +160,8 @@ void pk_fit_theta(const pk_fit_problem *fp, const double *eta, double *theta)
 }
 
 /* Residuals from states x (n_t x n_state) and derived constants d. */
-static void residuals_from(const pk_fit_problem *fp, const double *x, const double *d,
-                           const double *eta, double *r, double *pred)
+static void residuals_from(const pk_fit_problem *fp, const double *x, const size_t *row,
+                           const double *d, const double *eta, double *r, double *pred)
 {
     const pk_model *m = fp->m;
     const pk_patient *p = fp->p;
@@ -129,7 +171,7 @@ static void residuals_from(const pk_fit_problem *fp, const double *x, const doub
         const pk_observation *o = &p->obs[i];
         if (fp->obs_t[i] != last_t) {
             last_t = fp->obs_t[i];
-            m->observe(x + last_t * m->n_state, d, obs);
+            m->observe(x + (row ? row[last_t] : last_t) * m->n_state, d, obs);
         }
         double mu = obs[o->obs];
         if (pred)
@@ -156,7 +198,7 @@ int pk_fit_residuals(const pk_fit_problem *fp, pk_solver *s, const double *eta, 
     int rc = pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t, fp->n_t, x,
                            err);
     if (rc == PK_OK)
-        residuals_from(fp, x, pk_solver_derived(s), eta, r, pred);
+        residuals_from(fp, x, NULL, pk_solver_derived(s), eta, r, pred);
     free(x);
     return rc;
 }
@@ -205,7 +247,7 @@ int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, d
                                 par, x, xs, err);
         if (rc)
             goto done;
-        residuals_from(fp, x, pk_solver_derived(s), eta, r, NULL);
+        residuals_from(fp, x, NULL, pk_solver_derived(s), eta, r, NULL);
         /* Column by the chain rule, evaluated as a central difference of the
          * algebraic map eta_j -> (theta, x + dtheta * dx/dtheta) -> residuals. */
         for (size_t c = 0; c < npd; c++) {
@@ -222,7 +264,7 @@ int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, d
                         xt[i * ns + k] = x[i * ns + k] + dth * xs[(i * npd + c) * ns + k];
                 if ((rc = m->derive(th, fp->p->weight_kg, d, err)))
                     goto done;
-                residuals_from(fp, xt, d, e, sgn > 0 ? rp : rm, NULL);
+                residuals_from(fp, xt, NULL, d, e, sgn > 0 ? rp : rm, NULL);
             }
             for (size_t i = 0; i < n; i++)
                 J[i * fp->n_est + j] = (rp[i] - rm[i]) / (2 * h);
@@ -451,14 +493,34 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     double t0 = wall_s();
     int nt = n_threads(&fp->o);
     (void)nt;
+    /* every proposal is solved on the observation days and the band grid:
+     * the draws then need no solving of their own for the bands */
+    const pk_model *m = fp->m;
+    size_t nb = fp->n_band, nc = fp->n_band_col, ns = m->n_state;
+    res->prop_band = malloc(M * nb * nc * sizeof *res->prop_band);
+    res->draw_prop = malloc(N * sizeof *res->draw_prop);
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
     {
         pk_solver *s = fit_solver(fp);
-        double *r = malloc(fp->n_res * sizeof *r);
+        double *r = malloc(fp->n_res * sizeof *r), *x = malloc(fp->n_all * ns * sizeof *x);
 #pragma omp for schedule(dynamic, 16)
         for (size_t k = 0; k < M; k++) {
             pk_err ek = {0};
-            int ok = s && r && !pk_interrupted() && pk_fit_residuals(fp, s, prop + k * p, r, NULL, &ek) == PK_OK;
+            double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
+            pk_fit_theta(fp, prop + k * p, theta);
+            int ok = s && r && x && res->prop_band && res->draw_prop && !pk_interrupted() &&
+                     pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t_all,
+                                   fp->n_all, x, &ek) == PK_OK;
+            if (ok) {
+                const double *d = pk_solver_derived(s);
+                residuals_from(fp, x, fp->obs_row, d, prop + k * p, r, NULL);
+                float *pb = res->prop_band + k * nb * nc;
+                for (size_t i = 0; i < nb; i++) {
+                    m->observe(x + fp->band_row[i] * ns, d, obs);
+                    for (size_t c = 0; c < nc; c++)
+                        pb[i * nc + c] = (float)obs[fp->band_col[c]];
+                }
+            }
             sims++;
             logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) : -INFINITY;
 #pragma omp atomic
@@ -469,6 +531,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
             }
         }
         free(r);
+        free(x);
         pk_solver_free(s);
     }
     progress(fp, "sampling", (long)M, (long)M, t0);
@@ -490,7 +553,9 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         sw2 += w[k] * w[k];
     }
     int rc = PK_OK;
-    if (!(sw > 0)) {
+    if (!res->prop_band || !res->draw_prop) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
+    } else if (!(sw > 0)) {
         rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate");
     } else {
         res->ess = sw * sw / sw2;
@@ -498,6 +563,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         for (size_t i = 0; i < N; i++) {
             size_t k = gsl_ran_discrete(rng, tab);
             memcpy(res->draws + i * p, prop + k * p, p * sizeof(double));
+            res->draw_prop[i] = k;
         }
         gsl_ran_discrete_free(tab);
         res->n_draws = N;
@@ -519,6 +585,8 @@ void pk_fit_result_free(pk_fit_result *res)
     free(res->start_obj);
     free(res->start_iter);
     free(res->draws);
+    free(res->prop_band);
+    free(res->draw_prop);
     memset(res, 0, sizeof *res);
 }
 
@@ -647,99 +715,58 @@ void pk_fit_bands_free(pk_fit_bands *b)
     memset(b, 0, sizeof *b);
 }
 
-int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double every,
-                     pk_fit_bands *b, pk_err *err)
+int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, pk_fit_bands *b,
+                     pk_err *err)
 {
     const pk_model *m = fp->m;
     memset(b, 0, sizeof *b);
-    double last = ceil(pk_patient_last_day(fp->p));
-    b->n_time = (size_t)floor(last / every + 1e-9) + 1;
-    b->col[b->n_col++] = m->conc_obs;
-    for (size_t j = 0; j < m->n_obs; j++)
-        if ((int)j != m->conc_obs)
-            b->col[b->n_col++] = (int)j;
+    b->n_time = fp->n_band;
+    b->n_col = fp->n_band_col;
+    memcpy(b->col, fp->band_col, sizeof b->col);
     size_t nt = b->n_time, nc = b->n_col, ns = m->n_state, nd = res->n_draws;
     b->t = malloc(nt * sizeof(double));
     b->dose = malloc(nt * sizeof(double));
     b->map = malloc(nt * nc * sizeof(double));
     b->q = malloc(nt * nc * 3 * sizeof(double));
-    double *all = malloc((nd ? nd : 1) * nt * nc * sizeof(double));
-    char *ok = calloc(nd ? nd : 1, 1);
-    if (!b->t || !b->dose || !b->map || !b->q || !all || !ok) {
-        free(all);
-        free(ok);
-        return pk_err_set(err, PK_ENOMEM, "", "out of memory for bands");
+    double *x = malloc(nt * ns * sizeof *x), *v = malloc((nd ? nd : 1) * sizeof *v);
+    pk_solver *s = fit_solver(fp);
+    int rc = PK_OK;
+    if (!b->t || !b->dose || !b->map || !b->q || !x || !v || !s) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for bands");
+        goto done;
     }
     for (size_t i = 0; i < nt; i++) {
-        b->t[i] = i * every;
+        b->t[i] = fp->band_t[i];
         b->dose[i] = pk_dosing_daily_mg(fp->p->regimen, fp->p->n_regimen, b->t[i]);
     }
-    int rc = PK_OK;
-    int nthr = n_threads(&fp->o);
-    (void)nthr;
-    double t0 = wall_s();
-    long done = 0;
-    /* index nd is the MAP itself */
-#pragma omp parallel num_threads(nthr)
-    {
-        pk_solver *s = fit_solver(fp);
-        double *x = malloc(nt * ns * sizeof *x);
-#pragma omp for schedule(dynamic, 8)
-        for (size_t k = 0; k <= nd; k++) {
-            double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
-            pk_err ek = {0};
-            pk_fit_theta(fp, k < nd ? res->draws + k * fp->n_est : res->eta, theta);
-            int good = s && x && !pk_interrupted() &&
-                       pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, b->t, nt,
-                                     x, &ek) == PK_OK;
-            if (good) {
-                double *dst = k < nd ? all + k * nt * nc : b->map;
-                for (size_t i = 0; i < nt; i++) {
-                    m->observe(x + i * ns, pk_solver_derived(s), obs);
-                    for (size_t c = 0; c < nc; c++)
-                        dst[i * nc + c] = obs[b->col[c]];
-                }
-            } else if (k == nd) {
-#pragma omp critical(pk_map_error)
-                *err = ek;
-            }
-            if (k < nd)
-                ok[k] = (char)good;
-#pragma omp atomic
-            done++;
-            if (fp->o.progress && k % 32 == 0) {
-#pragma omp critical(pk_progress)
-                progress(fp, "bands", done, (long)nd + 1, t0);
+    /* the MAP trajectory */
+    double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
+    pk_fit_theta(fp, res->eta, theta);
+    if ((rc = pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, b->t, nt, x, err)))
+        goto done;
+    b->n_solved = 1;
+    for (size_t i = 0; i < nt; i++) {
+        m->observe(x + i * ns, pk_solver_derived(s), obs);
+        for (size_t c = 0; c < nc; c++)
+            b->map[i * nc + c] = obs[b->col[c]];
+    }
+    /* the draws' trajectories: their proposals', solved during SIR (a
+     * proposal that failed to solve has weight 0 and is never drawn) */
+    b->n_used = nd;
+    for (size_t i = 0; i < nt; i++)
+        for (size_t c = 0; c < nc; c++) {
+            for (size_t k = 0; k < nd; k++)
+                v[k] = res->prop_band[(res->draw_prop[k] * nt + i) * nc + c];
+            qsort(v, nd, sizeof *v, pk_text_cmp_double);
+            double *q = b->q + (i * nc + c) * 3;
+            for (int z = 0; z < 3; z++) {
+                static const double f[3] = {0.05, 0.5, 0.95};
+                q[z] = nd ? gsl_stats_quantile_from_sorted_data(v, 1, nd, f[z]) : NAN;
             }
         }
-        free(x);
-        pk_solver_free(s);
-    }
-    progress(fp, "bands", (long)nd + 1, (long)nd + 1, t0);
-    if (pk_interrupted())
-        pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
-    if (err->code) {
-        rc = err->code;
-    } else {
-        double *v = malloc((nd ? nd : 1) * sizeof *v);
-        for (size_t k = 0; k < nd; k++)
-            b->n_used += ok[k] != 0;
-        for (size_t i = 0; i < nt && v; i++)
-            for (size_t c = 0; c < nc; c++) {
-                size_t u = 0;
-                for (size_t k = 0; k < nd; k++)
-                    if (ok[k])
-                        v[u++] = all[(k * nt + i) * nc + c];
-                qsort(v, u, sizeof *v, pk_text_cmp_double);
-                double *q = b->q + (i * nc + c) * 3;
-                for (int z = 0; z < 3; z++) {
-                    static const double f[3] = {0.05, 0.5, 0.95};
-                    q[z] = u ? gsl_stats_quantile_from_sorted_data(v, 1, u, f[z]) : NAN;
-                }
-            }
-        free(v);
-    }
-    free(all);
-    free(ok);
+done:
+    free(x);
+    free(v);
+    pk_solver_free(s);
     return rc;
 }

@@ -33,6 +33,7 @@ typedef struct pk_fit_opts {
     pk_jac_kind jacobian;
     double rtol;           /* solver tolerance inside the fit */
     int progress;          /* progress line on standard error */
+    double band_every;     /* band grid (days); 0: 1 day, 0.25 up to day 100 */
 } pk_fit_opts;
 
 pk_fit_opts pk_fit_default_opts(void);
@@ -55,6 +56,17 @@ typedef struct pk_fit_problem {
     size_t *obs_t;                    /* per observation: index into t */
     size_t n_res_obs;                 /* residuals from fitted observations */
     size_t n_res;                     /* plus one prior residual per estimate */
+    /* the bands' grid, 0 .. last dose or observation every band_every
+     * days, and the union with the observation days that SIR solves on,
+     * so that its proposals give the bands without solving again */
+    double band_every;
+    double *band_t;                   /* n_band */
+    size_t n_band;
+    int band_col[PK_MAX_OBS];         /* observables of the bands (conc first) */
+    size_t n_band_col;
+    double *t_all;                    /* n_all: fp->t and band_t merged */
+    size_t n_all;
+    size_t *obs_row, *band_row;       /* rows of t_all: per fp->t, per band_t */
 } pk_fit_problem;
 
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
@@ -91,6 +103,9 @@ typedef struct pk_fit_result {
     size_t n_draws;
     double *draws;                    /* n_draws x n_est, eta scale */
     double ess;                       /* effective sample size of the SIR weights */
+    float *prop_band;                 /* every SIR proposal on the band grid:
+                                         proposals x n_band x n_band_col */
+    size_t *draw_prop;                /* n_draws: the proposal each draw copies */
     long n_sims;                      /* simulations (and sensitivity runs) done */
     double t_opt_s, t_sir_s;          /* wall-clock seconds */
 } pk_fit_result;
@@ -100,8 +115,10 @@ typedef struct pk_fit_result {
 int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err);
 void pk_fit_result_free(pk_fit_result *res);
 
-/* Trajectory at the MAP and 5/50/95% bands over the posterior draws, on a
- * grid of `every` days from 0 to the last dose or observation. */
+/* Trajectory at the MAP and 5/50/95% bands over the posterior draws, on
+ * the problem's band grid (band_every days from 0 to the last dose or
+ * observation).  The draws' trajectories come from their SIR proposals,
+ * which were solved on that grid; only the MAP is solved here. */
 typedef struct pk_fit_bands {
     size_t n_time, n_col;
     double *t, *dose;          /* day, daily dose in force (mg/day) */
@@ -109,10 +126,11 @@ typedef struct pk_fit_bands {
     double *map;               /* n_time x n_col */
     double *q;                 /* n_time x n_col x 3: 5%, 50%, 95% */
     size_t n_used;             /* draws that simulated */
+    long n_solved;             /* solver runs the bands took */
 } pk_fit_bands;
 
-int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, double every,
-                     pk_fit_bands *b, pk_err *err);
+int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, pk_fit_bands *b,
+                     pk_err *err);
 void pk_fit_bands_free(pk_fit_bands *b);
 
 #endif
