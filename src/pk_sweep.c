@@ -642,10 +642,10 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 size_t d = d0 + b;
                 const double *theta = th + b * np;
                 pk_err ek = {0};
-                int pinned = s && pin && !pk_interrupted() &&
-                             pk_solver_pin_pk(s, theta, p->weight_kg, o->days, pin_jumps, 2,
-                                              &ek) == PK_OK;
-                (void)pinned; /* without it every run builds its own table */
+                /* one table for the draw's scenarios; should it fail, each run
+                 * builds its own and reports any error itself */
+                if (s && pin && !pk_interrupted())
+                    pk_solver_pin_pk(s, theta, p->weight_kg, o->days, pin_jumps, 2, &ek);
                 for (size_t si = 0; si < ns; si++) {
                     double *rod = ro + (b * ns + si) * PK_N_RO;
                     double *trd = tr + (b * ns + si) * (nday + 1) * 3;
