@@ -66,14 +66,23 @@ int main(int argc, char **argv)
                 for (long k = 0; k < n; k++)
                     if (!s || !x ||
                         pk_solver_run(s, th + k * m->n_param, p.weight_kg, doses, nd, t, nt, x,
-                                      &e) != PK_OK)
+                                      &e) != PK_OK) {
                         fails++;
+                        if (getenv("PKSIM_BENCH_VERBOSE")) {
+                            fprintf(stderr, "draw %ld: %s\n", k, e.msg);
+                            for (size_t j = 0; j < m->n_param; j++)
+                                fprintf(stderr, "  %s = %.6g\n", m->param[j].name,
+                                        th[k * m->n_param + j]);
+                        }
+                    }
                 free(x);
                 pk_solver_free(s);
             }
             double w = now_s() - t0;
-            printf("%-6ld %8d %12.4f %12.1f%s\n", n, thr, w, n / w,
-                   fails ? " (some failed)" : "");
+            printf("%-6ld %8d %12.4f %12.1f", n, thr, w, n / w);
+            if (fails)
+                printf("  (%ld solver failures)", fails);
+            printf("\n");
         }
     free(t);
     free(th);

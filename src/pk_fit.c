@@ -332,7 +332,11 @@ static int df_cb(const gsl_vector *x, void *params, gsl_matrix *J)
     if (pk_interrupted())
         return GSL_EBADFUNC;
     double *r = malloc(c->fp->n_res * sizeof *r);
-    c->sims += 1 + 2 * (long)c->fp->n_est;
+    /* one run (with sensitivities), plus two per central-difference column */
+    long fd_cols = 0;
+    for (size_t j = 0; j < c->fp->n_est; j++)
+        fd_cols += c->fp->o.jacobian == PK_JAC_FD || c->fp->is_pk[j];
+    c->sims += 1 + 2 * fd_cols;
     int rc = r ? pk_fit_jacobian(c->fp, c->s, x->data, r, J->data, c->fp->o.jacobian, &err) : 1;
     free(r);
     if (rc)

@@ -111,10 +111,17 @@ static void to_solver(const pk_model *m, size_t off, size_t n, const double *x, 
         y[i] = m->state[off + i].log_scale ? log(x[i]) : x[i];
 }
 
+/* A pool killed for months falls past exp(-745), where x would underflow
+ * to 0 and d(ln x)/dt = (dx/dt)/x to 0/0.  Below 1e-300 of the
+ * pre-treatment burden (about 1e-288 cells) x is held at that floor: the
+ * per-capita rates, which are all that drive ln x there, are unchanged,
+ * and ln x itself goes on falling. */
+#define LOG_STATE_FLOOR (-690.7755278982137) /* ln 1e-300 */
+
 static void from_solver(const pk_model *m, size_t off, size_t n, const double *y, double *x)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] = m->state[off + i].log_scale ? exp(y[i]) : y[i];
+        x[i] = m->state[off + i].log_scale ? exp(fmax(y[i], LOG_STATE_FLOOR)) : y[i];
 }
 
 static int finish_rhs(const pk_model *m, size_t off, size_t n, const double *x, double *dx)

@@ -118,8 +118,9 @@ ratio() { awk -v t="$1" -v m="$2" 'BEGIN {if (t == "" || m == "") print ""; else
   awk 'NR > 1 {t[$1 "," $2] = $3} END {
          for (n = 1; n <= 1000; n *= 10)
            for (k = 1; k <= 2; k++)
-             printf "pksim scaling,%d simulations %d thread%s,%s,%.2f,,%s\n", n, k, k > 1 ? "s" : "",
-                    t[n "," k], t[n "," k] / t[n ",1"], k > 1 ? "speed-up near 2" : ""
+             printf "pksim scaling,%d simulations %d thread%s,%s,%.2f,,%s\n", n, k,
+                    (k > 1 ? "s" : ""), t[n "," k], t[n "," k] / t[n ",1"],
+                    (k > 1 ? "speed-up near 2" : "")
        }' <<<"$scal"
   echo "pksim split engine (callgrind),instructions of one simulate run,,,,$ir instructions"
 } > "$tmp"
