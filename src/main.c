@@ -144,6 +144,9 @@ static int cmd_sweep(const pk_cli *cli)
         }
         fprintf(stderr, "pksim sweep: %ld simulations in %.2f s (%.0f per second)\n", res.sims,
                 res.seconds, res.sims / (res.seconds > 0 ? res.seconds : 1));
+        if (res.fails)
+            fprintf(stderr, "pksim sweep: warning: %ld simulations failed and are left out (see "
+                            "sweep_summary.txt)\n", res.fails);
         if (plot) {
             pk_plot_opts po = pk_plot_default_opts();
             char written[2500];

@@ -704,6 +704,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     }
     r->seconds = now_s() - t0;
     r->sims = (long)(ns * nd);
+    r->fails = fails;
     if (pk_interrupted()) {
         rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
         goto done;
@@ -853,6 +854,9 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
             fprintf(f, "Read-out quantiles are exact.  sweep_trajectories.csv quantiles come from "
                        "histograms of %d log bins per day (ranges from the first %d draws)%s.\n",
                     PK_LOGHIST_BINS, SWEEP_BLOCK, r->clipped ? "" : "; none fell outside its range");
+        if (r->fails)
+            fprintf(f, "warning: %ld of %ld simulations failed (solver errors) and are left out "
+                       "of the quantiles\n", r->fails, r->sims);
         if (r->clipped)
             fprintf(f, "warning: %ld trajectory quantiles fell outside their histogram range and "
                        "are given at its edge\n", r->clipped);

@@ -85,6 +85,7 @@ typedef struct pk_sweep_result {
     int from_fit;           /* draws from a posterior */
     double seconds;
     long sims;
+    long fails;             /* simulations that failed, left out of the quantiles */
 } pk_sweep_result;
 
 /* Builds the scenarios (product of doses and schedules, then the file's
