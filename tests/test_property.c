@@ -4,7 +4,8 @@
  * (draws and +-3 SD values kept inside each parameter's admissible range).
  * Every simulation either succeeds with finite, non-negative states and
  * PK mass balance, or fails with a solver error that names the day and a
- * state -- never a crash, never a NaN in the output. */
+ * state -- never a crash, never a NaN in the output.  Then 300 more
+ * draws over a whole 221-day course, where no failure is allowed. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +100,57 @@ static void prior_space(void **st)
     pk_patient_free(&p);
 }
 
+/* The whole 221-day course at 400 mg bid for 300 more prior draws: every
+ * one must finish (no solver error allowed here).  Pools killed for months
+ * fall over hundreds of decades; one such draw once underflowed exp() at
+ * day 117. */
+static void prior_space_long_course(void **st)
+{
+    (void)st;
+    pk_patient p;
+    tu_load_patient("params/patient2.ini", &p);
+    const pk_model *m = p.model;
+    size_t nt;
+    double *t = tu_grid(221, 1, &nt);
+    double *x = malloc(nt * m->n_state * sizeof *x);
+    pk_err err = {0};
+    pk_solver *s = pk_solver_new(m, NULL, &err);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 221);
+    pk_regimen reg = {0, 220, 400, 400, 0};
+    pk_dose *d;
+    size_t nd;
+    assert_int_equal(pk_dosing_expand(&reg, 1, &d, &nd, &err), PK_OK);
+    double theta[PK_MAX_PARAM], lr_min = INFINITY;
+    int lr = -1;
+    for (size_t k = 0; k < m->n_state; k++)
+        if (strcmp(m->state[k].name, "Lr") == 0)
+            lr = (int)k;
+    for (int draw = 0; draw < 300; draw++) {
+        for (size_t j = 0; j < m->n_param; j++)
+            theta[j] = pk_prior_draw_in(p.param[j].prior, p.param[j].value, p.param[j].spread,
+                                        m->param[j].lo, m->param[j].hi, rng);
+        if (pk_solver_run(s, theta, NAN, d, nd, t, nt, x, &err) != PK_OK)
+            fail_msg("draw %d: %s", draw, err.msg);
+        for (size_t i = 0; i < nt * m->n_state; i++)
+            if (!isfinite(x[i]) || x[i] < 0)
+                fail_msg("draw %d: state %s = %g", draw, m->state[i % m->n_state].name, x[i]);
+        lr_min = fmin(lr_min, x[(nt - 1) * m->n_state + (size_t)lr]);
+    }
+    print_message("300 courses of 221 days finished; smallest Lr at day 221: %.3g\n", lr_min);
+    free(d);
+    gsl_rng_free(rng);
+    pk_solver_free(s);
+    free(x);
+    free(t);
+    pk_patient_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(prior_space),
+        cmocka_unit_test(prior_space_long_course),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
