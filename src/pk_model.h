@@ -132,5 +132,6 @@ const pk_model *pk_model_at(size_t i);
 
 int pk_model_param_index(const pk_model *m, const char *name);
 int pk_model_obs_index(const pk_model *m, const char *name);
+int pk_model_state_index(const pk_model *m, const char *name);
 
 #endif

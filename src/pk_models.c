@@ -34,6 +34,14 @@ int pk_model_param_index(const pk_model *m, const char *name)
     return -1;
 }
 
+int pk_model_state_index(const pk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_state; i++)
+        if (strcmp(m->state[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
 int pk_model_obs_index(const pk_model *m, const char *name)
 {
     for (size_t i = 0; i < m->n_obs; i++)

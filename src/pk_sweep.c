@@ -67,20 +67,13 @@ pk_sweep_opts pk_sweep_default_opts(void)
     return o;
 }
 
-static int sidx(const pk_model *m, const char *name)
-{
-    for (size_t k = 0; k < m->n_state; k++)
-        if (strcmp(m->state[k].name, name) == 0)
-            return (int)k;
-    return -1;
-}
-
 void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, size_t n,
                        const double *obs, const double *x, const double *daily_mg, double days,
                        double *ro)
 {
     int iw = pk_model_obs_index(m, "wbc"), ip = pk_model_obs_index(m, "blast_pb_pct");
-    int ic = m->conc_obs, iq = sidx(m, "Q"), il = sidx(m, "Ls"), ir = sidx(m, "Lr");
+    int ic = m->conc_obs, iq = pk_model_state_index(m, "Q");
+    int il = pk_model_state_index(m, "Ls"), ir = pk_model_state_index(m, "Lr");
     double ec50 = theta[pk_model_param_index(m, "EC50_mg_per_L")];
     double hill = theta[pk_model_param_index(m, "hill")];
     double c90 = ec50 * pow(9.0, 1.0 / hill);
@@ -577,7 +570,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
 {
     const pk_model *m = p->model;
     memset(r, 0, sizeof *r);
-    if (pk_model_obs_index(m, "blast_pb_pct") < 0 || sidx(m, "Lr") < 0)
+    if (pk_model_obs_index(m, "blast_pb_pct") < 0 || pk_model_state_index(m, "Lr") < 0)
         return pk_err_set(err, PK_EINPUT, p->path, "model %s has no leukemia: sweeps need "
                           "sorafenib_flt3", m->name);
     if (!(o->days >= 1 && o->days <= 3650))

@@ -12,11 +12,10 @@
 
 static int sidx(const pk_model *m, const char *name)
 {
-    for (size_t k = 0; k < m->n_state; k++)
-        if (strcmp(m->state[k].name, name) == 0)
-            return (int)k;
-    fail_msg("no state %s", name);
-    return -1;
+    int k = pk_model_state_index(m, name);
+    if (k < 0)
+        fail_msg("no state %s", name);
+    return k;
 }
 
 /* Largest |dx/dt| / x over the PD states at C = 0 (for states at 0, the

@@ -54,6 +54,15 @@ static void check_one(const pk_model *m, pk_solver *s, const double *theta, doub
     }
 }
 
+/* One parameter vector from the priors, inside each admissible range. */
+static void draw_prior(const pk_patient *p, gsl_rng *rng, double *theta)
+{
+    const pk_model *m = p->model;
+    for (size_t j = 0; j < m->n_param; j++)
+        theta[j] = pk_prior_draw_in(p->param[j].prior, p->param[j].value, p->param[j].spread,
+                                    m->param[j].lo, m->param[j].hi, rng);
+}
+
 static void prior_space(void **st)
 {
     (void)st;
@@ -69,9 +78,7 @@ static void prior_space(void **st)
     gsl_rng_set(rng, 7);
     double theta[PK_MAX_PARAM];
     for (int draw = 0; draw < 500; draw++) {
-        for (size_t j = 0; j < m->n_param; j++)
-            theta[j] = pk_prior_draw_in(p.param[j].prior, p.param[j].value, p.param[j].spread,
-                                        m->param[j].lo, m->param[j].hi, rng);
+        draw_prior(&p, rng, theta);
         check_one(m, s, theta, x, t, nt);
     }
     int extremes = 0;
@@ -122,14 +129,10 @@ static void prior_space_long_course(void **st)
     size_t nd;
     assert_int_equal(pk_dosing_expand(&reg, 1, &d, &nd, &err), PK_OK);
     double theta[PK_MAX_PARAM], lr_min = INFINITY;
-    int lr = -1;
-    for (size_t k = 0; k < m->n_state; k++)
-        if (strcmp(m->state[k].name, "Lr") == 0)
-            lr = (int)k;
+    int lr = pk_model_state_index(m, "Lr");
+    assert_true(lr >= 0);
     for (int draw = 0; draw < 300; draw++) {
-        for (size_t j = 0; j < m->n_param; j++)
-            theta[j] = pk_prior_draw_in(p.param[j].prior, p.param[j].value, p.param[j].spread,
-                                        m->param[j].lo, m->param[j].hi, rng);
+        draw_prior(&p, rng, theta);
         if (pk_solver_run(s, theta, NAN, d, nd, t, nt, x, &err) != PK_OK)
             fail_msg("draw %d: %s", draw, err.msg);
         for (size_t i = 0; i < nt * m->n_state; i++)
