@@ -32,7 +32,8 @@ const char pk_cli_usage[] =
     "      --proposals M       SIR proposals (default 5000)\n"
     "      --no-priors         maximum likelihood instead of MAP\n"
     "      --jacobian sens|fd  CVODES sensitivities (default) or finite differences\n"
-    "      --rtol X            solver tolerance in the fit (default 1e-6)\n"
+    "      --rtol X            solver tolerance of the optimisation (default 1e-6)\n"
+    "      --sir-rtol X        solver tolerance of the SIR proposals (default 3e-5)\n"
     "      --out DIR           output directory (default results/<patient id>)\n"
     "      --quiet             no summary on standard output\n"
     "      --plot              also draw DIR/fit.png\n"
@@ -113,13 +114,13 @@ static int parse_long(msgbuf *mb, const char *opt, const char *s, long lo, long 
     return 0;
 }
 
-/* --rtol: a relative tolerance in 1e-14..1e-3. */
-static int parse_rtol(msgbuf *mb, const char *s, double *out)
+/* --rtol, --sir-rtol: a relative tolerance in 1e-14..1e-3. */
+static int parse_rtol(msgbuf *mb, const char *opt, const char *s, double *out)
 {
-    if (parse_double(mb, "--rtol", s, out))
+    if (parse_double(mb, opt, s, out))
         return 2;
     if (!(*out >= 1e-14 && *out <= 1e-3))
-        return bad_value(mb, "--rtol: '%.200s' must lie in 1e-14..1e-3", s);
+        return bad_value(mb, "%s: '%.200s' must lie in 1e-14..1e-3", opt, s);
     return 0;
 }
 
@@ -221,7 +222,7 @@ static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             rq->coupled = 1;
             break;
         case 'r':
-            if (parse_rtol(mb, optarg, &rq->rtol))
+            if (parse_rtol(mb, "--rtol", optarg, &rq->rtol))
                 return 2;
             break;
         case 'q':
@@ -279,6 +280,7 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"threads", required_argument, 0, 't'}, {"draws", required_argument, 0, 'n'},
         {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
         {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
+        {"sir-rtol", required_argument, 0, 'R'},
         {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
         {"plot", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     pk_fit_opts *fo = &cli->fit;
@@ -313,7 +315,11 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
                 return usage(mb, "--jacobian: '%.200s' is sens or fd", optarg);
             break;
         case 'r':
-            if (parse_rtol(mb, optarg, &fo->rtol))
+            if (parse_rtol(mb, "--rtol", optarg, &fo->rtol))
+                return 2;
+            break;
+        case 'R':
+            if (parse_rtol(mb, "--sir-rtol", optarg, &fo->sir_rtol))
                 return 2;
             break;
         default:

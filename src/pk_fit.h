@@ -31,7 +31,9 @@ typedef struct pk_fit_opts {
     int use_priors;        /* 0: maximum likelihood (--no-priors) */
     int max_iter;          /* per start */
     pk_jac_kind jacobian;
-    double rtol;           /* solver tolerance inside the fit */
+    double rtol;           /* solver tolerance of the optimisation and the MAP */
+    double sir_rtol;       /* solver tolerance of the SIR proposals: their
+                              weights need the objective to ~0.01, not 1e-4 */
     int progress;          /* progress line on standard error */
     double band_every;     /* band grid (days); 0: 1 day, 0.25 up to day 100 */
 } pk_fit_opts;

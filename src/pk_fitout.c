@@ -131,8 +131,9 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     fprintf(f, "\nobservations\n");
     observation_rows(f, fp, res);
     fprintf(f, "\nposterior: %zu draws by sampling-importance-resampling from %d proposals "
-               "(multivariate t, 5 df, around the MAP); effective sample size %.1f\n",
-            res->n_draws, fp->o.proposals, res->ess);
+               "(multivariate t, 5 df, around the MAP, solved at rtol %.0e); effective sample "
+               "size %.1f\n",
+            res->n_draws, fp->o.proposals, fp->o.sir_rtol, res->ess);
     if (m->weak_points)
         fprintf(f, "\nknown weak points of the model (MODEL.md section 8):\n%s", m->weak_points);
 }

@@ -84,6 +84,7 @@ diff <(sed -n '/^\[estimate\]/,/^posterior/p' "$tmp/fit1/fit.ini") \
   && ok || bad "refit estimates differ"
 expect_fail "unknown option" fit "$src/params/patient5.ini" --bogus
 expect_fail "--starts: 'x' is not a whole number" fit "$src/params/patient5.ini" --starts x
+expect_fail "--sir-rtol: '0.5' must lie in 1e-14..1e-3" fit "$src/params/patient5.ini" --sir-rtol 0.5
 printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n' > "$tmp/nofit.ini"
 expect_fail "nofit.ini: \[fit\] estimate lists no parameter" fit "$tmp/nofit.ini"
 

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <gsl/gsl_integration.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_erf.h>
 
 #include "pk_fit.h"
@@ -19,6 +22,16 @@ static void setup_problem(const char *file, pk_fit_opts *o, pk_patient *p, pk_fi
     tu_load_patient(file, p);
     pk_err err = {0};
     if (pk_fit_problem_init(fp, p, o, &err))
+        fail_msg("%s", err.msg);
+}
+
+/* setup_problem, then the fit itself. */
+static void fit_file(const char *file, pk_fit_opts *o, pk_patient *p, pk_fit_problem *fp,
+                     pk_fit_result *res)
+{
+    setup_problem(file, o, p, fp);
+    pk_err err = {0};
+    if (pk_fit_run(fp, res, &err))
         fail_msg("%s", err.msg);
 }
 
@@ -144,10 +157,8 @@ static void oral1cpt_matches_nls(void **s)
     o.threads = 1;
     pk_patient p;
     pk_fit_problem fp;
-    setup_problem("tests/data/oral1cpt_nls.ini", &o, &p, &fp);
     pk_fit_result res;
-    pk_err err = {0};
-    assert_int_equal(pk_fit_run(&fp, &res, &err), PK_OK);
+    fit_file("tests/data/oral1cpt_nls.ini", &o, &p, &fp, &res);
     /* R 4.2.2 nls, Gauss-Newton with the exact gradient (tests/data file) */
     static const double ref[3] = {1.28220845086, 5.05668607381, 50.7337150847};
     static const double se[3] = {0.05760806706, 0.06598443444, 0.8837389791};
@@ -245,12 +256,83 @@ static void sir_matches_quadrature(void **s)
     pk_patient_free(&p);
 }
 
+/* SIR solves its proposals at sir_rtol, looser than the optimisation's
+ * rtol.  Its weights exp(-objective/2) need the objective to ~0.01: at
+ * points drawn from patient 2's Laplace posterior (the SIR proposals'
+ * neighbourhood) that carry weight (objective within 20 of the MAP), it
+ * must stay within 0.02 of the rtol-1e-9 objective (measured: within
+ * 0.006 over 1,000 posterior draws).  Far out, where the weights vanish,
+ * it may differ by ~0.1 at objectives of ~300. */
+static double objective(const pk_fit_problem *fp, pk_solver *s, const double *eta)
+{
+    double r[64];
+    pk_err err = {0};
+    assert_true(fp->n_res <= 64);
+    if (pk_fit_residuals(fp, s, eta, r, NULL, &err))
+        fail_msg("%s", err.msg);
+    double sum = 0;
+    for (size_t i = 0; i < fp->n_res; i++)
+        sum += r[i] * r[i];
+    return sum;
+}
+
+static void sir_tolerance_keeps_weights(void **s)
+{
+    (void)s;
+    pk_fit_opts o = pk_fit_default_opts();
+    o.starts = 2;
+    o.proposals = 1;
+    o.draws = 1;
+    pk_patient p;
+    pk_fit_problem fp;
+    pk_fit_result res;
+    fit_file("params/patient2.ini", &o, &p, &fp, &res);
+    pk_err err = {0};
+    pk_solver_opts so = pk_solver_default_opts();
+    so.rtol = o.sir_rtol;
+    pk_solver *loose = pk_solver_new(p.model, &so, &err);
+    so.rtol = 1e-9;
+    pk_solver *tight = pk_solver_new(p.model, &so, &err);
+    size_t np = fp.n_est;
+    gsl_matrix *L = gsl_matrix_alloc(np, np);
+    for (size_t i = 0; i < np * np; i++)
+        L->data[i] = res.cov[i];
+    assert_int_equal(gsl_linalg_cholesky_decomp1(L), GSL_SUCCESS);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    gsl_vector_view mu = gsl_vector_view_array(res.eta, np);
+    double worst = 0, eta[PK_MAX_PARAM];
+    int used = 0;
+    for (int k = 0; k < 40; k++) {
+        gsl_vector_view e = gsl_vector_view_array(eta, np);
+        gsl_ran_multivariate_gaussian(rng, &mu.vector, L, &e.vector);
+        double ref = objective(&fp, tight, eta);
+        /* beyond 20 above the MAP a point's weight is below e^-10 */
+        if (ref < res.obj + 20) {
+            worst = fmax(worst, fabs(objective(&fp, loose, eta) - ref));
+            used++;
+        }
+    }
+    print_message("SIR at rtol %.0e: objective within %.2g of rtol 1e-9 at %d points\n",
+                  o.sir_rtol, worst, used);
+    assert_true(used >= 20);
+    assert_true(worst < 0.02);
+    assert_true(worst > 0); /* the two tolerances are really different solves */
+    gsl_rng_free(rng);
+    gsl_matrix_free(L);
+    pk_solver_free(loose);
+    pk_solver_free(tight);
+    pk_fit_result_free(&res);
+    pk_fit_problem_free(&fp);
+    pk_patient_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(jacobian_patient5),    cmocka_unit_test(jacobian_patient6),
         cmocka_unit_test(objective_by_hand),    cmocka_unit_test(oral1cpt_matches_nls),
-        cmocka_unit_test(sir_matches_quadrature),
+        cmocka_unit_test(sir_matches_quadrature), cmocka_unit_test(sir_tolerance_keeps_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
