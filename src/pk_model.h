@@ -123,6 +123,19 @@ typedef struct pk_model {
     /* Sets data-derived prior medians (those that are NAN in the table)
      * from the patient's observations.  May be NULL. */
     void (*data_priors)(const pk_observation *o, size_t n, double *median);
+
+    /* PD integration aids for the split engine (each may be NULL).
+     * exposure_shift: per PD state, a (L/(mg day)) with d ln x/dt about
+     * -a*C(t) + smooth terms near the run's mean concentration c_mean
+     * (mg/L); the engine integrates ln x + a*AUC(t) instead, from which
+     * that dosing-interval ripple is gone.  A change of variables, exact
+     * for any a (log-scale states only; 0 = none).
+     * err_loosen: per PD state at x (PD states, physical scale), a factor
+     * >= 1 on its error tolerance, for a pool whose error matters only
+     * against a larger one it is summed with and which forgets its errors;
+     * this one does change what accuracy means, so the model says why. */
+    void (*exposure_shift)(const double *derived, double c_mean, double *a);
+    void (*err_loosen)(const double *x, const double *derived, double *factor);
 } pk_model;
 
 /* The registry (src/pk_models.c). */

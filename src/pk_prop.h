@@ -31,6 +31,8 @@ typedef struct pk_prop {
     double *dphi;      /* dPhi/dtau, same layout */
     double *crow;      /* n_node rows of n: c^T Phi (mg/L per mg) */
     double *dcrow;     /* c^T dPhi/dtau */
+    double *irow;      /* integral of crow from 0 to the node (mg day/L per mg):
+                          exact for the Hermite interpolant of crow */
     size_t n_jump;
     double *jump_tau;  /* ascending interval lengths, days */
     double *jump_phi;  /* Phi at each, n*n */
@@ -49,6 +51,11 @@ void pk_prop_clear(pk_prop *p);
 /* Concentration (mg/L) and its derivative (mg/L/day; dc may be NULL) at tau
  * days after a dose that left the PK state y0. */
 void pk_prop_conc(const pk_prop *p, double tau, const double *y0, double *c, double *dc);
+
+/* Concentration (mg/L) and its integral from the dose to tau (AUC,
+ * mg day/L), both of the same interpolant, so that the AUC's derivative is
+ * exactly the concentration pk_prop_conc gives. */
+void pk_prop_conc_auc(const pk_prop *p, double tau, const double *y0, double *c, double *auc);
 
 /* The PK state tau days after a dose that left y0 (interpolated). */
 void pk_prop_state(const pk_prop *p, double tau, const double *y0, double *y);

@@ -31,8 +31,9 @@ struct pk_solver {
     SUNContext sun;
     cv_problem pd, all;
     double derived[PK_MAX_DERIVED];
-    /* dosing events after bioavailability, lag and merging */
-    double *ev_t, *ev_amt, *ypk, *len;
+    /* dosing events after bioavailability, lag and merging; ev_auc: AUC
+     * (mg day/L) from day 0 to each event */
+    double *ev_t, *ev_amt, *ypk, *len, *ev_auc;
     size_t n_ev, cap_ev;
     size_t cursor;        /* event index hint for C(t) look-ups */
     /* propagator and its cache key */
@@ -55,11 +56,20 @@ struct pk_solver {
     int cover_horizon;    /* propagator tables span the horizon */
     int pk_pinned;        /* the propagator was built by pk_solver_pin_pk */
     long seen_steps, seen_rhs;
+    /* PD integration aids (pk_model.h), split engine only: the solver
+     * integrates ln x + shift*AUC(t) for exposure-shifted states */
+    int shifted, loosened;
+    double shift[PK_MAX_STATE]; /* per PD state, at the run's parameters */
+    double auc_offset;          /* keeps AUC continuous across re-doses */
+    /* the last exposure() look-up: CVODE asks for the error weights at the
+     * time of the step's last right-hand side */
+    double ex_t, ex_c, ex_auc;
+    int ex_has_auc;
 };
 
 pk_solver_opts pk_solver_default_opts(void)
 {
-    pk_solver_opts o = {.rtol = 1e-7, .atol_scale = 1.0, .pk_rtol = 1e-9, .coupled = 0,
+    pk_solver_opts o = {.rtol = 3e-7, .atol_scale = 1.0, .pk_rtol = 1e-8, .coupled = 0,
                         .method = PK_ADAMS, .max_steps = 500000};
     return o;
 }
@@ -99,6 +109,7 @@ void pk_solver_free(pk_solver *s)
     free(s->ev_amt);
     free(s->ypk);
     free(s->len);
+    free(s->ev_auc);
     SUNContext_Free(&s->sun);
     free(s);
 }
@@ -118,17 +129,27 @@ static void to_solver(const pk_model *m, size_t off, size_t n, const double *x, 
  * and ln x itself goes on falling. */
 #define LOG_STATE_FLOOR (-690.7755278982137) /* ln 1e-300 */
 
-static void from_solver(const pk_model *m, size_t off, size_t n, const double *y, double *x)
+/* shift (NULL: none) and auc: an exposure-shifted state's y is
+ * ln x + shift*AUC(t). */
+static void from_solver(const pk_model *m, size_t off, size_t n, const double *y, double *x,
+                        const double *shift, double auc)
 {
-    for (size_t i = 0; i < n; i++)
-        x[i] = m->state[off + i].log_scale ? exp(fmax(y[i], LOG_STATE_FLOOR)) : y[i];
+    for (size_t i = 0; i < n; i++) {
+        double v = shift ? y[i] - shift[i] * auc : y[i];
+        /* a comparison, not fmax: this runs a few times per step */
+        x[i] = m->state[off + i].log_scale ? exp(v > LOG_STATE_FLOOR ? v : LOG_STATE_FLOOR) : v;
+    }
 }
 
-static int finish_rhs(const pk_model *m, size_t off, size_t n, const double *x, double *dx)
+/* dx (physical) -> dy: d ln x/dt for log-scale states, plus shift*C. */
+static int finish_rhs(const pk_model *m, size_t off, size_t n, const double *x, double *dx,
+                      const double *shift, double c)
 {
     for (size_t i = 0; i < n; i++) {
         if (m->state[off + i].log_scale)
             dx[i] /= x[i];
+        if (shift)
+            dx[i] += shift[i] * c;
         if (!isfinite(dx[i]))
             return 1; /* recoverable: CVODE retries with a smaller step */
     }
@@ -153,26 +174,61 @@ static size_t event_at(pk_solver *s, double t)
     return k;
 }
 
-static double conc_split(pk_solver *s, double t)
+/* C(t) (mg/L) and, for exposure-shifted runs, AUC(t) from day 0 (mg
+ * day/L; NULL: not wanted). */
+static double exposure(pk_solver *s, double t, double *auc)
 {
+    if (t == s->ex_t && (s->ex_has_auc || !auc)) {
+        if (auc)
+            *auc = s->ex_auc + s->auc_offset;
+        return s->ex_c;
+    }
     size_t k = event_at(s, t);
-    if (k == s->n_ev)
-        return 0.0;
-    double c, dc;
-    pk_prop_conc(&s->prop, t - s->ev_t[k], s->ypk + k * s->m->n_pk, &c, &dc);
+    double c = 0.0, a = 0.0;
+    if (k != s->n_ev) {
+        const double *y0 = s->ypk + k * s->m->n_pk;
+        if (auc) {
+            pk_prop_conc_auc(&s->prop, t - s->ev_t[k], y0, &c, &a);
+            a += s->ev_auc[k];
+        } else
+            pk_prop_conc(&s->prop, t - s->ev_t[k], y0, &c, NULL);
+    }
+    s->ex_t = t;
+    s->ex_c = c;
+    s->ex_auc = a;
+    s->ex_has_auc = auc != NULL;
+    if (auc)
+        *auc = a + s->auc_offset;
     return c;
+}
+
+/* The PD's physical state from the solver's y at t. */
+static void pd_state(pk_solver *s, const cv_problem *p, double t, const double *y, double *x)
+{
+    double auc = 0.0;
+    if (s->shifted)
+        exposure(s, t, &auc);
+    from_solver(s->m, p->offset, p->n, y, x, s->shifted ? s->shift : NULL, auc);
+}
+
+/* The PD right-hand side at derived constants d. */
+static int pd_rhs_at(pk_solver *s, const cv_problem *p, const double *d, double t, N_Vector y,
+                     N_Vector ydot)
+{
+    const pk_model *m = s->m;
+    double x[PK_MAX_STATE], auc = 0.0;
+    double *dx = N_VGetArrayPointer(ydot);
+    const double *shift = s->shifted ? s->shift : NULL;
+    double c = exposure(s, t, shift ? &auc : NULL);
+    from_solver(m, p->offset, p->n, N_VGetArrayPointer(y), x, shift, auc);
+    m->pd_rhs(c, x, d, dx);
+    return finish_rhs(m, p->offset, p->n, x, dx, shift, c);
 }
 
 static int pd_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
 {
     pk_solver *s = ud;
-    const pk_model *m = s->m;
-    size_t n = s->pd.n, off = s->pd.offset;
-    double x[PK_MAX_STATE];
-    double *dx = N_VGetArrayPointer(ydot);
-    from_solver(m, off, n, N_VGetArrayPointer(y), x);
-    m->pd_rhs(conc_split(s, t), x, s->derived, dx);
-    return finish_rhs(m, off, n, x, dx);
+    return pd_rhs_at(s, &s->pd, s->derived, t, y, ydot);
 }
 
 static int all_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
@@ -182,25 +238,39 @@ static int all_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
     size_t n = m->n_state, npk = m->n_pk;
     double x[PK_MAX_STATE];
     double *dx = N_VGetArrayPointer(ydot);
-    from_solver(m, 0, n, N_VGetArrayPointer(y), x);
+    from_solver(m, 0, n, N_VGetArrayPointer(y), x, NULL, 0.0);
     double tad = isfinite(s->t_last_dose) ? t - s->t_last_dose : -1.0;
     m->pk_rhs(tad, x, s->derived, dx);
     if (n > npk)
         m->pd_rhs(m->conc(x, s->derived), x + npk, s->derived, dx + npk);
-    return finish_rhs(m, 0, n, x, dx);
+    return finish_rhs(m, 0, n, x, dx, NULL, 0.0);
 }
 
 /* Error weights: linear states the usual 1/(rtol*|y| + atol); log-scale
  * states 1/atol alone, since an absolute error in ln(x) is the relative
- * error in x (rtol*|ln x| would loosen it for small x). */
+ * error in x (rtol*|ln x| would loosen it for small x).  With the model's
+ * err_loosen, each tolerance times its factor at the current state. */
 static int ewt_cb(N_Vector y, N_Vector w, void *ud)
 {
     pk_solver *s = ud;
     cv_problem *p = s->o.coupled ? &s->all : s->sens_active ? &s->sens : &s->pd;
     const double *yv = N_VGetArrayPointer(y), *at = N_VGetArrayPointer(p->atol);
     double *wv = N_VGetArrayPointer(w);
+    double f[PK_MAX_STATE], cap = 1e-3 / s->o.rtol, rtol = s->o.rtol;
+    const pk_state_def *sd = s->m->state + p->offset;
+    int loosen = s->loosened && !s->o.coupled;
+    if (loosen) {
+        double t = 0, x[PK_MAX_STATE];
+        CVodeGetCurrentTime(p->mem, &t); /* y is the state at the current time */
+        pd_state(s, p, t, yv, x);
+        s->m->err_loosen(x, s->derived, f);
+    }
     for (size_t i = 0; i < p->n; i++) {
-        double tol = s->m->state[p->offset + i].log_scale ? at[i] : s->o.rtol * fabs(yv[i]) + at[i];
+        double tol = sd[i].log_scale ? at[i] : rtol * fabs(yv[i]) + at[i];
+        /* capped where ln x's tolerance reaches 1e-3: the state itself
+         * stays within about 0.1% however small it is */
+        if (loosen && f[i] > 1)
+            tol *= f[i] < cap ? f[i] : cap;
         if (!(tol > 0))
             return -1;
         wv[i] = 1.0 / tol;
@@ -261,6 +331,7 @@ pk_solver *pk_solver_new(const pk_model *m, const pk_solver_opts *opts, pk_err *
     }
     s->m = m;
     s->o = opts ? *opts : pk_solver_default_opts();
+    s->ex_t = NAN;
     if (!(s->o.rtol > 0) || !(s->o.pk_rtol > 0) || !(s->o.atol_scale > 0)) {
         pk_err_set(err, PK_EINPUT, "", "solver tolerances must be positive");
         pk_solver_free(s);
@@ -347,12 +418,16 @@ static int make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err
         double *y = realloc(s->ypk, cap * m->n_pk * sizeof *y);
         if (y)
             s->ypk = y;
-        if (!t || !a || !l || !y)
+        double *au = realloc(s->ev_auc, cap * sizeof *au);
+        if (au)
+            s->ev_auc = au;
+        if (!t || !a || !l || !y || !au)
             return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu doses", n);
         s->cap_ev = cap;
     }
     double lag = m->lag_day(s->derived);
     size_t k = 0;
+    s->ex_t = NAN; /* new doses: no cached exposure */
     for (size_t i = 0; i < n; i++) {
         if (!(doses[i].t_day >= 0) || !isfinite(doses[i].amount_mg) || doses[i].amount_mg < 0 ||
             (i > 0 && doses[i].t_day < doses[i - 1].t_day))
@@ -413,12 +488,17 @@ static int prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
         s->stats.prop_builds++;
         s->stats.prop_steps += s->prop.steps;
     }
-    /* PK is empty before the first dose; then dose after dose by linearity. */
-    double y[PK_MAX_STATE] = {0};
+    s->ex_t = NAN; /* a new table or new doses: no cached exposure */
+    /* PK is empty before the first dose; then dose after dose by linearity,
+     * the AUC over each interval from the same interpolant as C(t). */
+    double y[PK_MAX_STATE] = {0}, auc = 0.0;
     for (size_t k = 0; k < K; k++) {
-        double *yk = s->ypk + k * npk;
+        double *yk = s->ypk + k * npk, c, a;
         memcpy(yk, y, npk * sizeof *y);
         yk[0] += s->ev_amt[k];
+        s->ev_auc[k] = auc;
+        pk_prop_conc_auc(&s->prop, s->len[k], yk, &c, &a);
+        auc += a;
         pk_prop_jump(&s->prop, s->len[k], yk, y);
     }
     return PK_OK;
@@ -447,6 +527,33 @@ static int check_finite(const pk_model *m, const double *x, double t, pk_err *er
     return PK_OK;
 }
 
+/* The model's PD integration aids at the run's derived constants and its
+ * doses up to t_end (after prepare_pk).  The shift then stays fixed for
+ * the run, re-doses included: it defines the solver's variables. */
+static void set_aids(pk_solver *s, double t_end)
+{
+    const pk_model *m = s->m;
+    int on = !s->o.coupled && !s->o.plain_pd;
+    s->shifted = 0;
+    s->loosened = on && m->err_loosen;
+    s->auc_offset = 0.0;
+    memset(s->shift, 0, sizeof s->shift);
+    if (!on || !m->exposure_shift)
+        return;
+    double auc_end = 0.0;
+    if (s->n_ev > 0 && t_end > 0) {
+        s->shifted = 1; /* for exposure() to add up the AUC */
+        exposure(s, t_end, &auc_end);
+        s->shifted = 0;
+    }
+    m->exposure_shift(s->derived, t_end > 0 ? auc_end / t_end : 0.0, s->shift);
+    for (size_t i = 0; i + m->n_pk < m->n_state; i++) {
+        if (!m->state[m->n_pk + i].log_scale || !isfinite(s->shift[i]))
+            s->shift[i] = 0.0;
+        s->shifted |= s->shift[i] != 0.0;
+    }
+}
+
 /* Split engine, resumable: start at 0, advance through output times,
  * re-dose from the current time (rule-based dosing). */
 static int split_start(pk_solver *s, const double *x0, double t_end, pk_err *err)
@@ -459,6 +566,7 @@ static int split_start(pk_solver *s, const double *x0, double t_end, pk_err *err
     memcpy(s->x0, x0, m->n_state * sizeof *x0);
     if (prepare_pk(s, t_end, 0, err))
         return err->code;
+    set_aids(s, t_end);
     cv_problem *p = &s->pd;
     if (p->ready) {
         to_solver(m, npk, p->n, x0 + npk, N_VGetArrayPointer(p->y));
@@ -503,7 +611,7 @@ static int split_advance(pk_solver *s, const double *t_out, size_t n_out, double
             s->t_now = t_out[i];
         }
         if (p->ready)
-            from_solver(m, npk, p->n, y, xo + npk);
+            pd_state(s, p, t_out[i], y, xo + npk);
         else if (ns > npk)
             memcpy(xo + npk, s->x0 + npk, (ns - npk) * sizeof *xo);
         pk_state_split(s, t_out[i], xo);
@@ -566,7 +674,7 @@ static int run_coupled(pk_solver *s, const double *x0, const double *t_out, size
             t_now = t_out[i];
         }
         double *xo = x_out + i * ns;
-        from_solver(m, 0, ns, y, xo);
+        from_solver(m, 0, ns, y, xo, NULL, 0.0);
         rc = check_finite(m, xo, t_out[i], err);
     }
     add_counts(s, p->mem);
@@ -643,16 +751,13 @@ int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_
 static int pd_rhs_sens_cb(double t, N_Vector y, N_Vector ydot, void *ud)
 {
     pk_solver *s = ud;
-    const pk_model *m = s->m;
-    size_t n = s->sens.n, off = s->sens.offset;
-    double x[PK_MAX_STATE], d[PK_MAX_DERIVED];
-    double *dx = N_VGetArrayPointer(ydot);
+    double d[PK_MAX_DERIVED];
     pk_err err = {0};
-    if (m->derive(s->sens_theta, s->sens_weight, d, &err) != PK_OK)
+    if (s->m->derive(s->sens_theta, s->sens_weight, d, &err) != PK_OK)
         return 1;
-    from_solver(m, off, n, N_VGetArrayPointer(y), x);
-    m->pd_rhs(conc_split(s, t), x, d, dx);
-    return finish_rhs(m, off, n, x, dx);
+    /* the exposure shift stays at the nominal parameters: y's definition
+     * then does not depend on theta, and d y/d theta = d ln x/d theta */
+    return pd_rhs_at(s, &s->sens, d, t, y, ydot);
 }
 
 /* Initial solver-scale PD state at theta (for finite-difference yS0). */
@@ -725,6 +830,10 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
     if (make_events(s, doses, n_doses, err) || sens_setup(s, (int)n_par, err) ||
         prepare_pk(s, t_out[n_out - 1], 0, err))
         return err->code;
+    set_aids(s, t_out[n_out - 1]);
+    /* the sensitivities ride on the states' steps (no error test of their
+     * own): they need the states' full tolerances */
+    s->loosened = 0;
     memcpy(s->sens_theta, theta, m->n_param * sizeof(double));
     s->sens_weight = weight_kg;
     for (size_t j = 0; j < n_par; j++) {
@@ -773,7 +882,7 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
             }
             t_now = t_out[i];
         }
-        from_solver(m, npk, npd, y, xo + npk);
+        pd_state(s, p, t_out[i], y, xo + npk);
         pk_state_split(s, t_out[i], xo);
         rc = check_finite(m, xo, t_out[i], err);
         for (size_t j = 0; j < n_par && rc == PK_OK; j++) {
@@ -827,11 +936,20 @@ int pk_solver_advance(pk_solver *s, const double *t_out, size_t n_out, double *x
 
 int pk_solver_redose(pk_solver *s, const pk_dose *doses, size_t n_doses, pk_err *err)
 {
+    double auc_before = 0.0, auc_after = 0.0;
+    if (s->shifted)
+        exposure(s, s->t_now, &auc_before);
     s->cover_horizon = 1;
     int rc = make_events(s, doses, n_doses, err) || prepare_pk(s, s->t_end, 1, err);
     s->cover_horizon = 0;
     if (rc)
         return err->code;
+    /* the shifted states' y holds AUC(t_now): the new events' table must
+     * continue it, to rounding (their past doses are the same) */
+    if (s->shifted) {
+        exposure(s, s->t_now, &auc_after);
+        s->auc_offset += auc_before - auc_after;
+    }
     cv_problem *p = &s->pd;
     /* the PD state at t_now is exact (the last advance stopped there); the
      * forcing after it changed, so the method restarts from it */

@@ -28,9 +28,11 @@ typedef struct pk_solver_opts {
     int coupled;         /* 1: reference engine */
     pk_method method;    /* PD (split) or whole system (coupled) */
     long max_steps;      /* per output interval */
+    int plain_pd;        /* 1: without the model's PD integration aids
+                            (exposure shift, loosened weights; pk_model.h) */
 } pk_solver_opts;
 
-/* rtol 1e-7 for the PD (Adams), 1e-9 for the propagator. */
+/* rtol 3e-7 for the PD (Adams), 1e-8 for the propagator. */
 pk_solver_opts pk_solver_default_opts(void);
 
 typedef struct pk_solver_stats {

@@ -1,7 +1,9 @@
 /* Sorafenib PK (MODEL.md section 1): mass balance, linearity, the shape
- * at 400 mg bid, and the terminal half-life. */
+ * at 400 mg bid, the terminal half-life, and the propagator's AUC. */
 #include <math.h>
 #include <stdlib.h>
+
+#include "pk_prop.h"
 
 #include "test_util.h"
 
@@ -172,6 +174,36 @@ static void terminal_half_life(void **s)
     unload(f);
 }
 
+/* The propagator's AUC (the Hermite integral of its concentration rows)
+ * against the elimination counter it never uses: AUC = Ael / ((1 - F_ent)
+ * k V), with k = CL/V, after 100 mg into the depot, over three days. */
+static void auc_matches_elimination(void **s)
+{
+    (void)s;
+    fixture *f = load();
+    const pk_model *m = f->p.model;
+    double d[PK_MAX_DERIVED];
+    pk_err err = {0};
+    assert_int_equal(m->derive(f->theta, NAN, d, &err), PK_OK);
+    pk_prop prop = {0};
+    double jump = 0.5;
+    assert_int_equal(pk_prop_build(&prop, m, d, 3.0, &jump, 1, 1e-10, &err), PK_OK);
+    double cl_L_per_day = 24 * f->theta[pk_model_param_index(m, "CL_L_per_h")];
+    double f_ent = f->theta[pk_model_param_index(m, "F_ent")];
+    double y0[PK_MAX_STATE] = {100.0}, y[PK_MAX_STATE], worst = 0;
+    for (double tau = 0.05; tau <= 3.0; tau += 0.0731) {
+        double c, auc;
+        pk_prop_conc_auc(&prop, tau, y0, &c, &auc);
+        pk_prop_state(&prop, tau, y0, y);
+        double ref = y[AEL] / ((1 - f_ent) * cl_L_per_day); /* mg day/L */
+        worst = fmax(worst, fabs(auc - ref) / ref);
+    }
+    print_message("AUC against Ael/((1 - F_ent) CL): max rel. difference %.2g\n", worst);
+    assert_true(worst < 1e-6);
+    pk_prop_clear(&prop);
+    unload(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +213,7 @@ int main(void)
         cmocka_unit_test(linear_in_dose),
         cmocka_unit_test(shape_at_400_bid),
         cmocka_unit_test(terminal_half_life),
+        cmocka_unit_test(auc_matches_elimination),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
