@@ -15,22 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gsl/gsl_errno.h>
 
+#include "pk_clock.h"
 #include "pk_fit.h"
 #include "pk_patient.h"
 #include "pk_prior.h"
 #include "pk_solver.h"
 #include "pk_text.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double median(double *v, size_t n)
 {
@@ -94,9 +87,9 @@ int main(int argc, char **argv)
     }
 
     for (int i = 0; i < reps; i++) {
-        double t0 = now_s();
+        double t0 = pk_clock_s();
         objective(&fp, s, fp.eta_med, r);
-        t[i] = now_s() - t0;
+        t[i] = pk_clock_s() - t0;
     }
     printf("objective evaluation          %10.3f ms\n", 1e3 * median(t, (size_t)reps));
     static const struct {
@@ -106,12 +99,12 @@ int main(int argc, char **argv)
                 {"Jacobian, central differences ", PK_JAC_FD}};
     for (int k = 0; k < 2; k++) {
         for (int i = 0; i < reps; i++) {
-            double t0 = now_s();
+            double t0 = pk_clock_s();
             if (pk_fit_jacobian(&fp, s, fp.eta_med, r, J, jac[k].kind, &err)) {
                 fprintf(stderr, "pksim_bench_fit: %s\n", err.msg);
                 return 1;
             }
-            t[i] = now_s() - t0;
+            t[i] = pk_clock_s() - t0;
         }
         printf("%s %10.3f ms\n", jac[k].what, 1e3 * median(t, (size_t)reps));
     }
@@ -129,12 +122,12 @@ int main(int argc, char **argv)
     long sims10 = 0;
     for (int i = 0; i < reps; i++) {
         pk_fit_result res;
-        double t0 = now_s();
+        double t0 = pk_clock_s();
         if (pk_fit_run(&fp10, &res, &err)) {
             fprintf(stderr, "pksim_bench_fit: %s\n", err.msg);
             return 1;
         }
-        t[i] = now_s() - t0;
+        t[i] = pk_clock_s() - t0;
         obj10 = res.obj;
         iter10 = res.start_iter[0];
         sims10 = res.n_sims;

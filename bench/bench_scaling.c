@@ -10,21 +10,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <gsl/gsl_errno.h>
 #include <omp.h>
 
+#include "pk_clock.h"
 #include "pk_patient.h"
 #include "pk_solver.h"
 #include "pk_sweep.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -56,7 +49,7 @@ int main(int argc, char **argv)
     for (long n = 1; n <= max_n; n *= 10)
         for (int thr = 1; thr <= 2; thr++) {
             long fails = 0;
-            double t0 = now_s();
+            double t0 = pk_clock_s();
 #pragma omp parallel num_threads(thr) reduction(+ : fails)
             {
                 pk_err e = {0};
@@ -78,7 +71,7 @@ int main(int argc, char **argv)
                 free(x);
                 pk_solver_free(s);
             }
-            double w = now_s() - t0;
+            double w = pk_clock_s() - t0;
             printf("%-6ld %8d %12.4f %12.1f", n, thr, w, n / w);
             if (fails)
                 printf("  (%ld solver failures)", fails);

@@ -11,19 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sundials/sundials_version.h>
 
+#include "pk_clock.h"
 #include "pk_patient.h"
 #include "pk_solver.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -71,7 +64,7 @@ static void bench(const char *label, const job *j, pk_solver_opts o, int fresh, 
     pk_solver *s = fresh ? NULL : pk_solver_new(j->p->model, &o, &err);
     pk_solver_stats st = {0};
     for (int r = 0; r < reps; r++) {
-        double t0 = now_ms();
+        double t0 = (1e3 * pk_clock_s());
         if (fresh)
             s = pk_solver_new(j->p->model, &o, &err);
         if (!s || pk_solver_run(s, j->theta, j->p->weight_kg, j->d, j->nd, j->t, j->nt, x, &err)) {
@@ -83,7 +76,7 @@ static void bench(const char *label, const job *j, pk_solver_opts o, int fresh, 
             pk_solver_free(s);
             s = NULL;
         }
-        ms[r] = now_ms() - t0;
+        ms[r] = (1e3 * pk_clock_s()) - t0;
     }
     if (!fresh) {
         st = pk_solver_get_stats(s);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -16,6 +15,7 @@
 #include <omp.h>
 #endif
 
+#include "pk_clock.h"
 #include "pk_cli.h"
 #include "pk_fit.h"
 #include "pk_fitout.h"
@@ -25,13 +25,6 @@
 #include "pk_simulate.h"
 #include "pk_rules.h"
 #include "pk_sweep.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int omp_max_threads(void)
 {
@@ -248,16 +241,16 @@ static int cmd_fit(const pk_cli *cli)
     pk_fit_problem fp = {0};
     pk_fit_result res = {0};
     pk_fit_bands bands = {0};
-    double t0 = now_s();
+    double t0 = pk_clock_s();
     int rc = pk_patient_load(cli->file, &p, &err);
     if (rc == PK_OK)
         rc = pk_fit_problem_init(&fp, &p, &fo, &err);
     if (rc == PK_OK)
         rc = pk_fit_run(&fp, &res, &err);
-    double t1 = now_s();
+    double t1 = pk_clock_s();
     if (rc == PK_OK)
         rc = pk_fit_bands_run(&fp, &res, &bands, &err);
-    double t2 = now_s();
+    double t2 = pk_clock_s();
     char dir[1024];
     if (rc == PK_OK) {
         snprintf(dir, sizeof dir, "%s", out_dir ? out_dir : "");

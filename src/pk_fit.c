@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_blas.h>
@@ -18,6 +17,7 @@
 #include <omp.h>
 #endif
 
+#include "pk_clock.h"
 #include "pk_lik.h"
 #include "pk_prior.h"
 #include "pk_text.h"
@@ -28,13 +28,6 @@ pk_fit_opts pk_fit_default_opts(void)
                      .use_priors = 1, .max_iter = 100, .jacobian = PK_JAC_SENS, .rtol = 1e-6,
                      .sir_rtol = 3e-5, .progress = 0, .band_every = 0};
     return o;
-}
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* ---- the problem ---- */
@@ -387,7 +380,7 @@ static void progress(const pk_fit_problem *fp, const char *what, long done, long
 {
     if (!fp->o.progress)
         return;
-    double el = wall_s() - t0, left = done > 0 ? el * (total - done) / done : 0;
+    double el = pk_clock_s() - t0, left = done > 0 ? el * (total - done) / done : 0;
     fprintf(stderr, "\rpksim fit: %s %ld/%ld, %.1f s, about %.0f s left   ", what, done, total, el,
             left);
     if (done == total)
@@ -494,7 +487,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         logw[k] = 0.5 * (SIR_DF + p) * log1p(md / SIR_DF); /* = -log q + const */
     }
     long done = 0, sims = 0;
-    double t0 = wall_s();
+    double t0 = pk_clock_s();
     int nt = n_threads(&fp->o);
     (void)nt;
     /* every proposal is solved on the observation days and the band grid:
@@ -628,7 +621,7 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         }
         gsl_rng_free(rng);
     }
-    double t0 = wall_s();
+    double t0 = pk_clock_s();
     long done = 0, sims = 0;
     int nt = n_threads(&fp->o);
     (void)nt;
@@ -669,7 +662,7 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     }
     memcpy(res->eta, etas + best * p, p * sizeof(double));
     free(etas);
-    res->t_opt_s = wall_s() - t0;
+    res->t_opt_s = pk_clock_s() - t0;
 
     /* Objective parts, predictions and the Laplace covariance at the MAP. */
     pk_solver_opts so = pk_solver_default_opts();
@@ -704,9 +697,9 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
             for (size_t i = 0; i < p * p; i++)
                 res->cov[i] *= f;
         }
-        double t1 = wall_s();
+        double t1 = pk_clock_s();
         rc = sir(fp, res, err);
-        res->t_sir_s = wall_s() - t1;
+        res->t_sir_s = pk_clock_s() - t1;
     }
     free(J);
     return rc;

@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -13,6 +12,7 @@
 #include <omp.h>
 #endif
 
+#include "pk_clock.h"
 #include "pk_csv.h"
 #include "pk_out.h"
 #include "pk_prior.h"
@@ -242,13 +242,6 @@ void pk_sweep_result_free(pk_sweep_result *r)
     free(r->order);
     free(r->change);
     memset(r, 0, sizeof *r);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r,
@@ -613,7 +606,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
      * and bid dosing intervals (--point keeps simulate's own tables) */
     static const double pin_jumps[2] = {0.5, 1.0};
     int pin = !o->point;
-    double t0 = now_s();
+    double t0 = pk_clock_s();
     long done = 0, fails = 0, bad_dose = 0, draw_fail = 0;
     int nthr = 1;
 #ifdef _OPENMP
@@ -670,7 +663,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                 if (o->progress) {
 #pragma omp critical(pk_sweep_progress)
                     {
-                        double el = now_s() - t0;
+                        double el = pk_clock_s() - t0;
                         fprintf(stderr, "\rpksim sweep: %ld/%zu simulations (%zu scenarios), "
                                         "%.0f/s, about %.0f s left   ",
                                 dn, ns * nd, ns, dn / el, el * ((double)(ns * nd) - dn) / dn);
@@ -695,7 +688,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         free(ob);
         pk_solver_free(s);
     }
-    r->seconds = now_s() - t0;
+    r->seconds = pk_clock_s() - t0;
     r->sims = (long)(ns * nd);
     r->fails = fails;
     if (pk_interrupted()) {
