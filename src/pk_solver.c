@@ -541,11 +541,8 @@ static void set_aids(pk_solver *s, double t_end)
     if (!on || !m->exposure_shift)
         return;
     double auc_end = 0.0;
-    if (s->n_ev > 0 && t_end > 0) {
-        s->shifted = 1; /* for exposure() to add up the AUC */
+    if (t_end > 0)
         exposure(s, t_end, &auc_end);
-        s->shifted = 0;
-    }
     m->exposure_shift(s->derived, t_end > 0 ? auc_end / t_end : 0.0, s->shift);
     for (size_t i = 0; i + m->n_pk < m->n_state; i++) {
         if (!m->state[m->n_pk + i].log_scale || !isfinite(s->shift[i]))
