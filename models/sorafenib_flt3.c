@@ -316,12 +316,15 @@ static void exposure_shift(const double *d, double c_mean, double *a)
 }
 
 /* Ls enters every output only through Ls + Lr (B, M and LT; the
- * differentiated blasts D through es Ls, a share of the same), and it
- * forgets its errors within days: it relaxes at the kill rate on drug and
- * faster off it, through the niche inflow.  So its absolute error is held
- * to rtol (Ls + Lr), not rtol Ls.  Late in therapy, when Lr outnumbers Ls
- * a million-fold, resolving ln Ls to 1e-7 took a third of all steps.  Lr
- * and Q keep their own relative errors: theirs persist. */
+ * differentiated blasts D1-D3, fed by es Ls, reach M as a share of the
+ * same), and it forgets its errors within days: it relaxes at the kill
+ * rate on drug and faster off it, through the niche inflow.  So its
+ * absolute error is held to rtol (Ls + Lr), not rtol Ls (the engine caps
+ * the factor at 1000).  Ls itself, and D1-D3 with it, are then accurate
+ * to about 1000 rtol of themselves once negligible.  Late in therapy,
+ * when Lr outnumbers Ls a million-fold, resolving ln Ls to 1e-7 took a
+ * third of all steps.  Lr and Q keep their own relative errors: theirs
+ * persist. */
 static void err_loosen(const double *x, const double *d, double *f)
 {
     (void)d;

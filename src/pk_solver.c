@@ -59,8 +59,7 @@ struct pk_solver {
     /* PD integration aids (pk_model.h), split engine only: the solver
      * integrates ln x + shift*AUC(t) for exposure-shifted states */
     int shifted, loosened;
-    double shift[PK_MAX_STATE]; /* per PD state, at the run's parameters */
-    double auc_offset;          /* keeps AUC continuous across re-doses */
+    double shift[PK_MAX_STATE]; /* per PD state, at the run's parameters and doses */
     /* the last exposure() look-up: CVODE asks for the error weights at the
      * time of the step's last right-hand side */
     double ex_t, ex_c, ex_auc;
@@ -180,7 +179,7 @@ static double exposure(pk_solver *s, double t, double *auc)
 {
     if (t == s->ex_t && (s->ex_has_auc || !auc)) {
         if (auc)
-            *auc = s->ex_auc + s->auc_offset;
+            *auc = s->ex_auc;
         return s->ex_c;
     }
     size_t k = event_at(s, t);
@@ -198,7 +197,7 @@ static double exposure(pk_solver *s, double t, double *auc)
     s->ex_auc = a;
     s->ex_has_auc = auc != NULL;
     if (auc)
-        *auc = a + s->auc_offset;
+        *auc = a;
     return c;
 }
 
@@ -256,7 +255,7 @@ static int ewt_cb(N_Vector y, N_Vector w, void *ud)
     cv_problem *p = s->o.coupled ? &s->all : s->sens_active ? &s->sens : &s->pd;
     const double *yv = N_VGetArrayPointer(y), *at = N_VGetArrayPointer(p->atol);
     double *wv = N_VGetArrayPointer(w);
-    double f[PK_MAX_STATE], cap = 1e-3 / s->o.rtol, rtol = s->o.rtol;
+    double f[PK_MAX_STATE], rtol = s->o.rtol;
     const pk_state_def *sd = s->m->state + p->offset;
     int loosen = s->loosened && !s->o.coupled;
     if (loosen) {
@@ -267,10 +266,11 @@ static int ewt_cb(N_Vector y, N_Vector w, void *ud)
     }
     for (size_t i = 0; i < p->n; i++) {
         double tol = sd[i].log_scale ? at[i] : rtol * fabs(yv[i]) + at[i];
-        /* capped where ln x's tolerance reaches 1e-3: the state itself
-         * stays within about 0.1% however small it is */
+        /* at most 1000-fold: the state itself stays within about 1000
+         * rtol (3e-4 at the default) however small it is, and tightens
+         * with rtol */
         if (loosen && f[i] > 1)
-            tol *= f[i] < cap ? f[i] : cap;
+            tol *= f[i] < 1000.0 ? f[i] : 1000.0;
         if (!(tol > 0))
             return -1;
         wv[i] = 1.0 / tol;
@@ -527,23 +527,24 @@ static int check_finite(const pk_model *m, const double *x, double t, pk_err *er
     return PK_OK;
 }
 
-/* The model's PD integration aids at the run's derived constants and its
- * doses up to t_end (after prepare_pk).  The shift then stays fixed for
- * the run, re-doses included: it defines the solver's variables. */
-static void set_aids(pk_solver *s, double t_end)
+/* The model's PD integration aids at the run's derived constants and
+ * doses (after prepare_pk).  The mean concentration is taken from the
+ * first to the last dose, so that it does not depend on the output
+ * horizon; a single dose gives 0.  The shift then stays fixed for the
+ * run, re-doses included: it defines the solver's variables. */
+static void set_aids(pk_solver *s)
 {
     const pk_model *m = s->m;
     int on = !s->o.coupled && !s->o.plain_pd;
     s->shifted = 0;
     s->loosened = on && m->err_loosen;
-    s->auc_offset = 0.0;
     memset(s->shift, 0, sizeof s->shift);
     if (!on || !m->exposure_shift)
         return;
-    double auc_end = 0.0;
-    if (t_end > 0)
-        exposure(s, t_end, &auc_end);
-    m->exposure_shift(s->derived, t_end > 0 ? auc_end / t_end : 0.0, s->shift);
+    size_t K = s->n_ev;
+    double span = K > 1 ? s->ev_t[K - 1] - s->ev_t[0] : 0.0;
+    double c_mean = span > 0 ? (s->ev_auc[K - 1] - s->ev_auc[0]) / span : 0.0;
+    m->exposure_shift(s->derived, c_mean, s->shift);
     for (size_t i = 0; i + m->n_pk < m->n_state; i++) {
         if (!m->state[m->n_pk + i].log_scale || !isfinite(s->shift[i]))
             s->shift[i] = 0.0;
@@ -563,7 +564,7 @@ static int split_start(pk_solver *s, const double *x0, double t_end, pk_err *err
     memcpy(s->x0, x0, m->n_state * sizeof *x0);
     if (prepare_pk(s, t_end, 0, err))
         return err->code;
-    set_aids(s, t_end);
+    set_aids(s);
     cv_problem *p = &s->pd;
     if (p->ready) {
         to_solver(m, npk, p->n, x0 + npk, N_VGetArrayPointer(p->y));
@@ -827,7 +828,7 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
     if (make_events(s, doses, n_doses, err) || sens_setup(s, (int)n_par, err) ||
         prepare_pk(s, t_out[n_out - 1], 0, err))
         return err->code;
-    set_aids(s, t_out[n_out - 1]);
+    set_aids(s);
     /* the sensitivities ride on the states' steps (no error test of their
      * own): they need the states' full tolerances */
     s->loosened = 0;
@@ -933,20 +934,14 @@ int pk_solver_advance(pk_solver *s, const double *t_out, size_t n_out, double *x
 
 int pk_solver_redose(pk_solver *s, const pk_dose *doses, size_t n_doses, pk_err *err)
 {
-    double auc_before = 0.0, auc_after = 0.0;
-    if (s->shifted)
-        exposure(s, s->t_now, &auc_before);
     s->cover_horizon = 1;
     int rc = make_events(s, doses, n_doses, err) || prepare_pk(s, s->t_end, 1, err);
     s->cover_horizon = 0;
     if (rc)
         return err->code;
-    /* the shifted states' y holds AUC(t_now): the new events' table must
-     * continue it, to rounding (their past doses are the same) */
-    if (s->shifted) {
-        exposure(s, s->t_now, &auc_after);
-        s->auc_offset += auc_before - auc_after;
-    }
+    /* The shifted states' y holds AUC(t_now).  The new events sum the AUC
+     * from day 0 again over the same past doses, so it carries on; the
+     * shift itself stays the run's (set_aids at the start). */
     cv_problem *p = &s->pd;
     /* the PD state at t_now is exact (the last advance stopped there); the
      * forcing after it changed, so the method restarts from it */
