@@ -11,14 +11,20 @@
 
 static const char *const outputs[] = {"conc", "wbc", "blast_pb_pct", "blast_bm_pct", "LT"};
 
+/* Patient 2 at its file's values (prior medians). */
+static const pk_model *patient2(pk_patient *p, double *theta)
+{
+    tu_load_patient("params/patient2.ini", p);
+    pk_patient_theta(p, theta);
+    return p->model;
+}
+
 static void split_matches_coupled(void **state)
 {
     (void)state;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    const pk_model *m = p.model;
     double theta[PK_MAX_PARAM];
-    pk_patient_theta(&p, theta);
+    const pk_model *m = patient2(&p, theta);
     size_t nd, nt;
     pk_dose *d = tu_doses(&p, &nd);
     assert_int_equal(nd, 442);
@@ -78,10 +84,8 @@ static void exposure_shift_is_exact(void **state)
 {
     (void)state;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    const pk_model *m = p.model;
     double theta[PK_MAX_PARAM];
-    pk_patient_theta(&p, theta);
+    const pk_model *m = patient2(&p, theta);
     pk_regimen reg[2] = {{0, 59, 400, 400, 0}, {90, 180, 800, 0, 0}};
     pk_dose *d;
     size_t nd, nt;
@@ -130,10 +134,8 @@ static void redose_carries_exposure(void **state)
 {
     (void)state;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    const pk_model *m = p.model;
     double theta[PK_MAX_PARAM];
-    pk_patient_theta(&p, theta);
+    const pk_model *m = patient2(&p, theta);
     pk_regimen first = {0, 90, 400, 400, 0}, both[2] = {{0, 40, 400, 400, 0}, {41, 90, 800, 0, 0}};
     pk_dose *d1, *d2;
     size_t n1, n2, nt;
@@ -170,10 +172,8 @@ static void propagator_cache(void **state)
 {
     (void)state;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    const pk_model *m = p.model;
     double theta[PK_MAX_PARAM];
-    pk_patient_theta(&p, theta);
+    const pk_model *m = patient2(&p, theta);
     size_t nd, nt;
     pk_dose *d = tu_doses(&p, &nd);
     double *t = tu_grid(30, 0.5, &nt);
@@ -204,10 +204,8 @@ static void solver_failure_is_reported(void **state)
 {
     (void)state;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    const pk_model *m = p.model;
     double theta[PK_MAX_PARAM];
-    pk_patient_theta(&p, theta);
+    const pk_model *m = patient2(&p, theta);
     size_t nd, nt;
     pk_dose *d = tu_doses(&p, &nd);
     double *t = tu_grid(30, 1, &nt);
