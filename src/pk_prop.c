@@ -298,8 +298,7 @@ static size_t locate(const pk_prop *p, double tau)
 }
 
 typedef struct {
-    double w0, v0, w1, v1;     /* value weights for f0, f0', f1, f1' */
-    double dw0, dv0, dw1, dv1; /* derivative weights */
+    double w0, v0, w1, v1; /* value weights for f0, f0', f1, f1' */
 } hermite;
 
 static hermite hermite_at(const pk_prop *p, size_t j, double tau)
@@ -311,29 +310,7 @@ static hermite hermite_at(const pk_prop *p, size_t j, double tau)
     H.v0 = (s3 - 2 * s2 + s) * h;
     H.w1 = -2 * s3 + 3 * s2;
     H.v1 = (s3 - s2) * h;
-    H.dw0 = (6 * s2 - 6 * s) / h;
-    H.dv0 = 3 * s2 - 4 * s + 1;
-    H.dw1 = (-6 * s2 + 6 * s) / h;
-    H.dv1 = 3 * s2 - 2 * s;
     return H;
-}
-
-void pk_prop_conc(const pk_prop *p, double tau, const double *y0, double *c, double *dc)
-{
-    size_t n = p->n, j = locate(p, tau);
-    const double *r0 = p->crow + j * n, *r1 = r0 + n;
-    const double *d0 = p->dcrow + j * n, *d1 = d0 + n;
-    double f0 = 0, f1 = 0, g0 = 0, g1 = 0;
-    for (size_t k = 0; k < n; k++) {
-        f0 += r0[k] * y0[k];
-        f1 += r1[k] * y0[k];
-        g0 += d0[k] * y0[k];
-        g1 += d1[k] * y0[k];
-    }
-    hermite H = hermite_at(p, j, tau);
-    *c = H.w0 * f0 + H.v0 * g0 + H.w1 * f1 + H.v1 * g1;
-    if (dc)
-        *dc = H.dw0 * f0 + H.dv0 * g0 + H.dw1 * f1 + H.dv1 * g1;
 }
 
 void pk_prop_conc_auc(const pk_prop *p, double tau, const double *y0, double *c, double *auc)

@@ -48,13 +48,9 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
 
 void pk_prop_clear(pk_prop *p);
 
-/* Concentration (mg/L) and its derivative (mg/L/day; dc may be NULL) at tau
- * days after a dose that left the PK state y0. */
-void pk_prop_conc(const pk_prop *p, double tau, const double *y0, double *c, double *dc);
-
-/* Concentration (mg/L) and its integral from the dose to tau (AUC,
- * mg day/L), both of the same interpolant, so that the AUC's derivative is
- * exactly the concentration pk_prop_conc gives. */
+/* Concentration (mg/L) tau days after a dose that left the PK state y0,
+ * and its integral from the dose to tau (AUC, mg day/L), both of the same
+ * interpolant: the AUC's derivative is exactly that concentration. */
 void pk_prop_conc_auc(const pk_prop *p, double tau, const double *y0, double *c, double *auc);
 
 /* The PK state tau days after a dose that left y0 (interpolated). */

@@ -63,7 +63,6 @@ struct pk_solver {
     /* the last exposure() look-up: CVODE asks for the error weights at the
      * time of the step's last right-hand side */
     double ex_t, ex_c, ex_auc;
-    int ex_has_auc;
 };
 
 pk_solver_opts pk_solver_default_opts(void)
@@ -173,32 +172,22 @@ static size_t event_at(pk_solver *s, double t)
     return k;
 }
 
-/* C(t) (mg/L) and, for exposure-shifted runs, AUC(t) from day 0 (mg
- * day/L; NULL: not wanted). */
+/* C(t) (mg/L) and AUC(t) from day 0 (mg day/L; auc may be NULL). */
 static double exposure(pk_solver *s, double t, double *auc)
 {
-    if (t == s->ex_t && (s->ex_has_auc || !auc)) {
-        if (auc)
-            *auc = s->ex_auc;
-        return s->ex_c;
+    if (t != s->ex_t) {
+        size_t k = event_at(s, t);
+        s->ex_c = s->ex_auc = 0.0;
+        if (k != s->n_ev) {
+            pk_prop_conc_auc(&s->prop, t - s->ev_t[k], s->ypk + k * s->m->n_pk, &s->ex_c,
+                             &s->ex_auc);
+            s->ex_auc += s->ev_auc[k];
+        }
+        s->ex_t = t;
     }
-    size_t k = event_at(s, t);
-    double c = 0.0, a = 0.0;
-    if (k != s->n_ev) {
-        const double *y0 = s->ypk + k * s->m->n_pk;
-        if (auc) {
-            pk_prop_conc_auc(&s->prop, t - s->ev_t[k], y0, &c, &a);
-            a += s->ev_auc[k];
-        } else
-            pk_prop_conc(&s->prop, t - s->ev_t[k], y0, &c, NULL);
-    }
-    s->ex_t = t;
-    s->ex_c = c;
-    s->ex_auc = a;
-    s->ex_has_auc = auc != NULL;
     if (auc)
-        *auc = a;
-    return c;
+        *auc = s->ex_auc;
+    return s->ex_c;
 }
 
 /* The PD's physical state from the solver's y at t. */
@@ -257,7 +246,7 @@ static int ewt_cb(N_Vector y, N_Vector w, void *ud)
     double *wv = N_VGetArrayPointer(w);
     double f[PK_MAX_STATE], rtol = s->o.rtol;
     const pk_state_def *sd = s->m->state + p->offset;
-    int loosen = s->loosened && !s->o.coupled;
+    int loosen = s->loosened; /* never in the coupled engine (set_aids) */
     if (loosen) {
         double t = 0, x[PK_MAX_STATE];
         CVodeGetCurrentTime(p->mem, &t); /* y is the state at the current time */
