@@ -15,7 +15,7 @@ tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 {
   echo "# $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "## SUNDIALS 6.4.1 built -O2 by scripts/setup.sh"
+  echo "## SUNDIALS 6.4.1 built -O3 by scripts/setup.sh"
   build/pksim_bench params/patient2.ini "$reps"
   echo
   echo "## Debian libsundials 6.4.1 (unoptimised)"
