@@ -74,6 +74,14 @@ static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_c
     *h_coarse = fmax(*h_fine, 0.02 / slow);
 }
 
+/* Nothing depends on the time since the dose: the propagator is matrix
+ * exponentials throughout. */
+static void pk_tau_window(const double *d, double *tau_on, double *tau_off)
+{
+    (void)d;
+    *tau_on = *tau_off = 0.0;
+}
+
 static void init(const double *d, double *x)
 {
     (void)d;
@@ -93,6 +101,6 @@ const pk_model model_oral1cpt = {
     .unit_dose_mg = 0, .daily_min_mg = 0, .daily_max_mg = INFINITY, .min_interval_h = 0,
     .derive = derive, .n_pk_derived = N_DERIVED,
     .bioavailability = bioavailability, .lag_day = lag_day,
-    .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid,
+    .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid, .pk_tau_window = pk_tau_window,
     .pd_rhs = NULL, .init = init, .observe = observe, .data_priors = NULL,
 };

@@ -188,6 +188,15 @@ static double conc(const double *a, const double *d)
     return a[AC] / d[VOL];
 }
 
+/* Ehc departs from 0 and 1 by (tad/tp)^(+-40): below 1e-17 (under half
+ * an ulp of 1) outside [tp 10^-0.425, tp 10^0.425] = [0.38, 2.66] tp. */
+static void pk_tau_window(const double *d, double *tau_on, double *tau_off)
+{
+    double w = pow(10.0, 17.0 / 40.0);
+    *tau_on = d[TP_DAY] / w;
+    *tau_off = d[TP_DAY] * w;
+}
+
 static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse)
 {
     double mat_day = 5.0 / d[KA];
@@ -354,7 +363,7 @@ const pk_model model_sorafenib_flt3 = {
     .unit_dose_mg = 200, .daily_min_mg = 200, .daily_max_mg = 800, .min_interval_h = 8,
     .derive = derive, .n_pk_derived = N_PK_DERIVED,
     .bioavailability = bioavailability, .lag_day = lag_day,
-    .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid,
+    .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid, .pk_tau_window = pk_tau_window,
     .pd_rhs = pd_rhs, .init = init, .observe = observe, .data_priors = data_priors,
     .weak_points = weak_points,
     .exposure_shift = exposure_shift, .err_loosen = err_loosen,

@@ -111,6 +111,12 @@ typedef struct pk_model {
      * dose, coarse step after it. */
     void (*pk_grid)(const double *derived, double *h_fine_day, double *t_fine_day,
                     double *h_coarse_day);
+    /* Optional: pk_rhs depends on the time since the dose only within
+     * [tau_on, tau_off] (days); before it, it equals its value at 0, after
+     * it its value at tau_off, to rounding.  tau_off <= tau_on: never.  The
+     * propagator steps the constant stretches by matrix exponentials.
+     * NULL: time-varying over pk_grid's fine region and two days after. */
+    void (*pk_tau_window)(const double *derived, double *tau_on_day, double *tau_off_day);
     /* PD right-hand side given the concentration; x and dx are the PD states
      * only (state n_pk onwards).  May be NULL for a PK-only model. */
     void (*pd_rhs)(double conc_mg_per_L, const double *x, const double *derived, double *dx);

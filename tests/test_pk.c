@@ -1,5 +1,6 @@
 /* Sorafenib PK (MODEL.md section 1): mass balance, linearity, the shape
- * at 400 mg bid, the terminal half-life, and the propagator's AUC. */
+ * at 400 mg bid, the terminal half-life, and the propagator's AUC and
+ * its matrix-exponential stretches. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -206,6 +207,60 @@ static void auc_matches_elimination(void **s)
     unload(f);
 }
 
+/* Outside the gallbladder switch's window the propagator steps Phi by
+ * matrix exponentials and integrates only Phi's entries that can change;
+ * without the window (a copy of the model that does not declare it) CVODE
+ * integrates all 64 over the fine and coarse regions.  At rtol 1e-10 both
+ * tables give the same concentrations and dose-to-dose matrices, and the
+ * window saves CVODE steps. */
+static void window_matches_full_cvode(void **s)
+{
+    (void)s;
+    fixture *f = load();
+    const pk_model *m = f->p.model;
+    pk_model full = *m;
+    full.pk_tau_window = NULL;
+    double d[PK_MAX_DERIVED];
+    pk_err err = {0};
+    assert_int_equal(m->derive(f->theta, NAN, d, &err), PK_OK);
+    double on, off;
+    m->pk_tau_window(d, &on, &off);
+    assert_true(on > 0 && off > on && off < 1.0); /* all three stretches below */
+    pk_prop a = {0}, b = {0};
+    double jumps[3] = {on / 2, 0.5, 3.0}; /* before, inside and after the window */
+    assert_int_equal(pk_prop_build(&a, m, d, 5.0, jumps, 3, 1e-10, &err), PK_OK);
+    assert_int_equal(pk_prop_build(&b, &full, d, 5.0, jumps, 3, 1e-10, &err), PK_OK);
+    print_message("CVODE steps: %ld with the window, %ld without\n", a.steps, b.steps);
+    assert_true(a.steps < b.steps);
+    /* a dose in the depot, and a gallbladder that empties at tp; relative
+     * to the peak concentration and the final AUC (the gallbladder's
+     * concentration is 0 until the switch) */
+    double y0[2][PK_MAX_STATE] = {{400.0}, {[6] = 50.0}}, worst = 0;
+    for (int k = 0; k < 2; k++) {
+        double c_peak = 0, auc_end, c;
+        for (double tau = 0.001; tau <= 5.0; tau += 0.00731) {
+            pk_prop_conc_auc(&b, tau, y0[k], &c, &auc_end);
+            c_peak = fmax(c_peak, c);
+        }
+        for (double tau = 0.001; tau <= 5.0; tau += 0.00731) {
+            double ca, cb, aa, ab;
+            pk_prop_conc_auc(&a, tau, y0[k], &ca, &aa);
+            pk_prop_conc_auc(&b, tau, y0[k], &cb, &ab);
+            worst = fmax(worst, fabs(ca - cb) / c_peak);
+            worst = fmax(worst, fabs(aa - ab) / auc_end);
+        }
+    }
+    double worst_jump = 0;
+    for (size_t e = 0; e < 3 * a.n * a.n; e++)
+        worst_jump = fmax(worst_jump, fabs(a.jump_phi[e] - b.jump_phi[e]));
+    print_message("concentration and AUC: %.2g; dose-to-dose matrices: %.2g\n", worst, worst_jump);
+    assert_true(worst < 1e-9);
+    assert_true(worst_jump < 1e-9);
+    pk_prop_clear(&a);
+    pk_prop_clear(&b);
+    unload(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +271,7 @@ int main(void)
         cmocka_unit_test(shape_at_400_bid),
         cmocka_unit_test(terminal_half_life),
         cmocka_unit_test(auc_matches_elimination),
+        cmocka_unit_test(window_matches_full_cvode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
