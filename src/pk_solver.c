@@ -22,6 +22,9 @@ typedef struct cv_problem {
     SUNLinearSolver LS;
     SUNNonlinearSolver NLS, NLS_sens;
     size_t n, offset;     /* states [offset, offset+n) of the model */
+    size_t n_log;         /* how many of them are integrated as ln x */
+    unsigned char log_idx[PK_MAX_STATE]; /* which (problem indices) */
+    double rtol_lin[PK_MAX_STATE]; /* rtol on linear states, 0 on log-scale ones */
     int ready;            /* CVodeInit done */
 } cv_problem;
 
@@ -67,7 +70,7 @@ struct pk_solver {
 
 pk_solver_opts pk_solver_default_opts(void)
 {
-    pk_solver_opts o = {.rtol = 3e-7, .atol_scale = 1.0, .pk_rtol = 1e-8, .coupled = 0,
+    pk_solver_opts o = {.rtol = 3e-7, .atol_scale = 1.0, .pk_rtol = 1e-7, .coupled = 0,
                         .method = PK_ADAMS, .max_steps = 500000};
     return o;
 }
@@ -128,29 +131,32 @@ static void to_solver(const pk_model *m, size_t off, size_t n, const double *x, 
 #define LOG_STATE_FLOOR (-690.7755278982137) /* ln 1e-300 */
 
 /* shift (NULL: none) and auc: an exposure-shifted state's y is
- * ln x + shift*AUC(t). */
-static void from_solver(const pk_model *m, size_t off, size_t n, const double *y, double *x,
-                        const double *shift, double auc)
+ * ln x + shift*AUC(t) (shift is 0 on every linear state). */
+static void from_solver(const cv_problem *p, const double *y, double *x, const double *shift,
+                        double auc)
 {
-    for (size_t i = 0; i < n; i++) {
+    memcpy(x, y, p->n * sizeof *x);
+    for (size_t k = 0; k < p->n_log; k++) {
+        size_t i = p->log_idx[k];
         double v = shift ? y[i] - shift[i] * auc : y[i];
         /* a comparison, not fmax: this runs a few times per step */
-        x[i] = m->state[off + i].log_scale ? exp(v > LOG_STATE_FLOOR ? v : LOG_STATE_FLOOR) : v;
+        x[i] = exp(v > LOG_STATE_FLOOR ? v : LOG_STATE_FLOOR);
     }
 }
 
 /* dx (physical) -> dy: d ln x/dt for log-scale states, plus shift*C. */
-static int finish_rhs(const pk_model *m, size_t off, size_t n, const double *x, double *dx,
-                      const double *shift, double c)
+static int finish_rhs(const cv_problem *p, const double *x, double *dx, const double *shift,
+                      double c)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (m->state[off + i].log_scale)
-            dx[i] /= x[i];
+    for (size_t k = 0; k < p->n_log; k++) {
+        size_t i = p->log_idx[k];
+        dx[i] /= x[i];
         if (shift)
             dx[i] += shift[i] * c;
+    }
+    for (size_t i = 0; i < p->n; i++)
         if (!isfinite(dx[i]))
             return 1; /* recoverable: CVODE retries with a smaller step */
-    }
     return 0;
 }
 
@@ -196,7 +202,7 @@ static void pd_state(pk_solver *s, const cv_problem *p, double t, const double *
     double auc = 0.0;
     if (s->shifted)
         exposure(s, t, &auc);
-    from_solver(s->m, p->offset, p->n, y, x, s->shifted ? s->shift : NULL, auc);
+    from_solver(p, y, x, s->shifted ? s->shift : NULL, auc);
 }
 
 /* The PD right-hand side at derived constants d. */
@@ -208,9 +214,9 @@ static int pd_rhs_at(pk_solver *s, const cv_problem *p, const double *d, double 
     double *dx = N_VGetArrayPointer(ydot);
     const double *shift = s->shifted ? s->shift : NULL;
     double c = exposure(s, t, shift ? &auc : NULL);
-    from_solver(m, p->offset, p->n, N_VGetArrayPointer(y), x, shift, auc);
+    from_solver(p, N_VGetArrayPointer(y), x, shift, auc);
     m->pd_rhs(c, x, d, dx);
-    return finish_rhs(m, p->offset, p->n, x, dx, shift, c);
+    return finish_rhs(p, x, dx, shift, c);
 }
 
 static int pd_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
@@ -226,12 +232,12 @@ static int all_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
     size_t n = m->n_state, npk = m->n_pk;
     double x[PK_MAX_STATE];
     double *dx = N_VGetArrayPointer(ydot);
-    from_solver(m, 0, n, N_VGetArrayPointer(y), x, NULL, 0.0);
+    from_solver(&s->all, N_VGetArrayPointer(y), x, NULL, 0.0);
     double tad = isfinite(s->t_last_dose) ? t - s->t_last_dose : -1.0;
     m->pk_rhs(tad, x, s->derived, dx);
     if (n > npk)
         m->pd_rhs(m->conc(x, s->derived), x + npk, s->derived, dx + npk);
-    return finish_rhs(m, 0, n, x, dx, NULL, 0.0);
+    return finish_rhs(&s->all, x, dx, NULL, 0.0);
 }
 
 /* Error weights: linear states the usual 1/(rtol*|y| + atol); log-scale
@@ -244,25 +250,25 @@ static int ewt_cb(N_Vector y, N_Vector w, void *ud)
     cv_problem *p = s->o.coupled ? &s->all : s->sens_active ? &s->sens : &s->pd;
     const double *yv = N_VGetArrayPointer(y), *at = N_VGetArrayPointer(p->atol);
     double *wv = N_VGetArrayPointer(w);
-    double f[PK_MAX_STATE], rtol = s->o.rtol;
-    const pk_state_def *sd = s->m->state + p->offset;
-    int loosen = s->loosened; /* never in the coupled engine (set_aids) */
-    if (loosen) {
-        double t = 0, x[PK_MAX_STATE];
+    double tol[PK_MAX_STATE];
+    for (size_t i = 0; i < p->n; i++)
+        tol[i] = p->rtol_lin[i] * fabs(yv[i]) + at[i];
+    if (s->loosened) { /* never in the coupled engine (set_aids) */
+        double t = 0, x[PK_MAX_STATE], f[PK_MAX_STATE];
         CVodeGetCurrentTime(p->mem, &t); /* y is the state at the current time */
         pd_state(s, p, t, yv, x);
         s->m->err_loosen(x, s->derived, f);
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        double tol = sd[i].log_scale ? at[i] : rtol * fabs(yv[i]) + at[i];
         /* at most 1000-fold: the state itself stays within about 1000
          * rtol (3e-4 at the default) however small it is, and tightens
          * with rtol */
-        if (loosen && f[i] > 1)
-            tol *= f[i] < 1000.0 ? f[i] : 1000.0;
-        if (!(tol > 0))
+        for (size_t i = 0; i < p->n; i++)
+            if (f[i] > 1)
+                tol[i] *= f[i] < 1000.0 ? f[i] : 1000.0;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (!(tol[i] > 0))
             return -1;
-        wv[i] = 1.0 / tol;
+        wv[i] = 1.0 / tol[i];
     }
     return 0;
 }
@@ -272,6 +278,13 @@ static int problem_init(pk_solver *s, cv_problem *p, size_t off, size_t n, CVRhs
 {
     p->n = n;
     p->offset = off;
+    p->n_log = 0;
+    for (size_t i = 0; i < n; i++) {
+        int lg = s->m->state[off + i].log_scale;
+        if (lg)
+            p->log_idx[p->n_log++] = (unsigned char)i;
+        p->rtol_lin[i] = lg ? 0.0 : s->o.rtol;
+    }
     if (!(p->y = N_VNew_Serial((sunindextype)n, s->sun)) ||
         !(p->atol = N_VNew_Serial((sunindextype)n, s->sun)) ||
         !(p->mem = CVodeCreate(method == PK_BDF ? CV_BDF : CV_ADAMS, s->sun)))
@@ -661,7 +674,7 @@ static int run_coupled(pk_solver *s, const double *x0, const double *t_out, size
             t_now = t_out[i];
         }
         double *xo = x_out + i * ns;
-        from_solver(m, 0, ns, y, xo, NULL, 0.0);
+        from_solver(p, y, xo, NULL, 0.0);
         rc = check_finite(m, xo, t_out[i], err);
     }
     add_counts(s, p->mem);
