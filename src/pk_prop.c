@@ -335,6 +335,9 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     /* Two days after the fine region only the slow elimination is left:
      * 4x the coarse step keeps the Hermite error (h*k)^4/384 near 1e-7. */
     p->h_far = 4 * hc;
+    p->r_fine = 1.0 / p->h_fine;
+    p->r_coarse = 1.0 / p->h_coarse;
+    p->r_far = 1.0 / p->h_far;
     double coarse_end = fmin(tau_max, p->t_fine + 2.0);
     p->n_coarse = coarse_end > p->t_fine ? (size_t)ceil((coarse_end - p->t_fine) / hc - 1e-9) : 0;
     p->t_far = p->t_fine + p->n_coarse * hc;
@@ -420,42 +423,46 @@ done:
 }
 
 /* The interval [tau_j, tau_j + h] that holds tau (clamped to the table),
- * in O(1) from the uniform grids. */
+ * in O(1) from the uniform grids; r = 1/h. */
 typedef struct {
     size_t j;
-    double t0, h; /* days */
+    double t0, h, r; /* days, days, 1/day */
 } interval;
 
 static interval interval_at(const pk_prop *p, double tau)
 {
     interval iv;
     if (tau < p->t_fine) {
-        double q = tau / p->h_fine;
+        double q = tau * p->r_fine;
         size_t j = q > 0 ? (size_t)q : 0;
         iv.j = j < p->n_fine ? j : p->n_fine - 1;
         iv.h = p->h_fine;
+        iv.r = p->r_fine;
         iv.t0 = (double)iv.j * p->h_fine;
         return iv;
     }
     size_t n_far = p->n_node - 1 - p->n_fine - p->n_coarse;
     if (p->n_coarse > 0 && (tau < p->t_far || n_far == 0)) {
-        size_t j = (size_t)((tau - p->t_fine) / p->h_coarse);
+        size_t j = (size_t)((tau - p->t_fine) * p->r_coarse);
         j = j < p->n_coarse ? j : p->n_coarse - 1;
         iv.j = p->n_fine + j;
         iv.h = p->h_coarse;
+        iv.r = p->r_coarse;
         iv.t0 = p->t_fine + (double)j * p->h_coarse;
         return iv;
     }
     if (n_far == 0) {
         iv.j = p->n_fine - 1;
         iv.h = p->h_fine;
+        iv.r = p->r_fine;
         iv.t0 = (double)iv.j * p->h_fine;
         return iv;
     }
-    size_t j = (size_t)((tau - p->t_far) / p->h_far);
+    size_t j = (size_t)((tau - p->t_far) * p->r_far);
     j = j < n_far ? j : n_far - 1;
     iv.j = p->n_fine + p->n_coarse + j;
     iv.h = p->h_far;
+    iv.r = p->r_far;
     iv.t0 = p->t_far + (double)j * p->h_far;
     return iv;
 }
@@ -494,7 +501,7 @@ void pk_prop_conc_auc(const pk_prop *p, double tau, const double *y0, double *c,
         g1 += d1[k] * y0[k];
         a0 += i0[k] * y0[k];
     }
-    double h = iv.h, s = (tau - iv.t0) / h;
+    double h = iv.h, s = (tau - iv.t0) * iv.r;
     hermite H = hermite_at(iv, s);
     *c = H.w0 * f0 + H.v0 * g0 + H.w1 * f1 + H.v1 * g1;
     /* the Hermite basis integrated from the node to tau */
@@ -507,7 +514,7 @@ void pk_prop_state(const pk_prop *p, double tau, const double *y0, double *y)
 {
     interval iv = interval_at(p, tau);
     size_t n = p->n, nn = n * n, j = iv.j;
-    hermite H = hermite_at(iv, (tau - iv.t0) / iv.h);
+    hermite H = hermite_at(iv, (tau - iv.t0) * iv.r);
     const double *a0 = p->phi + j * nn, *a1 = a0 + nn;
     const double *b0 = p->dphi + j * nn, *b1 = b0 + nn;
     for (size_t i = 0; i < n; i++) {

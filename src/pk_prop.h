@@ -25,6 +25,7 @@ typedef struct pk_prop {
     size_t n_coarse;   /* coarse intervals after t_fine, up to t_far */
     size_t n_node;     /* all nodes: fine, coarse, then far ones */
     double h_fine, h_coarse, h_far; /* days */
+    double r_fine, r_coarse, r_far; /* their reciprocals (1/day): look-ups multiply */
     double t_fine, t_far;           /* t_fine = n_fine*h_fine; t_far = t_fine + n_coarse*h_coarse */
     double tau_end;                 /* the last node: the table's extent */
     double *phi;       /* n_node blocks of n*n, row-major: Phi[i][k] */
