@@ -208,12 +208,15 @@ static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_c
     *h_coarse = fmin(1.0 / 24.0, 0.04 / ((1.0 - d[FENT]) * d[KEL] + 1e-300));
 }
 
-/* I(C) = C^h/(EC50^h + C^h) written as x/(1+x), x = (C/EC50)^h. */
+/* I(C) = C^h/(EC50^h + C^h): C/(EC50 + C) at h = 1 (one division: this
+ * runs in every right-hand side), else x/(1+x), x = (C/EC50)^h. */
 static double hill_frac(double c, double ec50, double h)
 {
     if (!(c > 0))
         return 0.0;
-    double x = h == 1.0 ? c / ec50 : pow(c / ec50, h);
+    if (h == 1.0)
+        return c / (ec50 + c);
+    double x = pow(c / ec50, h);
     return x / (1.0 + x);
 }
 
@@ -244,7 +247,7 @@ static void pd_rhs(double c, const double *x, const double *d, double *dx)
     dx[XM] = d[DK_M] * (d[DM0] * xmob - x[XM]) + ktrd * x[XD3];
 
     double ktr = d[DKTR];
-    double feedback = pow(d[DNSET] / fmax(x[XN], 1e-12), d[DGAMMA]);
+    double feedback = exp(d[DGAMMA] * log(d[DNSET] / fmax(x[XN], 1e-12)));
     double supp = 1.0 / (1.0 + d[DKAPPA] * x[XLE]);
     dx[XP] = ktr * x[XP] * ((1.0 - en) * feedback * supp - 1.0);
     dx[XT1] = ktr * (x[XP] - x[XT1]);
