@@ -24,7 +24,7 @@ typedef enum { PK_ADAMS = 0, PK_BDF = 1 } pk_method;
 typedef struct pk_solver_opts {
     double rtol;         /* CVODE relative tolerance (PD, or all in coupled) */
     double atol_scale;   /* multiplies every state's atol = rtol * scale */
-    double pk_rtol;      /* propagator tolerance */
+    double pk_rtol;      /* propagator tolerance; 0 (default): min(1e-7, rtol/10) */
     int coupled;         /* 1: reference engine */
     pk_method method;    /* PD (split) or whole system (coupled) */
     long max_steps;      /* per output interval */
