@@ -49,6 +49,8 @@ const char pk_cli_usage[] =
     "                          with at most --max-grade4-days median grade IV days, 14)\n"
     "      --rules FILE        add a rule-based scenario (e.g. params/rules_clinical.ini)\n"
     "      --noisy-counts      rules see counts with the error model's noise\n"
+    "      --rtol X            solver tolerance (default 1e-5: read-outs move by 1e-4 or\n"
+    "                          less, far inside their Monte Carlo error)\n"
     "      --seed S, --threads N, --out DIR (default results/<id>/sweep), --quiet\n"
     "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
@@ -343,7 +345,7 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
         {"rules", required_argument, 0, 'U'},  {"noisy-counts", no_argument, 0, 'N'},
         {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"rtol", required_argument, 0, 'r'},   {0, 0, 0, 0}};
     pk_sweep_opts *so = &cli->sweep;
     int c, rc;
     long v = 0;
@@ -382,6 +384,10 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             break;
         case 'g':
             if (parse_double(mb, "--max-grade4-days", optarg, &so->max_g4_days))
+                return 2;
+            break;
+        case 'r':
+            if (parse_rtol(mb, "--rtol", optarg, &so->rtol))
                 return 2;
             break;
         default:

@@ -64,6 +64,11 @@ pk_sweep_opts pk_sweep_default_opts(void)
     o.draws = 1000;
     o.seed = 1;
     o.max_g4_days = 14;
+    /* Read-outs are quantiles over draws, with Monte Carlo errors of
+     * percents.  On patient 2's sweep (8 scenarios x 1000 draws) rtol 1e-5
+     * moves them by at most 1.5e-4 against 3e-7, changes no day-based
+     * read-out, probability or ranking, and takes 13 s instead of 24. */
+    o.rtol = 1e-5;
     return o;
 }
 
@@ -616,7 +621,9 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
 #pragma omp parallel num_threads(nthr) reduction(+ : fails)
     {
         pk_err e = {0};
-        pk_solver *s = pk_solver_new(m, NULL, &e);
+        pk_solver_opts so = pk_solver_default_opts();
+        so.rtol = o->rtol;
+        pk_solver *s = pk_solver_new(m, &so, &e);
         double *x = malloc(ng * m->n_state * sizeof *x), *ob = malloc(ng * m->n_obs * sizeof *ob);
         for (size_t d0 = 0; d0 < nd; d0 += SWEEP_BLOCK) {
             size_t nb = nd - d0 < SWEEP_BLOCK ? nd - d0 : SWEEP_BLOCK;
@@ -757,12 +764,13 @@ done:
 void pk_sweep_print(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
                     const pk_sweep_result *r)
 {
-    fprintf(f, "pksim sweep: %s, %zu scenarios x %zu %s, %g days\n", p->id, r->n_scen, r->n_draws,
+    fprintf(f, "pksim sweep: %s, %zu scenarios x %zu %s, %g days, solver rtol %g\n", p->id,
+            r->n_scen, r->n_draws,
             o->point ? (r->from_fit ? "point (the MAP)" : "point (prior medians)")
                      : (r->from_fit ? "draws (estimated parameters from the posterior, the rest "
                                       "from their priors)"
                                     : "draws from the priors (a virtual population)"),
-            o->days);
+            o->days, o->rtol);
     fprintf(f, "ranked by %s%s; median [5%%-95%%]\n",
             o->rank ? o->rank : "median relapse-free days",
             o->rank ? "" : " among scenarios with at most the set median grade IV days");

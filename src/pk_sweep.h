@@ -59,6 +59,7 @@ typedef struct pk_sweep_opts {
     char posterior[1100];   /* posterior.csv path ("" = none) */
     const struct pk_rules *rules; /* adds a rule-based scenario when not NULL */
     int noisy_counts;       /* rules see counts with measurement error */
+    double rtol;            /* PD solver tolerance (default 1e-5) */
 } pk_sweep_opts;
 
 pk_sweep_opts pk_sweep_default_opts(void);

@@ -85,6 +85,7 @@ diff <(sed -n '/^\[estimate\]/,/^posterior/p' "$tmp/fit1/fit.ini") \
 expect_fail "unknown option" fit "$src/params/patient5.ini" --bogus
 expect_fail "--starts: 'x' is not a whole number" fit "$src/params/patient5.ini" --starts x
 expect_fail "--sir-rtol: '0.5' must lie in 1e-14..1e-3" fit "$src/params/patient5.ini" --sir-rtol 0.5
+expect_fail "--rtol: '0.5' must lie in 1e-14..1e-3" sweep "$src/params/patient5.ini" --rtol 0.5
 printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n' > "$tmp/nofit.ini"
 expect_fail "nofit.ini: \[fit\] estimate lists no parameter" fit "$tmp/nofit.ini"
 
@@ -115,15 +116,26 @@ msg=$("$pksim" plot "$tmp/fit1" --show 2>&1); [ $? -eq 3 ] && grep -q 'gnuplot-q
 expect_fail "--format: 'gif' is not png, svg, pdf or dumb" plot "$tmp/fit1" --format gif
 ls "$tmp/fit1" | grep -q 'tmp' && bad "plot left temporary files" || ok
 
-# sweep: --point of a fixed regimen equals simulate of it exactly; the same
-# seed gives the same files on 1 and 2 threads; scenarios from [sweep]; bad
-# doses and scenarios are refused.
+# sweep: --point of a fixed regimen equals simulate of it exactly at the
+# same tolerance (the sweep's default 1e-5, and --rtol 3e-7 against
+# simulate's default); the same seed gives the same files on 1 and 2
+# threads; scenarios from [sweep]; bad doses and scenarios are refused.
 "$pksim" sweep "$src/params/patient2.ini" --point --doses 400 --schedules bid --days 60 \
   --out "$tmp/swp" --quiet 2>/dev/null || bad "sweep --point"
-"$pksim" simulate "$src/params/patient2.ini" --dose 400 --schedule bid --days 60 --out "$tmp/simp" --quiet
+"$pksim" simulate "$src/params/patient2.ini" --dose 400 --schedule bid --days 60 --rtol 1e-5 \
+  --out "$tmp/simp" --quiet
 diff <(awk -F, 'NR > 1 {print $2, $4, $7, $10}' "$tmp/swp/sweep_trajectories.csv") \
      <(awk -F, 'NR > 1 {print $1, $3, $4, $5}' "$tmp/simp/simulation.csv") >/dev/null \
   && ok || bad "sweep --point differs from simulate"
+grep -q 'solver rtol 1e-05' "$tmp/swp/sweep_summary.txt" && ok || bad "sweep names its tolerance"
+"$pksim" sweep "$src/params/patient2.ini" --point --doses 400 --schedules bid --days 60 --rtol 3e-7 \
+  --out "$tmp/swp7" --quiet 2>/dev/null || bad "sweep --point --rtol"
+"$pksim" simulate "$src/params/patient2.ini" --dose 400 --schedule bid --days 60 --out "$tmp/simp7" --quiet
+diff <(awk -F, 'NR > 1 {print $2, $4, $7, $10}' "$tmp/swp7/sweep_trajectories.csv") \
+     <(awk -F, 'NR > 1 {print $1, $3, $4, $5}' "$tmp/simp7/simulation.csv") >/dev/null \
+  && ok || bad "sweep --point --rtol 3e-7 differs from simulate at its default"
+cmp -s "$tmp/swp/sweep_trajectories.csv" "$tmp/swp7/sweep_trajectories.csv" \
+  && bad "sweep --rtol has no effect" || ok
 { cat "$src/params/patient5.ini"; printf '\n[sweep]\nscenario pause = 0-6: 400 mg bid, 7-13: pause, 14-29: 200 mg qd\n'; } > "$tmp/p5sweep.ini"
 for th in 1 2; do
   "$pksim" sweep "$tmp/p5sweep.ini" --doses 400,800 --days 30 --draws 40 --seed 3 --threads "$th" \
@@ -171,7 +183,8 @@ expect_fail "badsc3.ini:7: hi: expected 'scenario NAME = DAYS: DOSE, ...' in \[s
 
 # rules: a rule that pauses on day 3 (the first count day) must match the
 # fixed scenario with that pause; a rule that never fires matches 800 bid;
-# both within 1e-4 (the rule run restarts the solver on count days).
+# both within 1e-4 (the rule run restarts the solver on count days; at
+# rtol 3e-7, the engine's default).
 printf '[rules]\nstart = 400 mg bid\nrule never = wbc < 0 -> reduce 200\n' > "$tmp/never.ini"
 printf '[rules]\nstart = 400 mg bid\nrule always = wbc < 1000 -> pause\n' > "$tmp/always.ini"
 { cat "$src/params/patient2.ini"; printf '\n[sweep]\nscenario stop3 = 0-2: 400 mg bid\n'; } > "$tmp/p2stop.ini"
@@ -181,12 +194,12 @@ close() { # file scenario-a scenario-b: max relative difference of conc, wbc, bl
     END {m = 0; for (i in va) if (vb[i] != 0) {d = (va[i] - vb[i]) / vb[i]; if (d < 0) d = -d; if (d > m) m = d}
          print m}' "$1"; }
 "$pksim" sweep "$tmp/p2stop.ini" --point --rules "$tmp/always.ini" --doses 800 --schedules bid --days 40 \
-  --out "$tmp/rl1" --quiet 2>/dev/null || bad "sweep --rules always"
+  --rtol 3e-7 --out "$tmp/rl1" --quiet 2>/dev/null || bad "sweep --rules always"
 d=$(close "$tmp/rl1/sweep_trajectories.csv" "rules always (start 800 mg/day bid)" stop3)
 awk -v d="$d" 'BEGIN {exit !(d < 1e-4)}' && ok || bad "rule pause vs fixed pause: $d"
 grep -q 'rules always (start 800 mg/day bid),1,3,0' "$tmp/rl1/sweep_doses.csv" && ok || bad "sweep_doses.csv"
 "$pksim" sweep "$src/params/patient2.ini" --point --rules "$tmp/never.ini" --doses 800 --schedules bid --days 40 \
-  --out "$tmp/rl2" --quiet 2>/dev/null || bad "sweep --rules never"
+  --rtol 3e-7 --out "$tmp/rl2" --quiet 2>/dev/null || bad "sweep --rules never"
 d=$(close "$tmp/rl2/sweep_trajectories.csv" "rules never (start 800 mg/day bid)" "800 mg/day bid")
 awk -v d="$d" 'BEGIN {exit !(d < 1e-4)}' && ok || bad "rule never vs fixed: $d"
 "$pksim" sweep "$src/params/patient5.ini" --rules "$src/params/rules_clinical.ini" --noisy-counts --days 30 \

@@ -1,5 +1,7 @@
-/* Sweep read-outs on a hand-made trajectory, against hand-computed values. */
+/* Sweep read-outs on a hand-made trajectory, against hand-computed values;
+ * the sweep's default tolerance against a tight one. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models.h"
@@ -61,10 +63,70 @@ static void readouts_by_hand(void **s)
     assert_float_equal(ro[PK_RO_P_HR], 1, 0);
 }
 
+/* Read-out quantiles of a small sweep (patient 2's prior draws, 400 mg
+ * bid, 120 days) at rtol `rtol`, into q (PK_N_RO x 3). */
+static void small_sweep(double rtol, double *q)
+{
+    pk_patient p;
+    tu_load_patient("params/patient2.ini", &p);
+    pk_sweep_opts o = pk_sweep_default_opts();
+    o.doses[0] = 400;
+    o.n_doses = 1;
+    o.qd = 0;
+    o.days = 120;
+    o.draws = 60;
+    o.threads = 1;
+    if (rtol > 0)
+        o.rtol = rtol;
+    pk_sweep_result r;
+    memset(&r, 0, sizeof r);
+    pk_err err = {0};
+    assert_int_equal(pk_sweep_run(&p, &o, &r, &err), PK_OK);
+    assert_int_equal(r.n_scen, 1);
+    assert_int_equal(r.fails, 0);
+    memcpy(q, r.q, PK_N_RO * 3 * sizeof *q);
+    pk_sweep_result_free(&r);
+    pk_patient_free(&p);
+}
+
+/* Largest relative difference over the read-out quantiles. */
+static double worst_readout(const double *a, const double *b)
+{
+    double w = 0;
+    for (int k = 0; k < PK_N_RO * 3; k++)
+        if (a[k] != b[k])
+            w = fmax(w, fabs(a[k] - b[k]) / fmax(fabs(b[k]), 1e-300));
+    return w;
+}
+
+/* The sweep solves at rtol 1e-5 (pk_sweep_default_opts): its read-outs
+ * stay within 1e-3 of the same sweep at rtol 1e-9, far inside their Monte
+ * Carlo error, with every day-based read-out and probability equal.  At
+ * rtol 1e-3 (the loosest --rtol) they do not. */
+static void tolerance_keeps_readouts(void **s)
+{
+    (void)s;
+    double ref[PK_N_RO * 3], q[PK_N_RO * 3], loose[PK_N_RO * 3];
+    small_sweep(1e-9, ref);
+    small_sweep(0, q);
+    small_sweep(1e-3, loose);
+    double w = worst_readout(q, ref), wl = worst_readout(loose, ref);
+    print_message("read-outs at the default rtol vs 1e-9: %.2g; at rtol 1e-3: %.2g\n", w, wl);
+    assert_true(w < 1e-3);
+    assert_true(wl > 1e-3);
+    static const int exact[] = {PK_RO_HR_DAY, PK_RO_RELAPSE_FREE, PK_RO_G4_DAYS,
+                                PK_RO_G3_DAYS, PK_RO_WBC_NADIR_DAY, PK_RO_DOMINANCE_DAY,
+                                PK_RO_P_HR, PK_RO_P_RELAPSE, PK_RO_P_DOMINANCE};
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+        for (int j = 0; j < 3; j++)
+            assert_float_equal(q[exact[i] * 3 + j], ref[exact[i] * 3 + j], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(readouts_by_hand),
+        cmocka_unit_test(tolerance_keeps_readouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
