@@ -31,6 +31,21 @@ static void phi_deriv(const prop_ctx *c, double tau, const double *p, double *dp
     }
 }
 
+/* The PK's matrix A(tau), row-major n x n: column k is the right-hand
+ * side at the unit vector e_k. */
+static void pk_matrix(const prop_ctx *c, double tau, double *a)
+{
+    size_t n = c->m->n_pk;
+    double col[PK_MAX_STATE] = {0}, dcol[PK_MAX_STATE];
+    for (size_t k = 0; k < n; k++) {
+        col[k] = 1.0;
+        c->m->pk_rhs(tau, col, c->derived, dcol);
+        col[k] = 0.0;
+        for (size_t i = 0; i < n; i++)
+            a[i * n + k] = dcol[i];
+    }
+}
+
 void pk_prop_clear(pk_prop *p)
 {
     free(p->phi);
@@ -80,8 +95,7 @@ typedef struct {
     double h;                  /* the spacing E is for (NaN: none yet) */
 } const_span;
 
-static int span_init(const_span *sp, const pk_model *m, const double *derived, double tau,
-                     size_t n, pk_err *err)
+static int span_init(const_span *sp, const prop_ctx *ctx, double tau, size_t n, pk_err *err)
 {
     sp->n = n;
     sp->h = NAN;
@@ -91,14 +105,7 @@ static int span_init(const_span *sp, const pk_model *m, const double *derived, d
     sp->Y = gsl_matrix_alloc(n, n);
     if (!sp->A || !sp->E || !sp->X || !sp->Y)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory for the PK propagator");
-    double col[PK_MAX_STATE] = {0}, dcol[PK_MAX_STATE];
-    for (size_t k = 0; k < n; k++) {
-        col[k] = 1.0;
-        m->pk_rhs(tau, col, derived, dcol);
-        col[k] = 0.0;
-        for (size_t i = 0; i < n; i++)
-            gsl_matrix_set(sp->A, i, k, dcol[i]);
-    }
+    pk_matrix(ctx, tau, sp->A->data); /* an n x n gsl_matrix is row-major, tda n */
     return PK_OK;
 }
 
@@ -173,8 +180,6 @@ static void integrate_crow(pk_prop *p)
 
 static size_t locate(const pk_prop *p, double tau);
 
-/* The CVODE stretch: Phi from node j0 (already stored) to node j1, storing
- * nodes and the jumps that fall inside (tau_j0, tau_j1]. */
 /* The entries of Phi that CVODE integrates: those that can change.  From
  * phi0, Phi(tau) = Psi(tau) phi0, where Psi_il can be non-zero only when
  * state i is reachable from l through the PK's couplings (A's pattern,
@@ -194,20 +199,17 @@ static void pack_pattern(packed_phi *pk, const prop_ctx *ctx, size_t n, const do
                          size_t n_tau, const double *phi0)
 {
     unsigned char reach[PK_MAX_STATE * PK_MAX_STATE] = {0}, feeds[PK_MAX_STATE] = {0};
-    double col[PK_MAX_STATE] = {0}, dcol[PK_MAX_STATE];
+    double a[PK_MAX_STATE * PK_MAX_STATE];
     for (size_t k = 0; k < n; k++)
         reach[k * n + k] = 1;
-    for (size_t t = 0; t < n_tau; t++)
-        for (size_t k = 0; k < n; k++) {
-            col[k] = 1.0;
-            ctx->m->pk_rhs(taus[t], col, ctx->derived, dcol);
-            col[k] = 0.0;
-            for (size_t i = 0; i < n; i++)
-                if (dcol[i] != 0.0) {
-                    reach[i * n + k] = 1;
-                    feeds[k] = 1;
-                }
-        }
+    for (size_t t = 0; t < n_tau; t++) {
+        pk_matrix(ctx, taus[t], a);
+        for (size_t e = 0; e < n * n; e++)
+            if (a[e] != 0.0) {
+                reach[e] = 1;
+                feeds[e % n] = 1;
+            }
+    }
     for (size_t v = 0; v < n; v++) /* transitive closure */
         for (size_t i = 0; i < n; i++)
             if (reach[i * n + v])
@@ -388,9 +390,9 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
             j_off = j_on;
     }
     const_span before = {0}, after = {0};
-    int rc = span_init(&before, m, derived, 0.0, n, err);
+    int rc = span_init(&before, &ctx, 0.0, n, err);
     if (rc == PK_OK)
-        rc = span_init(&after, m, derived, node_tau(p, j_off), n, err);
+        rc = span_init(&after, &ctx, node_tau(p, j_off), n, err);
     if (rc != PK_OK)
         goto done;
     double *phi0 = p->phi;
