@@ -67,6 +67,13 @@ static double node_tau(const pk_prop *p, size_t j)
     return p->t_far + (j - p->n_fine - p->n_coarse) * p->h_far;
 }
 
+/* The spacing from node j to node j + 1, days: its region's, exactly (the
+ * difference of two node_tau values differs from it in the last bits). */
+static double node_h(const pk_prop *p, size_t j)
+{
+    return j < p->n_fine ? p->h_fine : j < p->n_fine + p->n_coarse ? p->h_coarse : p->h_far;
+}
+
 /* Stores node j (or jump e) from the current solver state. */
 static void store_node(pk_prop *p, const prop_ctx *ctx, const double *c, size_t j, double tau,
                        const double *yv)
@@ -147,18 +154,17 @@ static int span_apply(const_span *sp, double h, const double *phi, double *out, 
     return PK_OK;
 }
 
-/* Nodes j0+1 .. j1 from node j0 across a constant stretch. */
+/* Nodes j0+1 .. j1 from node j0 across a constant stretch: one
+ * exponential per region's spacing. */
 static int span_nodes(pk_prop *p, const_span *sp, const prop_ctx *ctx, const double *c, size_t j0,
                       size_t j1, pk_err *err)
 {
     size_t nn = p->n * p->n;
     for (size_t j = j0 + 1; j <= j1; j++) {
-        double tau = node_tau(p, j);
-        int rc = span_apply(sp, tau - node_tau(p, j - 1), p->phi + (j - 1) * nn, p->phi + j * nn,
-                            err);
+        int rc = span_apply(sp, node_h(p, j - 1), p->phi + (j - 1) * nn, p->phi + j * nn, err);
         if (rc != PK_OK)
             return rc;
-        store_node(p, ctx, c, j, tau, p->phi + j * nn);
+        store_node(p, ctx, c, j, node_tau(p, j), p->phi + j * nn);
     }
     return PK_OK;
 }
@@ -170,7 +176,7 @@ static void integrate_crow(pk_prop *p)
     size_t n = p->n;
     memset(p->irow, 0, n * sizeof(double));
     for (size_t j = 0; j + 1 < p->n_node; j++) {
-        double h = j < p->n_fine ? p->h_fine : j < p->n_fine + p->n_coarse ? p->h_coarse : p->h_far;
+        double h = node_h(p, j);
         const double *f0 = p->crow + j * n, *f1 = f0 + n, *g0 = p->dcrow + j * n, *g1 = g0 + n;
         for (size_t k = 0; k < n; k++)
             p->irow[(j + 1) * n + k] =
@@ -233,6 +239,7 @@ static int packed_rhs(double tau, N_Vector y, N_Vector ydot, void *ud)
     packed_phi *pk = ud;
     const double *yv = N_VGetArrayPointer(y);
     double *dv = N_VGetArrayPointer(ydot);
+    dv[0] = 0.0; /* the dummy entry when nothing moves (m = 0) */
     for (size_t i = 0; i < pk->m; i++)
         pk->full[pk->idx[i]] = yv[i];
     phi_deriv(pk->ctx, tau, pk->full, pk->dfull);
@@ -269,6 +276,7 @@ static int cvode_nodes(pk_prop *p, const prop_ctx *ctx, const double *c, size_t 
         goto done;
     }
     N_VEnableFusedOps_Serial(y, SUNTRUE); /* fewer passes per step */
+    N_VConst(0.0, y);
     double *yv = N_VGetArrayPointer(y);
     for (size_t i = 0; i < pk->m; i++)
         yv[i] = pk->full[pk->idx[i]];
@@ -380,9 +388,10 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
         m->pk_tau_window(derived, &on, &off);
     size_t j_on = 0, j_off = 0;
     if (off > on) {
+        /* the last node at or before on (locate may round one down) */
         j_on = on >= p->tau_end ? p->n_node - 1 : locate(p, on);
-        if (node_tau(p, j_on + (j_on + 1 < p->n_node)) <= on)
-            j_on = p->n_node - 1; /* on is at or beyond the last node */
+        if (j_on + 1 < p->n_node && node_tau(p, j_on + 1) <= on)
+            j_on++;
         j_off = off >= p->tau_end ? p->n_node - 1 : locate(p, off);
         if (node_tau(p, j_off) < off && j_off + 1 < p->n_node)
             j_off++;

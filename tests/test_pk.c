@@ -207,6 +207,16 @@ static void auc_matches_elimination(void **s)
     unload(f);
 }
 
+/* A window with its edges where a test puts them (days). */
+static double edge_on, edge_off;
+
+static void edge_window(const double *d, double *tau_on, double *tau_off)
+{
+    (void)d;
+    *tau_on = edge_on;
+    *tau_off = edge_off;
+}
+
 /* Outside the gallbladder switch's window the propagator steps Phi by
  * matrix exponentials and integrates only Phi's entries that can change;
  * without the window (a copy of the model that does not declare it) CVODE
@@ -256,6 +266,31 @@ static void window_matches_full_cvode(void **s)
     print_message("concentration and AUC: %.2g; dose-to-dose matrices: %.2g\n", worst, worst_jump);
     assert_true(worst < 1e-9);
     assert_true(worst_jump < 1e-9);
+    /* a window that starts exactly on a fine node (still before the
+     * switch), with jumps exactly at its edges */
+    pk_model edged = *m;
+    edged.pk_tau_window = edge_window;
+    edge_on = 28 * a.h_fine;
+    edge_off = off;
+    assert_true(edge_on < on);
+    pk_prop e = {0};
+    double edge_jumps[2] = {edge_on, 0.5};
+    assert_int_equal(pk_prop_build(&e, &edged, d, 5.0, edge_jumps, 2, 1e-10, &err), PK_OK);
+    assert_true(e.steps > 0);
+    double worst_edge = 0, y1[PK_MAX_STATE], y2[PK_MAX_STATE];
+    for (double tau = 0.001; tau <= 5.0; tau += 0.00731) {
+        double ce, cb, ae, ab;
+        pk_prop_conc_auc(&e, tau, y0[0], &ce, &ae);
+        pk_prop_conc_auc(&b, tau, y0[0], &cb, &ab);
+        worst_edge = fmax(worst_edge, fabs(ce - cb) / cb);
+    }
+    pk_prop_jump(&e, edge_on, y0[1], y1);
+    pk_prop_state(&b, edge_on, y0[1], y2);
+    for (size_t i = 0; i < e.n; i++)
+        worst_edge = fmax(worst_edge, fabs(y1[i] - y2[i]) / 50.0);
+    print_message("window edge on a node: %.2g\n", worst_edge);
+    assert_true(worst_edge < 1e-8);
+    pk_prop_clear(&e);
     pk_prop_clear(&a);
     pk_prop_clear(&b);
     unload(f);
