@@ -264,9 +264,10 @@ static int ewt_cb(N_Vector y, N_Vector w, void *ud)
         double t = 0, x[PK_MAX_STATE], f[PK_MAX_STATE];
         const double *xs = x;
         CVodeGetCurrentTime(p->mem, &t); /* y is the state at the current time */
-        /* The corrector's last iterate at this time, within the local
-         * error of y, serves the weights (saving the exponentials of the
-         * log-scale states); otherwise the state from y. */
+        /* The corrector's last iterate at this time (y but for the last
+         * correction) serves the weights, saving the exponentials of the
+         * log-scale states; otherwise the state from y.  Only the
+         * loosening factors come from it, and they are heuristics. */
         if (s->rhs_p == p && s->rhs_t == t)
             xs = s->rhs_x;
         else

@@ -573,6 +573,8 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                           "sorafenib_flt3", m->name);
     if (!(o->days >= 1 && o->days <= 3650))
         return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon of 1-3650 days", o->days);
+    if (!(o->rtol >= 1e-14 && o->rtol <= 1e-3))
+        return pk_err_set(err, PK_EINPUT, "--rtol", "'%g' must lie in 1e-14..1e-3", o->rtol);
     if (build_scenarios(p, o, r, err))
         return err->code;
     size_t nd = o->point ? 1 : (size_t)(o->draws > 0 ? o->draws : 1), ns = r->n_scen;

@@ -93,9 +93,12 @@ static void small_sweep(double rtol, double *q)
 static double worst_readout(const double *a, const double *b)
 {
     double w = 0;
-    for (int k = 0; k < PK_N_RO * 3; k++)
+    for (int k = 0; k < PK_N_RO * 3; k++) {
+        if (!isfinite(a[k]) || !isfinite(b[k]))
+            return INFINITY; /* fmax would drop a NaN */
         if (a[k] != b[k])
             w = fmax(w, fabs(a[k] - b[k]) / fmax(fabs(b[k]), 1e-300));
+    }
     return w;
 }
 
