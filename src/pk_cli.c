@@ -412,11 +412,12 @@ static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"out", required_argument, 0, 'o'},    {"show", no_argument, 0, 'w'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     pk_plot_opts *po = &cli->plot_opts;
-    int c, size_set = 0;
+    int c, size_set = 0, format_set = 0;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             po->format = optarg;
+            format_set = 1;
             break;
         case 's':
             if (parse_size(mb, optarg, po))
@@ -436,6 +437,11 @@ static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     if (optind + 1 != argc)
         return usage(mb, "%s", "plot takes one directory or CSV file");
     cli->file = argv[optind];
+    /* no --format: the --out file's extension names it */
+    const char *ext = po->out ? strrchr(po->out, '.') : NULL;
+    if (!format_set && ext && !strchr(ext, '/') &&
+        (!strcmp(ext, ".svg") || !strcmp(ext, ".pdf") || !strcmp(ext, ".png")))
+        po->format = ext + 1;
     if (!size_set && strcmp(po->format, "dumb") == 0) {
         po->width = 120;
         po->height = 60;

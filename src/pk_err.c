@@ -30,12 +30,24 @@ void pk_err_where(char *buf, unsigned long size, const char *file, int line, con
         snprintf(buf, size, "%s", file);
 }
 
+/* Control bytes (from a path, a file's bytes) are shown as \xNN: the
+ * message stays one line and sends nothing to the terminal. */
 void pk_err_format(const pk_err *err, char *buf, unsigned long size)
 {
+    char raw[sizeof err->where + sizeof err->msg + 16];
     if (err->where[0])
-        snprintf(buf, size, "pksim: %s: %s", err->where, err->msg);
+        snprintf(raw, sizeof raw, "pksim: %s: %s", err->where, err->msg);
     else
-        snprintf(buf, size, "pksim: %s", err->msg);
+        snprintf(raw, sizeof raw, "pksim: %s", err->msg);
+    unsigned long k = 0;
+    for (const unsigned char *c = (const unsigned char *)raw; *c && k + 5 < size; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            k += (unsigned long)snprintf(buf + k, size - k, "\\x%02x", *c);
+        else
+            buf[k++] = (char)*c;
+    }
+    if (size)
+        buf[k < size ? k : size - 1] = 0;
 }
 
 static volatile sig_atomic_t interrupted_by;

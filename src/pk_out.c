@@ -1,6 +1,9 @@
 #include "pk_out.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,6 +31,61 @@ int pk_out_mkdir(const char *dir, pk_err *err)
     return PK_OK;
 }
 
+int pk_out_mktemp(const char *final, char *tmp, size_t n_tmp, pk_err *err)
+{
+    const char *slash = strrchr(final, '/');
+    int dir_len = slash ? (int)(slash - final + 1) : 0;
+    const char *base = slash ? slash + 1 : final;
+    if (snprintf(tmp, n_tmp, "%.*s.%s.tmp.%ld.XXXXXX", dir_len, final, base, (long)getpid()) >=
+        (int)n_tmp) {
+        tmp[0] = 0;
+        pk_err_set(err, PK_EIO, final, "path too long");
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int saved = errno;
+        tmp[0] = 0;
+        pk_err_set(err, PK_EIO, final, "cannot write: %s", strerror(saved));
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int saved = errno;
+        close(fd);
+        unlink(tmp);
+        tmp[0] = 0;
+        pk_err_set(err, PK_EIO, final, "cannot write: %s", strerror(saved));
+        return -1;
+    }
+    return fd;
+}
+
+void pk_out_clear_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = e->d_name[0] == '.' ? strstr(e->d_name, ".tmp.") : NULL;
+        if (!t)
+            continue;
+        char *end;
+        long pid = strtol(t + 5, &end, 10);
+        /* only names of our own pattern, .BASE.tmp.PID.XXXXXX */
+        if (pid <= 0 || end == t + 5 || *end != '.' || strlen(end + 1) != 6)
+            continue;
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[1400];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+            unlink(path);
+    }
+    closedir(d);
+}
+
 int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err)
 {
     memset(o, 0, sizeof *o);
@@ -35,11 +93,15 @@ int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err)
         return err->code;
     if (snprintf(o->path, sizeof o->path, "%s/%s", dir, name) >= (int)sizeof o->path)
         return pk_err_set(err, PK_EIO, dir, "path too long");
-    snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-    o->f = fopen(o->tmp, "w");
-    if (!o->f) {
-        o->tmp[0] = 0;
-        return pk_err_set(err, PK_EIO, o->path, "cannot write: %s", strerror(errno));
+    pk_out_clear_stale(dir);
+    int fd = pk_out_mktemp(o->path, o->tmp, sizeof o->tmp, err);
+    if (fd < 0)
+        return err->code;
+    if (!(o->f = fdopen(fd, "w"))) {
+        int saved = errno;
+        close(fd);
+        pk_out_abort(o);
+        return pk_err_set(err, PK_EIO, o->path, "cannot write: %s", strerror(saved));
     }
     return PK_OK;
 }

@@ -18,6 +18,17 @@ typedef struct pk_out {
 /* Creates dir and its parents (like mkdir -p). */
 int pk_out_mkdir(const char *dir, pk_err *err);
 
+/* Creates a new temporary file for FINAL (a path) in FINAL's directory,
+ * named .BASE.tmp.PID.XXXXXX: mkstemp makes the name unpredictable and
+ * refuses anything already there (a planted symlink included).  It gets
+ * the permissions a new file would (0666 less the umask).  tmp receives
+ * the name; returns the open descriptor, or -1 with err naming FINAL. */
+int pk_out_mktemp(const char *final, char *tmp, size_t n_tmp, pk_err *err);
+
+/* Removes DIR/.*.tmp.PID.* files left by processes that no longer exist
+ * (killed while writing); files of live processes are left alone. */
+void pk_out_clear_stale(const char *dir);
+
 /* Opens DIR/NAME for writing through a temporary file; the directory is
  * created when missing. */
 int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "pk_csv.h"
+#include "pk_gnuplot.h"
+#include "pk_out.h"
 
 /* Okabe-Ito colours: distinguishable with the common colour-vision
  * deficiencies. */
@@ -24,23 +26,6 @@ pk_plot_opts pk_plot_default_opts(void)
 {
     pk_plot_opts o = {.format = "png", .width = 1200, .height = 900, .out = NULL, .show = 0};
     return o;
-}
-
-/* Is gnuplot on PATH? */
-static int have_gnuplot(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    char *copy = strdup(path);
-    int found = 0;
-    for (char *d = strtok(copy, ":"); d && !found; d = strtok(NULL, ":")) {
-        char f[1024];
-        snprintf(f, sizeof f, "%s/gnuplot", *d ? d : ".");
-        found = access(f, X_OK) == 0;
-    }
-    free(copy);
-    return found;
 }
 
 typedef struct {
@@ -117,8 +102,9 @@ static const char *interactive_terminal(void)
     return "";
 }
 
-static void terminal(FILE *g, const pk_plot_opts *o, const char *tmp)
+static void terminal(pk_gp_script *gs, const pk_plot_opts *o, const char *tmp)
 {
+    FILE *g = gs->f;
     if (o->show) {
         fprintf(g, "set terminal %s size %d,%d enhanced persist\n", interactive_terminal(),
                 o->width, o->height);
@@ -136,7 +122,7 @@ static void terminal(FILE *g, const pk_plot_opts *o, const char *tmp)
         fprintf(g, "set terminal pngcairo size %d,%d enhanced font 'Sans,11'\n", o->width,
                 o->height);
     if (tmp)
-        fprintf(g, "set output '%s'\n", tmp);
+        fprintf(g, "set output %s\n", pk_gp_lit(gs, tmp));
 }
 
 /* Marker: symbols on graphic terminals, letters on dumb ones. */
@@ -160,12 +146,13 @@ typedef struct {
 } traj_ctx;
 
 static int run_gnuplot(const pk_plot_opts *o, const char *out,
-                       void (*body)(FILE *, const void *, const pk_plot_opts *), const void *ctx,
+                       void (*body)(pk_gp_script *, const void *, const pk_plot_opts *), const void *ctx,
                        char *written, size_t n_written, pk_err *err);
 
 /* The four-panel figure of a trajectory CSV (simulate or fit). */
-static void script(FILE *g, const void *v, const pk_plot_opts *o)
+static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
 {
+    FILE *g = gs->f;
     const traj_ctx *tc = v;
     const pk_csv *t = tc->t;
     const pk_patient *p = tc->p;
@@ -209,7 +196,7 @@ static void script(FILE *g, const void *v, const pk_plot_opts *o)
     obs_blocks(g, op, "blast_bm_pct", "obm", nbm);
     obs_blocks(g, op, "conc", "oconc", nc);
     int dumb = strcmp(o->format, "dumb") == 0;
-    fprintf(g, "set multiplot layout 4,1 title \"%s\" noenhanced\n", title);
+    fprintf(g, "set multiplot layout 4,1 title %s noenhanced\n", pk_gp_lit(gs, title));
     /* fixed margins keep the panels' day axes aligned; keys sit outside
      * the plots so that they never hide data */
     fprintf(g, "set lmargin at screen 0.09\nset rmargin at screen %s\nset xrange [0:%g]\n"
@@ -271,8 +258,9 @@ static void script(FILE *g, const void *v, const pk_plot_opts *o)
     fprintf(g, "\nunset multiplot\n");
 }
 
-int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
-                char *written, size_t n_written, pk_err *err)
+/* The options every figure checks before anything runs: a known format,
+ * an --out whose extension agrees with it, a size the terminal can draw. */
+static int check_opts(const pk_plot_opts *o, pk_err *err)
 {
     static const char *const fmts[] = {"png", "svg", "pdf", "dumb"};
     int ok = 0;
@@ -281,10 +269,32 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
     if (!ok)
         return pk_err_set(err, PK_EINPUT, "--format", "'%s' is not png, svg, pdf or dumb",
                           o->format);
-    if (o->width < 20 || o->height < 10 || o->width > 20000 || o->height > 20000)
-        return pk_err_set(err, PK_EINPUT, "--size", "%dx%d is not a sensible size", o->width,
-                          o->height);
-    if (!have_gnuplot())
+    for (const char *c = o->out; c && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return pk_err_set(err, PK_EINPUT, "--out", "the path holds a control character");
+    const char *ext = o->out ? strrchr(o->out, '.') : NULL;
+    if (ext && !strchr(ext, '/') && strcmp(o->format, "dumb") != 0 && strcmp(ext + 1, o->format)) {
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(ext + 1, fmts[i]) == 0)
+                return pk_err_set(err, PK_EINPUT, "--out",
+                                  "'%s' names a .%s file but the format is %s (give --format %s)",
+                                  o->out, fmts[i], o->format, fmts[i]);
+    }
+    int dumb = strcmp(o->format, "dumb") == 0;
+    int wmin = dumb ? 20 : 200, hmin = dumb ? 10 : 150, wmax = dumb ? 1000 : 8000;
+    if (o->width < wmin || o->height < hmin || o->width > wmax || o->height > wmax)
+        return pk_err_set(err, PK_EINPUT, "--size", "%dx%d is outside %dx%d to %dx%d %s",
+                          o->width, o->height, wmin, hmin, wmax, wmax,
+                          dumb ? "characters" : "pixels");
+    return PK_OK;
+}
+
+int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
+                char *written, size_t n_written, pk_err *err)
+{
+    if (check_opts(o, err))
+        return err->code;
+    if (!o->script_to && !pk_gp_available())
         return pk_err_set(err, PK_ENOGNUPLOT, "",
                           "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
                           "%s are kept",
@@ -444,53 +454,49 @@ static double field_num(const char *line, int k)
     return b[0] ? strtod(b, NULL) : NAN;
 }
 
-/* Runs gnuplot on a script written by body, into out (a temporary file
- * renamed into place; "" = standard output for dumb); gnuplot's own
- * errors become ours. */
+/* Draws the script written by body into out ("" = standard output, for
+ * dumb): through a temporary file made by mkstemp beside out, renamed into
+ * place when gnuplot succeeded.  An output that cannot be written fails
+ * here, before gnuplot runs. */
 static int run_gnuplot(const pk_plot_opts *o, const char *out,
-                       void (*body)(FILE *, const void *, const pk_plot_opts *), const void *ctx,
-                       char *written, size_t n_written, pk_err *err)
+                       void (*body)(pk_gp_script *, const void *, const pk_plot_opts *),
+                       const void *ctx, char *written, size_t n_written, pk_err *err)
 {
     int dumb = strcmp(o->format, "dumb") == 0;
-    char tmp[1100] = "", errf[64];
-    if (out[0]) {
-        const char *slash = strrchr(out, '/');
-        snprintf(tmp, sizeof tmp, "%.*s.plot.tmp.%ld.%s", slash ? (int)(slash - out + 1) : 0, out,
-                 (long)getpid(), o->format);
+    char tmp[1200] = "";
+    if (o->script_to)
+        snprintf(tmp, sizeof tmp, "%s", out);
+    else if (out[0]) {
+        int fd = pk_out_mktemp(out, tmp, sizeof tmp, err);
+        if (fd < 0)
+            return err->code;
+        close(fd);
     }
-    snprintf(errf, sizeof errf, "/tmp/pksim_gnuplot_%ld.err", (long)getpid());
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "gnuplot 2>%s", errf);
-    fflush(stdout);
-    FILE *g = popen(cmd, "w");
-    if (!g)
-        return pk_err_set(err, PK_EIO, "gnuplot", "cannot start: %s", strerror(errno));
-    terminal(g, o, tmp[0] ? tmp : NULL);
-    fprintf(g, "set encoding utf8\nset datafile missing NaN\nset grid\n");
-    body(g, ctx, o);
-    if (!dumb)
-        fprintf(g, "set output\n");
-    int st = pclose(g);
-    char msg[300] = "";
-    FILE *ef = fopen(errf, "r");
-    if (ef) {
-        char line[300];
-        while (fgets(line, sizeof line, ef))
-            if (strstr(line, "rror") && !msg[0]) {
-                line[strcspn(line, "\n")] = 0;
-                snprintf(msg, sizeof msg, "%s", line);
-            }
-        fclose(ef);
+    pk_gp_script gs;
+    int rc = pk_gp_script_open(&gs, err);
+    if (rc == PK_OK) {
+        terminal(&gs, o, tmp[0] ? tmp : NULL);
+        fprintf(gs.f, "set encoding utf8\nset datafile missing NaN\nset grid\n");
+        body(&gs, ctx, o);
+        if (!dumb)
+            fprintf(gs.f, "set output\n");
+        rc = pk_gp_script_close(&gs, out[0] ? out : "plot", err);
     }
-    unlink(errf);
-    if (st != 0 || msg[0]) {
+    if (rc == PK_OK && o->script_to) {
+        fwrite(gs.buf, 1, gs.len, o->script_to);
+        pk_gp_script_free(&gs);
+        snprintf(written, n_written, "%s", out);
+        return PK_OK;
+    }
+    if (rc == PK_OK)
+        rc = pk_gp_run(gs.buf, gs.len, err);
+    pk_gp_script_free(&gs);
+    if (rc == PK_OK && tmp[0] && rename(tmp, out) != 0)
+        rc = pk_err_set(err, PK_EIO, out, "cannot write: %s", strerror(errno));
+    if (rc != PK_OK) {
         if (tmp[0])
             unlink(tmp);
-        return pk_err_set(err, PK_EIO, "gnuplot", "%s", msg[0] ? msg : "failed");
-    }
-    if (tmp[0] && rename(tmp, out) != 0) {
-        unlink(tmp);
-        return pk_err_set(err, PK_EIO, out, "cannot write: %s", strerror(errno));
+        return rc;
     }
     snprintf(written, n_written, "%s", out[0] ? out : "(standard output)");
     return PK_OK;
@@ -503,8 +509,9 @@ typedef struct {
 static const char *const palette[8] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                        "#E69F00", "#56B4E9", "#000000", "#F0E442"};
 
-static void readouts_body(FILE *g, const void *v, const pk_plot_opts *o)
+static void readouts_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
 {
+    FILE *g = gs->f;
     const sweep_ctx *c = v;
     const text_csv *t = c->sw;
     static const char *const ro[4] = {"relapse_free_days", "grade4_days", "wbc_nadir",
@@ -553,8 +560,9 @@ static void readouts_body(FILE *g, const void *v, const pk_plot_opts *o)
     fprintf(g, "unset multiplot\n");
 }
 
-static void trajectories_body(FILE *g, const void *v, const pk_plot_opts *o)
+static void trajectories_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
 {
+    FILE *g = gs->f;
     const sweep_ctx *c = v;
     const text_csv *t = c->tr;
     int iw = text_col(t, "wbc_p50"), ip = text_col(t, "blast_pb_pct_p50"), id = text_col(t, "day");
@@ -593,9 +601,9 @@ static void trajectories_body(FILE *g, const void *v, const pk_plot_opts *o)
                 pnl == 2 ? "set xlabel 'day'" : "unset xlabel", pnl ? "unset key" : "");
         fprintf(g, "plot ");
         for (int k = 0; k < ns; k++)
-            fprintf(g, "%s$s%d using 1:%d with %s lw 2 dt %d lc rgb '%s' title '%s'", k ? ", " : "",
+            fprintf(g, "%s$s%d using 1:%d with %s lw 2 dt %d lc rgb '%s' title %s", k ? ", " : "",
                     k, cols[pnl], pnl == 0 ? "steps" : "lines", 1 + k / 8, palette[k % 8],
-                    names[k]);
+                    pk_gp_lit(gs, names[k]));
         fputc('\n', g);
     }
     fprintf(g, "unset multiplot\n");
@@ -604,7 +612,9 @@ static void trajectories_body(FILE *g, const void *v, const pk_plot_opts *o)
 int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t n_written,
                   pk_err *err)
 {
-    if (!have_gnuplot())
+    if (check_opts(o, err))
+        return err->code;
+    if (!o->script_to && !pk_gp_available())
         return pk_err_set(err, PK_ENOGNUPLOT, "",
                           "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
                           "%s are kept", dir);

@@ -6,6 +6,7 @@
 #define PK_PLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pk_err.h"
 #include "pk_patient.h"
@@ -15,6 +16,8 @@ typedef struct pk_plot_opts {
     int width, height;   /* pixels (default 1200x900); dumb: characters */
     const char *out;     /* output file; NULL: beside the CSV (dumb: stdout) */
     int show;            /* open an interactive window instead */
+    FILE *script_to;     /* tests and fuzzing: the gnuplot script goes here
+                            and neither gnuplot nor any file is touched */
 } pk_plot_opts;
 
 pk_plot_opts pk_plot_default_opts(void);

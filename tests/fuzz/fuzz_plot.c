@@ -1,0 +1,184 @@
+/* Fuzz harness: gnuplot scripts never carry input text as code.  The
+ * input's first three lines are an --out path and two scenario names.
+ *  1. Each as a literal (pk_gp_lit) reads back, under gnuplot's quoting
+ *     rules, as exactly the original text.
+ *  2. The figures' scripts (a trajectory with that --out, a sweep with
+ *     those scenario names), with every literal removed, equal the scripts
+ *     of the same figures drawn with harmless names: the input changed
+ *     nothing but the contents of literals.
+ * A violation aborts, which libFuzzer reports as a finding. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz_util.h"
+#include "pk_gnuplot.h"
+#include "pk_plot.h"
+
+/* The script with each single-quoted literal cut out; NULL when a literal
+ * does not end on its own line. */
+static char *skeleton(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\'') {
+            out[k++] = s[i];
+            continue;
+        }
+        for (i++;; i++) {
+            if (i >= n || s[i] == '\n') {
+                free(out);
+                return NULL;
+            }
+            if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'')
+                i++;
+            else if (s[i] == '\'')
+                break;
+        }
+        out[k++] = 'L';
+    }
+    out[k] = 0;
+    return out;
+}
+
+/* pk_gp_lit's literal, decoded as gnuplot reads it, is the text itself. */
+static void check_literal(const char *text)
+{
+    pk_gp_script gs;
+    pk_err err = {0};
+    if (pk_gp_script_open(&gs, &err))
+        return;
+    const char *lit = pk_gp_lit(&gs, text);
+    if (!gs.refused[0]) {
+        size_t n = strlen(lit), k = 0;
+        char *back = malloc(n + 1);
+        if (n < 2 || lit[0] != '\'' || lit[n - 1] != '\'')
+            abort();
+        for (size_t i = 1; i + 1 < n; i++) {
+            if (lit[i] == '\'' && lit[i + 1] != '\'')
+                abort(); /* a quote that would end the literal early */
+            back[k++] = lit[i];
+            if (lit[i] == '\'')
+                i++;
+        }
+        back[k] = 0;
+        if (strcmp(back, text) != 0)
+            abort();
+        free(back);
+    }
+    pk_gp_script_free(&gs);
+}
+
+static char dir[64];
+
+static void put(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* The trajectory figure (with --out) and the sweep figures (with the two
+ * names), scripts concatenated; NULL when the figures were refused. */
+static char *scripts(const char *out, const char *a, const char *b, size_t *len)
+{
+    char sw[1024], tr[2048];
+    snprintf(sw, sizeof sw,
+             "rank,scenario,relapse_free_days_p50,relapse_free_days_p05,relapse_free_days_p95\n"
+             "1,%s,10,5,20\n2,%s,12,6,22\n", a, b);
+    snprintf(tr, sizeof tr, "scenario,day,dose_mg_per_day,wbc_p50,blast_pb_pct_p50\n"
+             "%s,0,400,2,50\n%s,1,400,1.5,40\n%s,0,800,2,50\n%s,1,800,1,30\n", a, a, b, b);
+    put("sweep.csv", sw);
+    put("sweep_trajectories.csv", tr);
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    pk_plot_opts o = pk_plot_default_opts();
+    o.script_to = f;
+    o.out = out;
+    pk_err err = {0};
+    char written[1200], csv[128];
+    snprintf(csv, sizeof csv, "%s/traj.csv", dir);
+    int rc = pk_plot_csv(csv, NULL, 0, &o, written, sizeof written, &err);
+    o.out = NULL;
+    if (rc == PK_OK)
+        rc = pk_plot_sweep(dir, &o, written, sizeof written, &err);
+    fclose(f);
+    if (rc != PK_OK) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/pksim-fuzzplot.XXXXXX");
+        if (!mkdtemp(dir))
+            abort();
+        put("traj.csv", "day,dose_mg_per_day,conc_mg_per_L,wbc,blast_pb_pct,blast_bm_pct\n"
+                        "0,400,0,2,50,60\n1,400,1.2,1.5,40,55\n");
+    }
+    char field[3][256] = {"", "", ""};
+    size_t f = 0, k = 0;
+    for (size_t i = 0; i < size && f < 3; i++) {
+        if (data[i] == '\n') {
+            f++;
+            k = 0;
+        } else if (data[i] && k + 1 < sizeof field[0]) {
+            field[f][k++] = (char)data[i];
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        check_literal(field[i]);
+    /* names stay inside one CSV field: no separators or CSV quotes */
+    for (int i = 1; i < 3; i++)
+        for (char *c = field[i]; *c; c++)
+            if (*c == ',' || *c == '"' || *c == '\r')
+                *c = '_';
+    if (!field[0][0] || strchr(field[0], '.'))
+        strcpy(field[0], "fig");
+    /* the read-out figure places "<dose> mg/day qd|bid" names on its dose
+     * axis (data, not code); keep the names from looking like that */
+    for (int i = 1; i < 3; i++) {
+        double d;
+        char w[8];
+        if (sscanf(field[i], "%lf mg/day %7s", &d, w) == 2) {
+            memmove(field[i] + 1, field[i], sizeof field[0] - 2);
+            field[i][0] = 's';
+            field[i][sizeof field[0] - 1] = 0;
+        }
+    }
+    if (strcmp(field[1], field[2]) == 0 && strlen(field[2]) + 2 < sizeof field[0])
+        strcat(field[2], "2"); /* two scenarios, as in the reference */
+    size_t la = 0, lb = 0;
+    char *a = scripts(field[0], field[1][0] ? field[1] : "x", field[2][0] ? field[2] : "y", &la);
+    char *b = scripts("fig", "x", "y", &lb);
+    if (!a && !has_control(field[0]) && !has_control(field[1]) && !has_control(field[2]))
+        abort(); /* refused though every text was representable */
+    if (a && b) {
+        char *sa = skeleton(a, la), *sb = skeleton(b, lb);
+        if (!sa || !sb || strcmp(sa, sb) != 0)
+            abort(); /* input text outside a literal */
+        free(sa);
+        free(sb);
+    }
+    free(a);
+    free(b);
+    return 0;
+}
