@@ -185,6 +185,8 @@ void sv_add_counts(pk_solver *s, void *mem)
 /* A solver failure becomes one line naming the time and the state. */
 int sv_solver_error(pk_solver *s, cv_problem *p, int flag, pk_err *err)
 {
+    if (pk_interrupted()) /* the right-hand side stopped the run */
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
     double t = 0;
     CVodeGetCurrentTime(p->mem, &t);
     char *name = CVodeGetReturnFlagName(flag);

@@ -12,6 +12,8 @@ static int all_rhs_cb(double t, N_Vector y, N_Vector ydot, void *ud)
     cv_problem *p = ud;
     pk_solver *s = p->owner;
     const pk_model *m = s->m;
+    if (pk_interrupted())
+        return -1; /* unrecoverable: CVODE returns at once (sv_solver_error) */
     size_t n = m->n_state, npk = m->n_pk;
     double x[PK_MAX_STATE];
     double *dx = N_VGetArrayPointer(ydot);

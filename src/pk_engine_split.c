@@ -24,6 +24,8 @@ int sv_pd_rhs_at(pk_solver *s, const cv_problem *p, const double *d, double t, N
                      N_Vector ydot)
 {
     const pk_model *m = s->m;
+    if (pk_interrupted())
+        return -1; /* unrecoverable: CVODE returns at once (sv_solver_error) */
     double auc = 0.0, *x = s->rhs_x; /* kept for the error weights */
     double *dx = N_VGetArrayPointer(ydot);
     const double *shift = s->shifted ? s->shift : NULL;
