@@ -23,6 +23,7 @@
 #define PK_MAX_PARAM 48
 #define PK_MAX_DERIVED 64
 #define PK_MAX_OBS 8
+#define PK_MAX_READOUT 32
 
 typedef enum {
     PK_PRIOR_FIXED = 0,    /* not estimable unless the file gives a spread */
@@ -79,6 +80,32 @@ typedef struct pk_observation {
     int check;           /* 1: kept in outputs as a model check, not fitted */
     int line;            /* source line in the patient file */
 } pk_observation;
+
+/* A read-out: one number a sweep computes from each simulated course and
+ * summarises over draws (median and 5-95%, or a probability). */
+typedef struct pk_readout_def {
+    const char *name;     /* CSV column, unit in the name */
+    const char *meaning;  /* one line for summaries: what, and when censored */
+    int better;           /* +1 higher is better, -1 lower is better, 0 neither */
+    int probability;      /* 1: an indicator per course, reported as its mean */
+    int in_window;        /* 1: from the exposure window (needs a horizon past it) */
+    int show;             /* 1: a column of the ranked table on the terminal */
+} pk_readout_def;
+
+/* One simulated course as a read-out function sees it.  t is a 0.25-day
+ * grid from 0 to days with 15-minute steps over the model's exposure
+ * window [window_day, window_day + 1]; from_day: read-outs count events
+ * from this day on (a forecast), day numbers stay absolute. */
+typedef struct pk_course {
+    const double *t;        /* n times (days) */
+    size_t n;
+    const double *obs;      /* n x n_obs observables */
+    const double *x;        /* n x n_state states (physical scale) */
+    const double *daily_mg; /* applied dose of days 0 .. ceil(days)-1 */
+    double days;            /* horizon */
+    double from_day;
+    const double *theta;    /* parameters (model units) */
+} pk_course;
 
 typedef struct pk_model {
     const char *name;
@@ -142,6 +169,22 @@ typedef struct pk_model {
      * this one does change what accuracy means, so the model says why. */
     void (*exposure_shift)(const double *derived, double c_mean, double *a);
     void (*err_loosen)(const double *x, const double *derived, double *factor);
+
+    /* Sweeps (each may be NULL / 0: a sweep then reports nothing).
+     * readouts: fills ro[0 .. n_readout) from one course (pk_course.h has
+     * helpers); a read-out with no value (a window past the horizon) is
+     * NAN.  rank_by: the read-out a sweep maximises or minimises (its
+     * direction), among scenarios whose median rank_limit read-out is at
+     * most rank_limit_max (NULL: no constraint); ties go to rank_tie, then
+     * to the order of the scenarios.  sweep_obs: observables whose daily
+     * quantiles sweep_trajectories.csv gives (NULL-terminated, at most 3). */
+    const pk_readout_def *readout;
+    size_t n_readout;
+    void (*readouts)(const struct pk_model *m, const pk_course *c, double *ro);
+    double window_day;
+    const char *rank_by, *rank_limit, *rank_tie;
+    double rank_limit_max;
+    const char *sweep_obs[4];
 } pk_model;
 
 /* The registry (src/pk_models.c). */
@@ -152,5 +195,6 @@ const pk_model *pk_model_at(size_t i);
 int pk_model_param_index(const pk_model *m, const char *name);
 int pk_model_obs_index(const pk_model *m, const char *name);
 int pk_model_state_index(const pk_model *m, const char *name);
+int pk_model_readout_index(const pk_model *m, const char *name);
 
 #endif

@@ -42,6 +42,14 @@ int pk_model_state_index(const pk_model *m, const char *name)
     return -1;
 }
 
+int pk_model_readout_index(const pk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_readout; i++)
+        if (strcmp(m->readout[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
 int pk_model_obs_index(const pk_model *m, const char *name)
 {
     for (size_t i = 0; i < m->n_obs; i++)

@@ -1,5 +1,10 @@
-/* pk_sweep: dosing scenarios x parameter draws, and the clinical read-outs
- * of MODEL.md section 7 with their uncertainty.
+/* pk_sweep: dosing scenarios x parameter draws, and the model's read-outs
+ * (pk_model.h) with their uncertainty.
+ *
+ * The work is split by job: pk_sweep_spec.c (options, scenarios, the
+ * ranking rule), pk_sweep_draws.c (parameter draws), pk_sweep.c (the
+ * runner), pk_sweep_reduce.c (quantiles over draws, ranking) and
+ * pk_sweep_write.c (files and the table).
  *
  * Draws: with a fit (a fit.ini with its posterior.csv) each draw takes the
  * estimated parameters from a posterior draw and every other parameter
@@ -16,33 +21,6 @@
 #include "pk_dosing.h"
 #include "pk_err.h"
 #include "pk_patient.h"
-
-enum {
-    PK_RO_HR_DAY,          /* first day with blast_pb_pct < 1 (horizon if none) */
-    PK_RO_NADIR_PB,        /* lowest blast_pb_pct (%) */
-    PK_RO_RELAPSE_FREE,    /* days to blast_pb_pct >= 5 after HR (horizon if none) */
-    PK_RO_G4_DAYS,         /* days with wbc < 1.0 (grade IV leukopenia) */
-    PK_RO_G3_DAYS,         /* days with wbc < 2.0 (grade III or worse) */
-    PK_RO_WBC_NADIR,       /* 10^9/L */
-    PK_RO_WBC_NADIR_DAY,
-    PK_RO_CUM_DOSE,        /* mg over the horizon */
-    PK_RO_MEAN_DOSE,       /* mg/day */
-    PK_RO_DOSE_CHANGES,    /* changes of the daily dose */
-    PK_RO_CMIN,            /* mg/L over day 14-15 (steady state of the start) */
-    PK_RO_CMAX,
-    PK_RO_AUC24,           /* mg*h/L over day 14-15 */
-    PK_RO_FRAC_I90,        /* fraction of time with I(C) > 0.9 */
-    PK_RO_DOMINANCE_DAY,   /* first day with Lr > Q + Ls (horizon if none) */
-    PK_RO_LT_END,          /* marrow burden at the horizon (pre-treatment units) */
-    PK_RO_LOG10_LT,        /* log10 of it in cells (x 1e12) */
-    PK_RO_P_HR,            /* 1 if HR happened (probabilities over draws) */
-    PK_RO_P_RELAPSE,
-    PK_RO_P_DOMINANCE,
-    PK_N_RO
-};
-
-extern const char *const pk_ro_name[PK_N_RO];
-extern const char *const pk_ro_meaning[PK_N_RO];
 
 typedef struct pk_sweep_opts {
     double doses[8];        /* mg/day for the product scenarios */
@@ -73,9 +51,12 @@ typedef struct pk_dose_change {
 typedef struct pk_sweep_result {
     size_t n_scen, n_draws, n_days;
     pk_scenario *scen;      /* n_scen */
-    double *q;              /* n_scen x PK_N_RO x 3 (5%, 50%, 95%); probabilities in all three */
-    double *traj;           /* n_scen x (n_days+1) x 3 outputs x 3 quantiles: exact up to
-                               128 draws, from fixed histograms of ln(value) beyond */
+    size_t n_ro;            /* the model's read-outs */
+    size_t n_tr;            /* observables in the trajectories (the model's sweep_obs) */
+    int tr_obs[3];          /* their indices */
+    double *q;              /* n_scen x n_ro x 3 (5%, 50%, 95%); probabilities in all three */
+    double *traj;           /* n_scen x (n_days+1) x n_tr outputs x 3 quantiles: exact up
+                               to 128 draws, from fixed histograms of ln(value) beyond */
     long clipped;           /* trajectory quantiles that fell outside their histogram */
     double *dose;           /* n_scen x (n_days+1): daily dose */
     int *order;             /* ranking */
@@ -100,13 +81,6 @@ void pk_sweep_result_free(pk_sweep_result *r);
  * the MAP.  Each draw has its own seeded stream.  from_fit says which. */
 int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t first, size_t n_draws,
                    double *theta, int *from_fit, pk_err *err);
-
-/* Read-outs of one trajectory: t (n, days, 0.25-day grid with the day
- * 14-15 exposure window inside), observables and states at each time, and
- * the daily dose applied on each day 0 .. ceil(days)-1. */
-void pk_sweep_readouts(const pk_model *m, const double *theta, const double *t, size_t n,
-                       const double *obs, const double *x, const double *daily_mg, double days,
-                       double *ro);
 
 /* Files: sweep.csv, sweep_trajectories.csv, sweep_summary.txt in dir. */
 int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,

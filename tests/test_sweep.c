@@ -8,6 +8,16 @@
 #include "pk_sweep.h"
 #include "test_util.h"
 
+#define N_RO_MAX PK_MAX_READOUT
+
+/* Index of a read-out of sorafenib_flt3 (the test fails on a missing one). */
+static int ro_ix(const char *name)
+{
+    int k = pk_model_readout_index(&model_sorafenib_flt3, name);
+    assert_true(k >= 0);
+    return k;
+}
+
 static void readouts_by_hand(void **s)
 {
     (void)s;
@@ -15,7 +25,7 @@ static void readouts_by_hand(void **s)
     size_t ns = m->n_state, no = m->n_obs;
     enum { N = 9 };
     /* days 0..8 (1-day steps), horizon 8 */
-    double t[N], x[N * PK_MAX_STATE], obs[N * PK_MAX_OBS], ro[PK_N_RO];
+    double t[N], x[N * PK_MAX_STATE], obs[N * PK_MAX_OBS], ro[N_RO_MAX];
     static const double wbc[N] = {20, 5, 1.5, 0.8, 0.5, 0.9, 1.8, 3, 4};
     static const double pb[N] = {80, 20, 3, 0.5, 0.2, 0.4, 2, 6, 12};
     static const double conc[N] = {0, 0.3, 0.7, 0.9, 1.0, 0.8, 0.5, 0.6, 0.7};
@@ -44,27 +54,28 @@ static void readouts_by_hand(void **s)
         theta[j] = m->param[j].median;
     theta[pk_model_param_index(m, "EC50_mg_per_L")] = 0.0693; /* C90 = 0.6237 mg/L */
     static const double daily[8] = {800, 800, 800, 800, 400, 400, 400, 400};
-    pk_sweep_readouts(m, theta, t, N, obs, x, daily, 8, ro);
-    assert_float_equal(ro[PK_RO_HR_DAY], 3, 0);          /* first pb < 1: day 3 */
-    assert_float_equal(ro[PK_RO_NADIR_PB], 0.2, 0);
-    assert_float_equal(ro[PK_RO_RELAPSE_FREE], 7, 0);    /* pb >= 5 after HR: day 7 */
-    assert_float_equal(ro[PK_RO_P_RELAPSE], 1, 0);
-    assert_float_equal(ro[PK_RO_G4_DAYS], 3, 0);         /* days 3, 4, 5 below 1.0 */
-    assert_float_equal(ro[PK_RO_G3_DAYS], 5, 0);         /* days 2-6 below 2.0 */
-    assert_float_equal(ro[PK_RO_WBC_NADIR], 0.5, 0);
-    assert_float_equal(ro[PK_RO_WBC_NADIR_DAY], 4, 0);
-    assert_float_equal(ro[PK_RO_CUM_DOSE], 4 * 800 + 4 * 400, 0);
-    assert_float_equal(ro[PK_RO_MEAN_DOSE], 600, 0);
-    assert_float_equal(ro[PK_RO_DOSE_CHANGES], 1, 0);
-    assert_float_equal(ro[PK_RO_FRAC_I90], 4.0 / 8, 1e-12); /* days 2-5 above 0.6237 */
-    assert_float_equal(ro[PK_RO_DOMINANCE_DAY], 6, 0); /* Lr 0.02 > Q + Ls = 0.015 */
-    assert_float_equal(ro[PK_RO_LT_END], 0.065, 1e-15);
-    assert_float_equal(ro[PK_RO_LOG10_LT], log10(0.065e12), 1e-12);
-    assert_float_equal(ro[PK_RO_P_HR], 1, 0);
+    pk_course c = {t, N, obs, x, daily, 8, 0, theta};
+    m->readouts(m, &c, ro);
+    assert_float_equal(ro[ro_ix("hr_day")], 3, 0);          /* first pb < 1: day 3 */
+    assert_float_equal(ro[ro_ix("nadir_blast_pb_pct")], 0.2, 0);
+    assert_float_equal(ro[ro_ix("relapse_free_days")], 7, 0);    /* pb >= 5 after HR: day 7 */
+    assert_float_equal(ro[ro_ix("p_relapse")], 1, 0);
+    assert_float_equal(ro[ro_ix("grade4_days")], 3, 0);         /* days 3, 4, 5 below 1.0 */
+    assert_float_equal(ro[ro_ix("grade3_days")], 5, 0);         /* days 2-6 below 2.0 */
+    assert_float_equal(ro[ro_ix("wbc_nadir")], 0.5, 0);
+    assert_float_equal(ro[ro_ix("wbc_nadir_day")], 4, 0);
+    assert_float_equal(ro[ro_ix("cum_dose_mg")], 4 * 800 + 4 * 400, 0);
+    assert_float_equal(ro[ro_ix("mean_dose_mg_per_day")], 600, 0);
+    assert_float_equal(ro[ro_ix("dose_changes")], 1, 0);
+    assert_float_equal(ro[ro_ix("frac_inhibition_gt_0.9")], 4.0 / 8, 1e-12); /* days 2-5 above 0.6237 */
+    assert_float_equal(ro[ro_ix("resistant_dominance_day")], 6, 0); /* Lr 0.02 > Q + Ls = 0.015 */
+    assert_float_equal(ro[ro_ix("LT_end")], 0.065, 1e-15);
+    assert_float_equal(ro[ro_ix("log10_LT_cells_end")], log10(0.065e12), 1e-12);
+    assert_float_equal(ro[ro_ix("p_hr")], 1, 0);
 }
 
 /* Read-out quantiles of a small sweep (patient 2's prior draws, 400 mg
- * bid, 120 days) at rtol `rtol`, into q (PK_N_RO x 3). */
+ * bid, 120 days) at rtol `rtol`, into q (n_ro x 3). */
 static void small_sweep(double rtol, double *q)
 {
     pk_patient p;
@@ -84,7 +95,7 @@ static void small_sweep(double rtol, double *q)
     assert_int_equal(pk_sweep_run(&p, &o, &r, &err), PK_OK);
     assert_int_equal(r.n_scen, 1);
     assert_int_equal(r.fails, 0);
-    memcpy(q, r.q, PK_N_RO * 3 * sizeof *q);
+    memcpy(q, r.q, r.n_ro * 3 * sizeof *q);
     pk_sweep_result_free(&r);
     pk_patient_free(&p);
 }
@@ -93,7 +104,7 @@ static void small_sweep(double rtol, double *q)
 static double worst_readout(const double *a, const double *b)
 {
     double w = 0;
-    for (int k = 0; k < PK_N_RO * 3; k++) {
+    for (size_t k = 0; k < model_sorafenib_flt3.n_readout * 3; k++) {
         if (!isfinite(a[k]) || !isfinite(b[k]))
             return INFINITY; /* fmax would drop a NaN */
         if (a[k] != b[k])
@@ -109,7 +120,7 @@ static double worst_readout(const double *a, const double *b)
 static void tolerance_keeps_readouts(void **s)
 {
     (void)s;
-    double ref[PK_N_RO * 3], q[PK_N_RO * 3], loose[PK_N_RO * 3];
+    double ref[N_RO_MAX * 3], q[N_RO_MAX * 3], loose[N_RO_MAX * 3];
     small_sweep(1e-9, ref);
     small_sweep(0, q);
     small_sweep(1e-3, loose);
@@ -117,12 +128,12 @@ static void tolerance_keeps_readouts(void **s)
     print_message("read-outs at the default rtol vs 1e-9: %.2g; at rtol 1e-3: %.2g\n", w, wl);
     assert_true(w < 1e-3);
     assert_true(wl > 1e-3);
-    static const int exact[] = {PK_RO_HR_DAY, PK_RO_RELAPSE_FREE, PK_RO_G4_DAYS,
-                                PK_RO_G3_DAYS, PK_RO_WBC_NADIR_DAY, PK_RO_DOMINANCE_DAY,
-                                PK_RO_P_HR, PK_RO_P_RELAPSE, PK_RO_P_DOMINANCE};
+    static const char *const exact[] = {"hr_day", "relapse_free_days", "grade4_days",
+                                        "grade3_days", "wbc_nadir_day", "resistant_dominance_day",
+                                        "p_hr", "p_relapse", "p_resistant_dominance"};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
         for (int j = 0; j < 3; j++)
-            assert_float_equal(q[exact[i] * 3 + j], ref[exact[i] * 3 + j], 0);
+            assert_float_equal(q[ro_ix(exact[i]) * 3 + j], ref[ro_ix(exact[i]) * 3 + j], 0);
 }
 
 int main(void)

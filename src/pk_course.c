@@ -1,0 +1,42 @@
+#include "pk_course.h"
+
+#include <math.h>
+
+void pk_course_doses(const pk_course *c, double *cum_mg, double *mean_mg_per_day,
+                     double *changes)
+{
+    double cum = 0, prev = -1, n_changes = 0;
+    int first = (int)floor(c->from_day + 1e-9), end = (int)ceil(c->days - 1e-9);
+    for (int d = first; d < end; d++) {
+        double mg = c->daily_mg[d];
+        cum += mg;
+        if (prev >= 0 && mg != prev)
+            n_changes++;
+        prev = mg;
+    }
+    *cum_mg = cum;
+    *mean_mg_per_day = end > first ? cum / (end - first) : 0;
+    *changes = n_changes;
+}
+
+void pk_course_window(const pk_course *c, size_t n_obs, int k, double w, double *min,
+                      double *max, double *auc_h)
+{
+    if (c->days < w + 1 - 1e-9) {
+        *min = *max = *auc_h = NAN;
+        return;
+    }
+    double lo = INFINITY, hi = 0, auc = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!(c->t[i] >= w && c->t[i] <= w + 1))
+            continue;
+        double v = c->obs[i * n_obs + (size_t)k];
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+        if (i > 0 && c->t[i - 1] >= w)
+            auc += 0.5 * (v + c->obs[(i - 1) * n_obs + (size_t)k]) * (c->t[i] - c->t[i - 1]) * 24;
+    }
+    *min = isfinite(lo) ? lo : 0;
+    *max = hi;
+    *auc_h = auc;
+}

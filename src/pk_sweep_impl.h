@@ -1,0 +1,48 @@
+/* pk_sweep_impl: what the sweep's files share and nothing else does. */
+#ifndef PK_SWEEP_IMPL_H
+#define PK_SWEEP_IMPL_H
+
+#include "pk_reduce.h"
+#include "pk_sweep.h"
+
+#define SWEEP_BLOCK 128 /* draws simulated between two reductions */
+
+/* ---- pk_sweep_spec.c ---- */
+/* The scenarios: product of doses and schedules, the file's [sweep]
+ * scenarios, then the rule-based one. */
+int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r,
+                          pk_err *err);
+
+/* ---- pk_sweep_reduce.c ----
+ * Draws run in blocks of SWEEP_BLOCK and are fed to the reducer in draw
+ * order, so the result does not depend on the thread count.  Read-outs
+ * are kept, n_ro numbers per simulation, for exact quantiles.  Daily
+ * trajectories are not kept: within one block their quantiles are exact;
+ * beyond it each (scenario, day, output) goes into a pk_loghist whose
+ * range comes from the first block, so their memory does not grow with
+ * the draws.  The median daily dose is exact (pk_tally). */
+typedef struct sweep_reducer {
+    size_t ns, nd, nday, ndd, nro, ntr;
+    const pk_readout_def *def; /* the model's read-outs */
+    double *ro;          /* nd x ns x nro, every read-out */
+    pk_loghist *tr;      /* ns x (nday+1) x ntr, after the first block */
+    pk_tally *dose;      /* ns x (nday+1) */
+    long clipped;        /* trajectory quantiles that fell outside a range */
+} sweep_reducer;
+
+int sweep_reducer_init(sweep_reducer *rd, const pk_model *m, size_t ns, size_t nd, size_t nday,
+                       size_t ndd, size_t ntr);
+void sweep_reducer_free(sweep_reducer *rd);
+/* One block of draws d0 .. d0+nb-1: read-outs (nb x ns x nro),
+ * trajectories (nb x ns x (nday+1) x ntr) and daily doses (nb x ns x ndd). */
+int sweep_reducer_add_block(sweep_reducer *rd, size_t d0, size_t nb, const double *ro,
+                            const double *tr, const double *daily);
+/* Quantiles into r; tr0 is the first block's trajectories (all of them
+ * when nd <= SWEEP_BLOCK). */
+int sweep_reducer_finish(sweep_reducer *rd, const double *tr0, pk_sweep_result *r);
+/* The rules scenario's applied doses of one draw: its changes. */
+int sweep_record_changes(pk_sweep_result *r, size_t draw, const double *daily, size_t ndd);
+/* r->order by the ranking rule (pk_sweep_spec.c resolved it). */
+void sweep_rank(const pk_model *m, const pk_sweep_opts *o, pk_sweep_result *r);
+
+#endif
