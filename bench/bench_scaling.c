@@ -33,9 +33,8 @@ int main(int argc, char **argv)
     const pk_model *m = p.model;
     pk_sweep_opts so = pk_sweep_default_opts();
     double *th = malloc((size_t)max_n * m->n_param * sizeof *th);
-    int from_fit;
-    if (pk_sweep_draws(&p, &so, 0, (size_t)max_n, th, &from_fit, &err))
-        return 1;
+    pk_sweep_posterior none = {0}; /* a patient file: every draw from the priors */
+    pk_sweep_draws(&p, &so, &none, 0, (size_t)max_n, th);
     pk_regimen reg = {0, 220, 400, 400, 0};
     pk_dose *doses;
     size_t nd;

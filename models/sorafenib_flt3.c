@@ -366,21 +366,30 @@ static const char weak_points[] =
 
 /* ---- sweep read-outs ----
  * Hematologic response (HR): blood blasts below 1%; relapse: 5% or more
- * after an HR.  A course without HR is a failure: it has no relapse-free
- * time, and event days are censored at the horizon. */
-enum { RO_HR_DAY, RO_NADIR_PB, RO_RELAPSE_FREE, RO_G4_DAYS, RO_G3_DAYS, RO_WBC_NADIR,
-       RO_WBC_NADIR_DAY, RO_CUM_DOSE, RO_MEAN_DOSE, RO_DOSE_CHANGES, RO_CMIN, RO_CMAX,
-       RO_AUC24, RO_FRAC_I90, RO_DOMINANCE_DAY, RO_LT_END, RO_LOG10_LT, RO_P_HR, RO_P_RELAPSE,
-       RO_P_DOMINANCE, N_RO };
+ * after an HR.  A course without HR is a treatment failure, never
+ * "relapse-free": as in AML event-free survival, induction failure is an
+ * event on day 0.  Event days are counted from the forecast's first day
+ * (from_day) and censored at the horizon.  Success, what a tumour board
+ * asks for: an HR by day HR_BY after from_day and no relapse by the
+ * horizon. */
+#define HR_BY 60.0 /* days */
+
+enum { RO_P_SUCCESS, RO_P_HR, RO_HR_DAY, RO_NADIR_PB, RO_RELAPSE_FREE, RO_G4_DAYS, RO_G3_DAYS,
+       RO_WBC_NADIR, RO_WBC_NADIR_DAY, RO_CUM_DOSE, RO_MEAN_DOSE, RO_DOSE_CHANGES, RO_CMIN,
+       RO_CMAX, RO_AUC24, RO_FRAC_I90, RO_DOMINANCE_DAY, RO_LT_END, RO_LOG10_LT, RO_P_RELAPSE,
+       RO_P_FAILURE, RO_P_DOMINANCE, N_RO };
 
 static const pk_readout_def readout_defs[N_RO] = {
-    {"hr_day", "days to hematologic response, blast_pb_pct < 1 (the horizon if none)", -1, 0, 0, 0},
+    {"p_success", "probability of an HR by day 60 and no relapse by the horizon", +1, 1, 0, 1},
+    {"p_hr", "probability of a hematologic response (HR: blast_pb_pct < 1) by the horizon", +1,
+     1, 0, 1},
+    {"hr_day", "days to HR (the horizon if none: censored)", -1, 0, 0, 1},
     {"nadir_blast_pb_pct", "lowest blood blast percentage", -1, 0, 0, 0},
-    {"relapse_free_days", "days to relapse, blast_pb_pct >= 5 after an HR (the horizon if none)",
-     +1, 0, 0, 1},
+    {"relapse_free_days", "days to relapse (blast_pb_pct >= 5 after an HR); the horizon if none; "
+     "0 without an HR (a failure)", +1, 0, 0, 1},
     {"grade4_days", "days with grade IV leukopenia, wbc < 1.0 x10^9/L", -1, 0, 0, 1},
     {"grade3_days", "days with grade III or worse leukopenia, wbc < 2.0 x10^9/L", -1, 0, 0, 0},
-    {"wbc_nadir", "lowest WBC (10^9/L)", +1, 0, 0, 1},
+    {"wbc_nadir", "lowest WBC (10^9/L)", +1, 0, 0, 0},
     {"wbc_nadir_day", "day of the lowest WBC", 0, 0, 0, 0},
     {"cum_dose_mg", "cumulative dose over the horizon (mg)", 0, 0, 0, 0},
     {"mean_dose_mg_per_day", "mean daily dose (mg/day)", 0, 0, 0, 1},
@@ -388,16 +397,18 @@ static const pk_readout_def readout_defs[N_RO] = {
     {"cmin_mg_per_L", "minimum plasma concentration over day 14-15 (mg/L)", 0, 0, 1, 0},
     {"cmax_mg_per_L", "maximum plasma concentration over day 14-15 (mg/L)", 0, 0, 1, 0},
     {"auc24_mg_h_per_L", "AUC over day 14-15 (mg*h/L)", 0, 0, 1, 0},
-    {"frac_inhibition_gt_0.9", "fraction of time with FLT3-ITD inhibition I(C) > 0.9", +1, 0, 0, 0},
+    {"frac_inhibition_gt_0.9", "fraction of time with FLT3-ITD inhibition I(C) > 0.9", +1, 0, 0,
+     0},
     {"resistant_dominance_day",
-     "first day the resistant clone dominates, Lr > Q + Ls (the horizon if never)", +1, 0, 0, 0},
+     "days to the resistant clone's dominance, Lr > Q + Ls (the horizon if never)", +1, 0, 0, 0},
     {"LT_end", "marrow burden LT = Q + Ls + Lr at the horizon (pre-treatment burden = 1)", -1, 0,
      0, 0},
     {"log10_LT_cells_end",
      "log10 of the marrow burden in cells at the horizon (LT x 1e12): an MRD-like read-out", -1,
      0, 0, 1},
-    {"p_hr", "probability of a hematologic response by the horizon", +1, 1, 0, 1},
     {"p_relapse", "probability of relapse by the horizon", -1, 1, 0, 1},
+    {"p_failure", "probability of treatment failure by the horizon: no HR (an event on day 0, "
+     "as in AML event-free survival) or relapse", -1, 1, 0, 0},
     {"p_resistant_dominance", "probability that the resistant clone dominates by the horizon",
      -1, 1, 0, 0},
 };
@@ -409,8 +420,10 @@ static void readouts(const pk_model *m, const pk_course *c, double *ro)
     size_t n = c->n;
     double c90 = c->theta[EC50] * pow(9.0, 1.0 / c->theta[HILL]);
     double hr = NAN, relapse = NAN, dom = NAN, nadir_pb = INFINITY, wmin = INFINITY, wday = 0;
-    double g4 = 0, g3 = 0, above = 0, span = 0;
+    double g4 = 0, g3 = 0, above = 0, span = 0, t0 = c->from_day;
     for (size_t i = 0; i < n; i++) {
+        if (t[i] < t0 - 1e-9)
+            continue; /* a forecast counts from its first day */
         const double *oi = c->obs + i * N_OBS, *xi = c->x + i * N_STATE;
         double w = oi[OBS_WBC], pb = oi[OBS_PB], cc = oi[OBS_CONC];
         if (isnan(hr) && pb < 1)
@@ -434,23 +447,25 @@ static void readouts(const pk_model *m, const pk_course *c, double *ro)
         }
     }
     pk_course_doses(c, &ro[RO_CUM_DOSE], &ro[RO_MEAN_DOSE], &ro[RO_DOSE_CHANGES]);
-    pk_course_window(c, N_OBS, OBS_CONC, 14, &ro[RO_CMIN], &ro[RO_CMAX], &ro[RO_AUC24]);
+    pk_course_window(c, N_OBS, OBS_CONC, t0 + 14, &ro[RO_CMIN], &ro[RO_CMAX], &ro[RO_AUC24]);
     const double *xe = c->x + (n - 1) * N_STATE;
-    double lt = xe[Q] + xe[LS] + xe[LR];
-    ro[RO_HR_DAY] = isnan(hr) ? c->days : hr;
+    double lt = xe[Q] + xe[LS] + xe[LR], horizon = c->days - t0;
+    ro[RO_P_HR] = !isnan(hr);
+    ro[RO_P_RELAPSE] = !isnan(relapse);
+    ro[RO_P_FAILURE] = isnan(hr) || !isnan(relapse);
+    ro[RO_P_DOMINANCE] = !isnan(dom);
+    ro[RO_P_SUCCESS] = !isnan(hr) && hr - t0 <= HR_BY && isnan(relapse);
+    ro[RO_HR_DAY] = isnan(hr) ? horizon : hr - t0;
     ro[RO_NADIR_PB] = nadir_pb;
-    ro[RO_RELAPSE_FREE] = isnan(relapse) ? c->days : relapse;
+    ro[RO_RELAPSE_FREE] = isnan(hr) ? 0 : isnan(relapse) ? horizon : relapse - t0;
     ro[RO_G4_DAYS] = g4;
     ro[RO_G3_DAYS] = g3;
     ro[RO_WBC_NADIR] = wmin;
     ro[RO_WBC_NADIR_DAY] = wday;
     ro[RO_FRAC_I90] = span > 0 ? above / span : 0;
-    ro[RO_DOMINANCE_DAY] = isnan(dom) ? c->days : dom;
+    ro[RO_DOMINANCE_DAY] = isnan(dom) ? horizon : dom - t0;
     ro[RO_LT_END] = lt;
     ro[RO_LOG10_LT] = log10(fmax(lt, 1e-300) * 1e12);
-    ro[RO_P_HR] = !isnan(hr);
-    ro[RO_P_RELAPSE] = !isnan(relapse);
-    ro[RO_P_DOMINANCE] = !isnan(dom);
 }
 
 const pk_model model_sorafenib_flt3 = {
@@ -467,7 +482,10 @@ const pk_model model_sorafenib_flt3 = {
     .weak_points = weak_points,
     .exposure_shift = exposure_shift, .err_loosen = err_loosen,
     .readout = readout_defs, .n_readout = N_RO, .readouts = readouts, .window_day = 14,
-    .rank_by = "relapse_free_days", .rank_limit = "grade4_days", .rank_limit_max = 14,
-    .rank_tie = "p_relapse",
+    .rank_by = "p_success", .rank_limit = "grade4_days", .rank_limit_max = 14,
+    .rank_ties = {"p_hr", "hr_day", "grade4_days", NULL},
+    .events = {{"failure", "relapse_free_days", "p_failure"}, {"hr", "hr_day", "p_hr"},
+               {"relapse", "relapse_free_days", "p_relapse"},
+               {"resistant_dominance", "resistant_dominance_day", "p_resistant_dominance"}},
     .sweep_obs = {"conc", "wbc", "blast_pb_pct", NULL},
 };

@@ -19,7 +19,8 @@ set -euo pipefail
 
 SUN_VER=6.4.1
 PKGS=(cmake pkg-config gcc make libsundials-dev libgsl-dev gnuplot-nox libinih-dev
-      libcmocka-dev dpkg-dev valgrind      # dpkg-dev: needed by `apt-get source`
+      libcmocka-dev libssl-dev             # libssl-dev: SHA-256 fingerprints (libcrypto)
+      dpkg-dev valgrind                    # dpkg-dev: needed by `apt-get source`
       clang libclang-rt-14-dev libomp-dev) # the libFuzzer harnesses (scripts/fuzz.sh)
 CACHE=$(realpath -m "${PKSIM_CACHE:-$HOME/.cache/pksim}")
 PREFIX=$CACHE/sundials-$SUN_VER-O3

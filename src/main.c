@@ -123,8 +123,13 @@ static int cmd_sweep(const pk_cli *cli)
         rc = pk_sweep_run(&p, &so, &res, &err);
     char dir[1024];
     if (rc == PK_OK) {
+        /* a fit's sweep goes beside its fit.ini, wherever that is; a
+         * patient file's under results/<id>/ */
+        const char *slash = strrchr(file, '/');
         if (out_dir)
             snprintf(dir, sizeof dir, "%s", out_dir);
+        else if (p.posterior[0])
+            snprintf(dir, sizeof dir, "%.*ssweep", slash ? (int)(slash - file + 1) : 0, file);
         else
             snprintf(dir, sizeof dir, "results/%s/sweep", p.id);
         rc = pk_sweep_write(dir, &p, &so, &res, &err);
@@ -132,8 +137,8 @@ static int cmd_sweep(const pk_cli *cli)
     if (rc == PK_OK) {
         if (!quiet) {
             pk_sweep_print(stdout, &p, &so, &res);
-            printf("wrote %s/{sweep.csv,sweep_trajectories.csv,sweep_summary.txt%s}\n", dir,
-                   so.rules ? ",sweep_doses.csv" : "");
+            printf("wrote %s/{sweep.csv,sweep_trajectories.csv,sweep_summary.txt,sweep_events.csv,"
+                   "sweep_draws.csv%s}\n", dir, so.rules ? ",sweep_doses.csv" : "");
         }
         fprintf(stderr, "pksim sweep: %ld simulations in %.2f s (%.0f per second)\n", res.sims,
                 res.seconds, res.sims / (res.seconds > 0 ? res.seconds : 1));

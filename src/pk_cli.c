@@ -151,8 +151,12 @@ static int parse_doses(msgbuf *mb, const char *arg, pk_sweep_opts *so)
         double d = 0;
         if (so->n_doses == 8 || parse_double(mb, "--doses", t, &d))
             return usage(mb, "--doses: '%.200s': give up to 8 daily doses in mg", arg);
-        if (d != 0 && (d < 200 || d > 800))
-            return usage(mb, "--doses: %.200s mg/day is outside 200-800 (0 = no drug)", t);
+        if (!(d >= 0))
+            return usage(mb, "--doses: %.200s mg/day is negative (0 = no drug)", t);
+        for (size_t k = 0; k < so->n_doses; k++)
+            if (so->doses[k] == d)
+                return usage(mb, "--doses: %g mg/day is given twice", d);
+        /* the model's own range and tablets are checked with the scenarios */
         so->doses[so->n_doses++] = d;
     }
     if (so->n_doses == 0)
@@ -184,6 +188,16 @@ static int one_file(msgbuf *mb, int argc, char **argv, pk_cli *cli, const char *
     return 0;
 }
 
+/* --from-day: a forecast's first day, a whole day from 1 on. */
+static int parse_from_day(msgbuf *mb, const char *arg, double *day)
+{
+    if (parse_double(mb, "--from-day", arg, day))
+        return 2;
+    if (!(*day >= 1) || *day != floor(*day))
+        return usage(mb, "--from-day: '%.200s' must be a whole day, at least 1", arg);
+    return 0;
+}
+
 static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
 {
     static const struct option opts[] = {
@@ -192,7 +206,7 @@ static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"out", required_argument, 0, 'o'},    {"coupled", no_argument, 0, 'c'},
         {"rtol", required_argument, 0, 'r'},   {"quiet", no_argument, 0, 'q'},
         {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"from-day", required_argument, 0, 'F'}, {0, 0, 0, 0}};
     pk_sim_request *rq = &cli->sim;
     int schedule_set = 0, c, rc;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -210,8 +224,13 @@ static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         case 'D':
             if (parse_double(mb, "--dose", optarg, &rq->dose_mg_per_day))
                 return 2;
-            if (!(rq->dose_mg_per_day > 0))
-                return usage(mb, "--dose: '%.200s' must be a positive daily dose in mg", optarg);
+            if (!(rq->dose_mg_per_day >= 0))
+                return usage(mb, "--dose: '%.200s' must be a daily dose in mg", optarg);
+            rq->dose_set = 1;
+            break;
+        case 'F':
+            if (parse_from_day(mb, optarg, &rq->from_day))
+                return 2;
             break;
         case 's':
             rq->schedule = optarg;
@@ -239,8 +258,12 @@ static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     }
     if ((rc = one_file(mb, argc, argv, cli, "patient file")))
         return rc;
-    if (schedule_set && !(rq->dose_mg_per_day > 0))
+    if (schedule_set && !rq->dose_set)
         return usage(mb, "%s", "--schedule goes with --dose");
+    if (rq->from_day > 0 && !rq->dose_set)
+        return usage(mb, "%s", "--from-day goes with --dose (0 stops the drug from that day)");
+    if (rq->dose_set && !(rq->dose_mg_per_day > 0) && !(rq->from_day > 0))
+        return usage(mb, "%s", "--dose: give a positive daily dose in mg (0 only with --from-day)");
     return 0;
 }
 
@@ -334,6 +357,28 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     return one_file(mb, argc, argv, cli, "patient file");
 }
 
+/* "qd,bid": each of qd and bid at most once, nothing else. */
+static int parse_schedules(msgbuf *mb, const char *arg, pk_sweep_opts *so)
+{
+    char buf[64];
+    if (strlen(arg) >= sizeof buf)
+        return usage(mb, "--schedules: '%.60s...' is a list of qd and bid", arg);
+    snprintf(buf, sizeof buf, "%s", arg);
+    so->qd = so->bid = 0;
+    char *save = NULL;
+    for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        int *flag = !strcmp(s, "qd") ? &so->qd : !strcmp(s, "bid") ? &so->bid : NULL;
+        if (!flag)
+            return usage(mb, "--schedules: '%.60s' is not qd or bid", s);
+        if (*flag)
+            return usage(mb, "--schedules: %s is given twice", s);
+        *flag = 1;
+    }
+    if (!so->qd && !so->bid)
+        return usage(mb, "--schedules: '%.60s' is a list of qd and bid", arg);
+    return 0;
+}
+
 static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
 {
     static const struct option opts[] = {
@@ -345,7 +390,8 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"out", required_argument, 0, 'o'},    {"quiet", no_argument, 0, 'q'},
         {"rules", required_argument, 0, 'U'},  {"noisy-counts", no_argument, 0, 'N'},
         {"plot", no_argument, 0, 'p'},         {"help", no_argument, 0, 'h'},
-        {"rtol", required_argument, 0, 'r'},   {0, 0, 0, 0}};
+        {"rtol", required_argument, 0, 'r'},   {"from-day", required_argument, 0, 'F'},
+        {"resample", no_argument, 0, 'A'},     {0, 0, 0, 0}};
     pk_sweep_opts *so = &cli->sweep;
     int c, rc;
     long v = 0;
@@ -356,10 +402,8 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
                 return rc;
             break;
         case 'C':
-            so->qd = strstr(optarg, "qd") != NULL;
-            so->bid = strstr(optarg, "bid") != NULL;
-            if ((!so->qd && !so->bid) || strspn(optarg, "qdbi,") != strlen(optarg))
-                return usage(mb, "--schedules: '%.200s' is a list of qd and bid", optarg);
+            if ((rc = parse_schedules(mb, optarg, so)))
+                return rc;
             break;
         case 'd':
             if (parse_double(mb, "--days", optarg, &so->days))
@@ -382,9 +426,18 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         case 'R':
             so->rank = optarg;
             break;
-        case 'g':
-            if (parse_double(mb, "--max-grade4-days", optarg, &so->max_g4_days))
+        case 'F':
+            if (parse_from_day(mb, optarg, &so->from_day))
                 return 2;
+            break;
+        case 'A':
+            so->resample = 1;
+            break;
+        case 'g':
+            if (parse_double(mb, "--max-grade4-days", optarg, &so->rank_limit_max))
+                return 2;
+            if (!(so->rank_limit_max >= 0))
+                return usage(mb, "--max-grade4-days: %g must be >= 0", so->rank_limit_max);
             break;
         case 'r':
             if (parse_rtol(mb, "--rtol", optarg, &so->rtol))

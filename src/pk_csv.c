@@ -32,8 +32,17 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
     char *line = NULL;
     size_t cap = 0, cap_v = 0;
     int rc = PK_OK, lineno = 0;
-    while (getline(&line, &cap, f) >= 0) {
+    ssize_t got;
+    while ((got = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        if (got == 0 || line[got - 1] != '\n') {
+            /* every writer ends its rows: a last line without one was cut */
+            char where[600];
+            snprintf(where, sizeof where, "%s:%d", path, lineno);
+            rc = pk_err_set(err, PK_EINPUT, where, "the file ends in the middle of a line "
+                            "(cut short?)");
+            goto done;
+        }
         line[strcspn(line, "\r\n")] = 0;
         if (lineno == 1) {
             char *save = NULL;
@@ -76,6 +85,9 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
                 if (last && end != s && isfinite(x))
                     rc = pk_err_set(err, PK_EINPUT, where,
                                     "more fields than the %zu columns of the header", t->n_col);
+                else if (!last && end != s && isfinite(x) && *end == 0)
+                    rc = pk_err_set(err, PK_EINPUT, where, "%zu fields, fewer than the %zu "
+                                    "columns of the header", c + 1, t->n_col);
                 else
                     rc = pk_err_set(err, PK_EINPUT, where, "column %zu (%s) is not a finite number",
                                     c + 1, t->name[c]);

@@ -25,7 +25,7 @@ typedef struct pk_dose {
 } pk_dose;
 
 /* A named dosing scenario for sweeps: regimens in order of days. */
-#define PK_SCENARIO_MAX_REG 16
+#define PK_SCENARIO_MAX_REG 64
 typedef struct pk_scenario {
     char name[64];
     pk_regimen reg[PK_SCENARIO_MAX_REG];

@@ -102,15 +102,16 @@ static void count_pd(pk_solver *s)
     s->seen_rhs = nfe;
 }
 
-static int split_advance(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
-                         pk_err *err)
+/* Through sorted output times, CVODE stopping exactly at t_stop (at or
+ * after the last output: a later re-dose starts from there). */
+static int advance_to(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
+                      double t_stop, pk_err *err)
 {
     const pk_model *m = s->m;
     size_t ns = m->n_state, npk = m->n_pk;
     cv_problem *p = &s->pd;
     double *y = p->ready ? N_VGetArrayPointer(p->y) : NULL;
-    /* stop exactly at the last output: a later re-dose starts from there */
-    if (p->ready && t_out[n_out - 1] > s->t_now && CVodeSetStopTime(p->mem, t_out[n_out - 1]) < 0)
+    if (p->ready && t_stop > s->t_now && CVodeSetStopTime(p->mem, t_stop) < 0)
         return pk_err_set(err, PK_EINTERNAL, "", "cannot set the stop time");
     int rc = PK_OK;
     for (size_t i = 0; i < n_out; i++) {
@@ -135,6 +136,12 @@ static int split_advance(pk_solver *s, const double *t_out, size_t n_out, double
     if (p->ready)
         count_pd(s);
     return rc;
+}
+
+static int split_advance(pk_solver *s, const double *t_out, size_t n_out, double *x_out,
+                         pk_err *err)
+{
+    return advance_to(s, t_out, n_out, x_out, t_out[n_out - 1], err);
 }
 
 static int run_split(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
@@ -177,6 +184,34 @@ static int split_redose(pk_solver *s, const pk_dose *doses, size_t n_doses, pk_e
     return PK_OK;
 }
 
+/* A forecast.  Up to t_switch this is run_split with the first doses,
+ * step for step (the same stop time, the horizon), so those outputs are
+ * bit-identical to an unmodified run; the state at t_switch is CVODE's
+ * interpolant there, as an output at t_switch would be; from it the run
+ * restarts with the new doses. */
+static int split_run_switch(pk_solver *s, const double *x0, const double *t_out, size_t n_out,
+                            double *x_out, double t_switch, const pk_dose *after,
+                            size_t n_after, pk_err *err)
+{
+    double t_end = t_out[n_out - 1];
+    size_t ns = s->m->n_state, k = 0;
+    while (k < n_out && t_out[k] < t_switch)
+        k++;
+    if (split_start(s, x0, t_end, err) || (k && advance_to(s, t_out, k, x_out, t_end, err)))
+        return err->code;
+    cv_problem *p = &s->pd;
+    if (p->ready && t_switch > s->t_now) {
+        double tret;
+        int flag = CVode(p->mem, t_switch, p->y, &tret, CV_NORMAL);
+        if (flag < 0)
+            return sv_solver_error(s, p, flag, err);
+        s->t_now = t_switch;
+    }
+    if (split_redose(s, after, n_after, err))
+        return err->code;
+    return k < n_out ? advance_to(s, t_out + k, n_out - k, x_out + k * ns, t_end, err) : PK_OK;
+}
+
 /* Only a model with PD states needs a CVODE problem: the PK is the
  * propagator's. */
 static int init_split(pk_solver *s, pk_err *err)
@@ -195,4 +230,5 @@ const pk_engine pk_engine_split = {
     .start = resumable_start,
     .advance = split_advance,
     .redose = split_redose,
+    .run_switch = split_run_switch,
 };

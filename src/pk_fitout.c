@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pk_lik.h"
+#include "pk_hash.h"
 #include "pk_out.h"
 #include "pk_prior.h"
 
@@ -179,10 +180,14 @@ static int write_bands(FILE *f, const pk_fit_problem *fp, const pk_fit_bands *b)
     return 0;
 }
 
-/* The input file without any previous [estimate], then the new one. */
+/* The input file without any previous [estimate], then the new one with
+ * the fingerprint a sweep checks its posterior.csv against. */
 static int write_fit_ini(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res,
-                         pk_err *err)
+                         const char *post_sha, pk_err *err)
 {
+    char src_sha[PK_SHA256_HEX];
+    if (pk_sha256_file(fp->p->path, src_sha, err))
+        return err->code;
     FILE *in = fopen(fp->p->path, "r");
     if (!in)
         return pk_err_set(err, PK_EIO, fp->p->path, "cannot re-read the input");
@@ -205,7 +210,11 @@ static int write_fit_ini(FILE *f, const pk_fit_problem *fp, const pk_fit_result 
     for (size_t j = 0; j < fp->n_est; j++)
         fprintf(f, "%s = %.10g\n", fp->m->param[fp->est[j]].name,
                 pk_prior_from_eta(fp->kind[j], res->eta[j]));
-    fprintf(f, "posterior = posterior.csv\nsource = %s\n", fp->p->path);
+    fprintf(f, "posterior = posterior.csv\nposterior_sha256 = %s\nposterior_draws = %zu\n"
+               "posterior_params = ", post_sha, res->n_draws);
+    for (size_t j = 0; j < fp->n_est; j++)
+        fprintf(f, "%s%s", j ? "," : "", fp->m->param[fp->est[j]].name);
+    fprintf(f, "\nsource = %s\nsource_sha256 = %s\n", fp->p->path, src_sha);
     return 0;
 }
 
@@ -216,13 +225,26 @@ int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_resu
     pk_out out[4];
     memset(out, 0, sizeof out);
     int rc = PK_OK;
+    char post_sha[PK_SHA256_HEX] = "";
     for (int i = 0; i < 4 && rc == PK_OK; i++) {
         if ((rc = pk_out_open(&out[i], dir, names[i], err)))
             break;
         switch (i) {
-        case 0:
-            write_posterior(out[i].f, fp, res);
+        case 0: { /* in memory first: its fingerprint goes into fit.ini */
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *mf = open_memstream(&buf, &len);
+            if (!mf) {
+                rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
+                break;
+            }
+            write_posterior(mf, fp, res);
+            fclose(mf);
+            pk_sha256_hex(buf, len, post_sha);
+            fwrite(buf, 1, len, out[i].f);
+            free(buf);
             break;
+        }
         case 1:
             write_bands(out[i].f, fp, b);
             break;
@@ -230,7 +252,7 @@ int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_resu
             pk_fitout_summary(out[i].f, fp, res);
             break;
         default:
-            rc = write_fit_ini(out[i].f, fp, res, err);
+            rc = write_fit_ini(out[i].f, fp, res, post_sha, err);
             break;
         }
     }

@@ -175,16 +175,19 @@ typedef struct pk_model {
      * helpers); a read-out with no value (a window past the horizon) is
      * NAN.  rank_by: the read-out a sweep maximises or minimises (its
      * direction), among scenarios whose median rank_limit read-out is at
-     * most rank_limit_max (NULL: no constraint); ties go to rank_tie, then
-     * to the order of the scenarios.  sweep_obs: observables whose daily
-     * quantiles sweep_trajectories.csv gives (NULL-terminated, at most 3). */
+     * most rank_limit_max (NULL: no constraint); ties go to rank_ties in
+     * their directions, then to the order of the scenarios.  events: time
+     * to event read-outs, each a day read-out and its 0/1 indicator, for
+     * the fraction of draws still event-free by day.  sweep_obs:
+     * observables whose daily quantiles sweep_trajectories.csv gives. */
     const pk_readout_def *readout;
     size_t n_readout;
     void (*readouts)(const struct pk_model *m, const pk_course *c, double *ro);
     double window_day;
-    const char *rank_by, *rank_limit, *rank_tie;
+    const char *rank_by, *rank_limit, *rank_ties[4]; /* NULL-terminated */
     double rank_limit_max;
-    const char *sweep_obs[4];
+    const char *events[4][3];   /* {name, day read-out, indicator read-out}; NULL name ends */
+    const char *sweep_obs[4];   /* NULL-terminated, at most 3 */
 } pk_model;
 
 /* The registry (src/pk_models.c). */

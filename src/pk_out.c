@@ -1,3 +1,5 @@
+/* renameat2 (RENAME_EXCHANGE) swaps a staged directory in atomically. */
+#define _GNU_SOURCE
 #include "pk_out.h"
 
 #include <dirent.h>
@@ -7,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <unistd.h>
 
 int pk_out_mkdir(const char *dir, pk_err *err)
@@ -181,4 +184,83 @@ void pk_out_abort(pk_out *o)
     if (o->tmp[0])
         unlink(o->tmp);
     o->tmp[0] = 0;
+}
+
+int pk_out_stage_dir(const char *final, char *stage, size_t n_stage, pk_err *err)
+{
+    char parent[1024];
+    const char *slash = strrchr(final, '/');
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - final) : 1, slash ? final : ".");
+    if (!parent[0])
+        snprintf(parent, sizeof parent, "/");
+    if (pk_out_mkdir(parent, err))
+        return err->code;
+    pk_out_clear_stale(parent);
+    if (snprintf(stage, n_stage, "%s/.%s.tmp.%ld.XXXXXX", parent, slash ? slash + 1 : final,
+                 (long)getpid()) >= (int)n_stage) {
+        stage[0] = 0;
+        return pk_err_set(err, PK_EIO, final, "path too long");
+    }
+    if (!mkdtemp(stage)) {
+        int saved = errno;
+        stage[0] = 0;
+        return pk_err_set(err, PK_EIO, final, "cannot write: %s", strerror(saved));
+    }
+    return PK_OK;
+}
+
+void pk_out_drop_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char path[1400];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Does dir hold marker, or nothing at all? */
+static int replaceable(const char *dir, const char *marker)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int empty = 1, has = 0;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        empty = 0;
+        has |= !strcmp(e->d_name, marker);
+    }
+    closedir(d);
+    return empty || has;
+}
+
+int pk_out_swap_dir(const char *stage, const char *final, const char *marker, pk_err *err)
+{
+    struct stat st;
+    if (pk_interrupted())
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    if (lstat(final, &st) != 0) {
+        if (rename(stage, final) != 0)
+            return pk_err_set(err, PK_EIO, final, "cannot write: %s", strerror(errno));
+        return PK_OK;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return pk_err_set(err, PK_EIO, final, "exists and is not a directory");
+    if (!replaceable(final, marker))
+        return pk_err_set(err, PK_EIO, final, "holds files of something else (no %s): give "
+                          "another --out", marker);
+    if (renameat2(AT_FDCWD, stage, AT_FDCWD, final, RENAME_EXCHANGE) != 0)
+        return pk_err_set(err, PK_EIO, final, "cannot replace: %s", strerror(errno));
+    pk_out_drop_dir(stage); /* now the previous outputs */
+    return PK_OK;
 }

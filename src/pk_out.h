@@ -29,6 +29,17 @@ int pk_out_mktemp(const char *final, char *tmp, size_t n_tmp, pk_err *err);
  * (killed while writing); files of live processes are left alone. */
 void pk_out_clear_stale(const char *dir);
 
+/* A directory of outputs as one unit.  pk_out_stage_dir makes a private
+ * directory beside final (.BASE.tmp.PID.XXXXXX, parents created) for the
+ * files; pk_out_swap_dir then puts it in final's place with one atomic
+ * exchange, so a reader sees the old set or the new one, never a mix.  An
+ * existing final is replaced only if it holds marker (a file of an earlier
+ * run of the same kind) or nothing: a user's other folder is never
+ * emptied.  pk_out_drop_dir removes a stage (or what the swap left). */
+int pk_out_stage_dir(const char *final, char *stage, size_t n_stage, pk_err *err);
+int pk_out_swap_dir(const char *stage, const char *final, const char *marker, pk_err *err);
+void pk_out_drop_dir(const char *dir);
+
 /* Opens DIR/NAME for writing through a temporary file; the directory is
  * created when missing. */
 int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err);

@@ -328,6 +328,25 @@ static int load_estimate(const pk_ini *ini, pk_patient *p, pk_err *err)
             snprintf(p->source, sizeof p->source, "%s", e->value);
             continue;
         }
+        if (strcmp(e->key, "posterior_sha256") == 0 || strcmp(e->key, "source_sha256") == 0) {
+            size_t n = strlen(e->value);
+            if (n != 64 || strspn(e->value, "0123456789abcdef") != n)
+                return bad(err, ini, e, "'%s' is not a SHA-256 (64 hex digits)", e->value);
+            if (e->key[0] == 'p')
+                snprintf(p->posterior_sha256, sizeof p->posterior_sha256, "%s", e->value);
+            continue;
+        }
+        if (strcmp(e->key, "posterior_draws") == 0) {
+            double v;
+            if (pk_text_number(e->value, &v, 1) || !(v >= 1 && v <= 1e7) || v != floor(v))
+                return bad(err, ini, e, "'%s' is not a number of draws", e->value);
+            p->posterior_draws = (size_t)v;
+            continue;
+        }
+        if (strcmp(e->key, "posterior_params") == 0) {
+            snprintf(p->posterior_params, sizeof p->posterior_params, "%s", e->value);
+            continue;
+        }
         int j = pk_model_param_index(m, e->key);
         if (j < 0)
             return bad(err, ini, e, "unknown parameter of model %s in [estimate]", m->name);

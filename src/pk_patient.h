@@ -37,6 +37,9 @@ typedef struct pk_patient {
     int has_map[PK_MAX_PARAM];
     double map[PK_MAX_PARAM];
     char posterior[512];          /* path of posterior.csv, relative to the file */
+    char posterior_sha256[65];    /* its fingerprint, as the fit wrote it ("" = none) */
+    size_t posterior_draws;       /* its rows (0 = not recorded) */
+    char posterior_params[512];   /* its parameter columns, comma-separated */
     char source[512];             /* the file the fit was made from */
     /* [sweep] scenarios: "scenario NAME = DAYS: DOSE, ..." */
     pk_scenario *scenario;

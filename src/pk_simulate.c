@@ -31,35 +31,55 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
     if (rq->days < 0 || rq->days > 1e5 || isnan(rq->days))
         return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon in days, 0-100000", rq->days);
 
-    /* The dosing: the file's, or the command line's from day 0. */
-    pk_regimen cli_reg;
+    /* The dosing: the file's, or the command line's from day 0, or (a
+     * forecast) the file's before from_day and the command line's after. */
+    pk_regimen *fc_reg = NULL;
     const pk_regimen *reg = p->regimen;
     size_t n_reg = p->n_regimen;
     double days = rq->days > 0 ? rq->days : ceil(pk_patient_last_day(p));
-    if (rq->dose_mg_per_day > 0) {
+    if (rq->dose_set) {
         if (days < 1)
             return pk_err_set(err, PK_EINPUT, "--days", "give --days with --dose");
-        cli_reg = (pk_regimen){.first_day = 0, .last_day = (int)ceil(days) - 1};
-        if (pk_dosing_split(m, rq->dose_mg_per_day, rq->schedule, &cli_reg.morning_mg,
-                            &cli_reg.evening_mg, err) ||
-            pk_dosing_check(m, &cli_reg, 1, "--dose", err))
+        if (!(rq->from_day < days))
+            return pk_err_set(err, PK_EINPUT, "--from-day", "day %g is not before the horizon "
+                              "(day %g)", rq->from_day, days);
+        int first = (int)rq->from_day;
+        pk_regimen cli = {.first_day = first, .last_day = (int)ceil(days) - 1};
+        if (rq->dose_mg_per_day > 0 &&
+            (pk_dosing_split(m, rq->dose_mg_per_day, rq->schedule, &cli.morning_mg,
+                             &cli.evening_mg, err) ||
+             pk_dosing_check(m, &cli, 1, "--dose", err)))
             return err->code;
-        reg = &cli_reg;
-        n_reg = 1;
+        n_reg = 0;
+        if (!(fc_reg = malloc((p->n_regimen + 1) * sizeof *fc_reg)))
+            return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+        for (size_t k = 0; first > 0 && k < p->n_regimen; k++)
+            if (p->regimen[k].first_day < first) {
+                fc_reg[n_reg] = p->regimen[k];
+                if (fc_reg[n_reg].last_day >= first)
+                    fc_reg[n_reg].last_day = first - 1;
+                n_reg++;
+            }
+        fc_reg[n_reg++] = cli;
+        reg = fc_reg;
     }
     if (days <= 0)
         days = 1;
     size_t n = (size_t)floor(days / rq->every_day + 1e-9) + 1;
-    if (n > 10000000)
+    if (n > 10000000) {
+        free(fc_reg);
         return pk_err_set(err, PK_EINPUT, "--every", "%zu output rows are too many", n);
+    }
     int extra = fabs((n - 1) * rq->every_day - days) > 1e-9;
     res->n_time = n + extra;
     res->t_day = malloc(res->n_time * sizeof(double));
     res->dose_mg_per_day = malloc(res->n_time * sizeof(double));
     res->x = malloc(res->n_time * m->n_state * sizeof(double));
     res->obs = malloc(res->n_time * m->n_obs * sizeof(double));
-    if (!res->t_day || !res->dose_mg_per_day || !res->x || !res->obs)
+    if (!res->t_day || !res->dose_mg_per_day || !res->x || !res->obs) {
+        free(fc_reg);
         return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu output rows", res->n_time);
+    }
     for (size_t i = 0; i < n; i++)
         res->t_day[i] = i * rq->every_day;
     if (extra)
@@ -67,10 +87,17 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
     for (size_t i = 0; i < res->n_time; i++)
         res->dose_mg_per_day[i] = pk_dosing_daily_mg(reg, n_reg, res->t_day[i]);
 
-    pk_dose *doses = NULL;
-    size_t n_doses = 0;
-    if (pk_dosing_expand(reg, n_reg, &doses, &n_doses, err))
+    pk_dose *doses = NULL, *before = NULL;
+    size_t n_doses = 0, n_before = 0;
+    int rc = pk_dosing_expand(reg, n_reg, &doses, &n_doses, err);
+    if (rc == PK_OK && rq->from_day > 0)
+        rc = pk_dosing_expand(p->regimen, p->n_regimen, &before, &n_before, err);
+    free(fc_reg);
+    if (rc != PK_OK) {
+        free(doses);
+        free(before);
         return err->code;
+    }
     pk_solver_opts o = pk_solver_default_opts();
     o.coupled = rq->coupled >= 0 ? rq->coupled : p->coupled;
     if (o.coupled)
@@ -82,12 +109,18 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
     pk_solver *s = pk_solver_new(m, &o, err);
     if (!s) {
         free(doses);
+        free(before);
         return err->code;
     }
     double theta[PK_MAX_PARAM];
     pk_patient_theta(p, theta);
-    int rc = pk_solver_run(s, theta, p->weight_kg, doses, n_doses, res->t_day, res->n_time, res->x,
-                           err);
+    /* a forecast runs as the unmodified simulation up to from_day */
+    if (rq->from_day > 0)
+        rc = pk_solver_run_switch(s, theta, p->weight_kg, before, n_before, rq->from_day, doses,
+                                  n_doses, res->t_day, res->n_time, res->x, err);
+    else
+        rc = pk_solver_run(s, theta, p->weight_kg, doses, n_doses, res->t_day, res->n_time,
+                           res->x, err);
     if (rc == PK_OK) {
         const double *d = pk_solver_derived(s);
         for (size_t i = 0; i < res->n_time; i++)
@@ -96,6 +129,7 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
     }
     pk_solver_free(s);
     free(doses);
+    free(before);
     return rc;
 }
 

@@ -12,7 +12,10 @@
 typedef struct pk_sim_request {
     double days;             /* horizon (days); 0 = last dose or observation */
     double every_day;        /* output spacing (days) */
-    double dose_mg_per_day;  /* > 0 replaces the file's dosing (with schedule) */
+    double dose_mg_per_day;  /* replaces the file's dosing (with schedule) when dose_set */
+    int dose_set;
+    double from_day;         /* > 0: keep the file's dosing before this whole day, the
+                                dose above from it on (a forecast; 0 = stop the drug) */
     const char *schedule;    /* "qd" or "bid" */
     int coupled;             /* -1 = the file's choice */
     double rtol;             /* 0 = the file's, else the engine default */

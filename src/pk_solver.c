@@ -123,6 +123,27 @@ int pk_solver_run(pk_solver *s, const double *theta, double weight_kg, const pk_
     return s->engine->run(s, x0, t_out, n_out, x_out, err);
 }
 
+int pk_solver_run_switch(pk_solver *s, const double *theta, double weight_kg,
+                         const pk_dose *before, size_t n_before, double t_switch,
+                         const pk_dose *after, size_t n_after, const double *t_out,
+                         size_t n_out, double *x_out, pk_err *err)
+{
+    if (!s->engine->run_switch)
+        return pk_solver_run(s, theta, weight_kg, after, n_after, t_out, n_out, x_out, err);
+    if (n_out == 0)
+        return PK_OK;
+    for (size_t i = 0; i < n_out; i++)
+        if (!(t_out[i] >= 0) || !isfinite(t_out[i]) || (i > 0 && t_out[i] < t_out[i - 1]))
+            return pk_err_set(err, PK_EINPUT, "", "output times must be finite, >= 0 and sorted");
+    if (!(t_switch >= 0) || !(t_switch <= t_out[n_out - 1]))
+        return pk_err_set(err, PK_EINPUT, "", "the forecast's day %g is outside the run",
+                          t_switch);
+    double x0[PK_MAX_STATE];
+    if (prepare_run(s, theta, weight_kg, before, n_before, x0, err))
+        return err->code;
+    return s->engine->run_switch(s, x0, t_out, n_out, x_out, t_switch, after, n_after, err);
+}
+
 /* ---- resumable runs (rule-based dosing) ---- */
 
 int pk_solver_start(pk_solver *s, const double *theta, double weight_kg, const pk_dose *doses,

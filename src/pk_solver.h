@@ -66,6 +66,17 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
                        size_t n_doses, const double *t_out, size_t n_out, size_t n_par,
                        const int *par, double *x_out, double *xs_out, pk_err *err);
 
+/* A forecast from t_switch: the doses `before` up to t_switch, `after`
+ * from it (the two lists agree before t_switch).  With the split engine,
+ * the outputs before t_switch and at it are bit-identical to
+ * pk_solver_run with `before`: the run is the same up to there and
+ * restarts from its state at t_switch.  The coupled engine runs `after`
+ * throughout. */
+int pk_solver_run_switch(pk_solver *s, const double *theta, double weight_kg,
+                         const pk_dose *before, size_t n_before, double t_switch,
+                         const pk_dose *after, size_t n_after, const double *t_out,
+                         size_t n_out, double *x_out, pk_err *err);
+
 /* Builds the propagator for theta's PK over [0, t_end] days, exact at the
  * sorted, distinct interval lengths jumps (each at most t_end), and keeps
  * it for every later run with the same PK parameters: their other

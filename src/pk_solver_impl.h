@@ -54,6 +54,10 @@ typedef struct pk_engine {
     int (*advance)(struct pk_solver *s, const double *t_out, size_t n_out, double *x_out,
                    pk_err *err);
     int (*redose)(struct pk_solver *s, const pk_dose *doses, size_t n_doses, pk_err *err);
+    /* a forecast: run's steps up to t_switch, then the doses `after` */
+    int (*run_switch)(struct pk_solver *s, const double *x0, const double *t_out, size_t n_out,
+                      double *x_out, double t_switch, const pk_dose *after, size_t n_after,
+                      pk_err *err);
 } pk_engine;
 
 extern const pk_engine pk_engine_split;

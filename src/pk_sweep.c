@@ -51,6 +51,7 @@ void pk_sweep_result_free(pk_sweep_result *r)
     free(r->dose);
     free(r->order);
     free(r->change);
+    free(r->ro);
     memset(r, 0, sizeof *r);
 }
 
@@ -156,8 +157,10 @@ static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
         if (rng)
             add_noise(m, ho + nh * no, rng);
         nh++;
-        if (c == 0)
-            continue; /* the pre-treatment count decides nothing */
+        /* the pre-treatment count decides nothing; in a forecast, the
+         * rules take over at its first day */
+        if ((double)c <= o->from_day)
+            continue;
         if (pk_rules_apply(rl, m, ht, ho, nh, &st) < 0)
             continue;
         for (size_t d = c; d < ndays; d++)
@@ -185,7 +188,7 @@ typedef struct sweep_job {
     const size_t *day_at;  /* grid index of each integer day */
     double *th, *ro, *tr, *dly; /* the block: parameters, read-outs, trajectories, doses */
     int pin;               /* one propagator per draw, shared by its scenarios */
-    volatile int draw_fail;
+    const pk_sweep_posterior *post;
 } sweep_job;
 
 /* Draw d (block row b) in every scenario; returns the failed simulations. */
@@ -208,7 +211,7 @@ static long run_draw(const sweep_job *j, pk_solver *s, double *x, double *ob, si
         double *rod = j->ro + (b * ns + si) * nro;
         double *trd = j->tr + (b * ns + si) * nt * ntr;
         double *dl = j->dly + (b * ns + si) * j->ndd;
-        int ok = s && x && ob && !j->draw_fail && !pk_interrupted() &&
+        int ok = s && x && ob && !pk_interrupted() &&
                  simulate_one(m, s, j->o, &r->scen[si], (int)si == r->rules_scen, theta,
                               j->p->weight_kg, j->grid, j->ng, x, ob, dl, j->ndd,
                               pk_prior_stream_seed(j->o->seed, 4000000 + d * 64 + si),
@@ -222,7 +225,7 @@ static long run_draw(const sweep_job *j, pk_solver *s, double *x, double *ob, si
             continue;
         }
         if (m->readouts) {
-            pk_course c = {j->grid, j->ng, ob, x, dl, j->o->days, 0, theta};
+            pk_course c = {j->grid, j->ng, ob, x, dl, j->o->days, j->o->from_day, theta};
             m->readouts(m, &c, rod);
         }
         for (size_t k = 0; k < nt; k++)
@@ -272,8 +275,7 @@ static long run_blocks(sweep_job *j, sweep_reducer *rd, int *bad)
         for (size_t d0 = 0; d0 < nd; d0 += SWEEP_BLOCK) {
             size_t nb = nd - d0 < SWEEP_BLOCK ? nd - d0 : SWEEP_BLOCK;
 #pragma omp single
-            if (pk_sweep_draws(p, o, d0, nb, j->th, &r->from_fit, &e) != PK_OK)
-                j->draw_fail = 1; /* the file changed under us */
+            pk_sweep_draws(p, o, j->post, d0, nb, j->th);
 #pragma omp for schedule(dynamic, 1)
             for (size_t b = 0; b < nb; b++) {
                 fails += run_draw(j, s, x, ob, b, d0 + b);
@@ -310,11 +312,15 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     memset(r, 0, sizeof *r);
     if (!(o->days >= 1 && o->days <= 3650))
         return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon of 1-3650 days", o->days);
+    if (o->from_day != 0 && !(o->from_day >= 1 && o->from_day == floor(o->from_day) &&
+                              o->from_day < o->days))
+        return pk_err_set(err, PK_EINPUT, "--from-day", "%g: give a whole day from 1 to before "
+                          "the horizon (%g)", o->from_day, o->days);
     if (!(o->rtol >= 1e-14 && o->rtol <= 1e-3))
         return pk_err_set(err, PK_EINPUT, "--rtol", "'%g' must lie in 1e-14..1e-3", o->rtol);
-    if (o->rank && pk_model_readout_index(m, o->rank) < 0)
-        return pk_err_set(err, PK_EINPUT, "--rank", "'%s' is not a read-out of model %s (see "
-                          "'pksim models')", o->rank, m->name);
+    sweep_rule rule;
+    if (sweep_rank_rule(m, o, &rule, err))
+        return err->code;
     if (sweep_build_scenarios(p, o, r, err))
         return err->code;
     size_t nd = o->point ? 1 : (size_t)(o->draws > 0 ? o->draws : 1), ns = r->n_scen;
@@ -333,7 +339,11 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     size_t nro = r->n_ro ? r->n_ro : 1, ntr = r->n_tr ? r->n_tr : 1;
     sweep_reducer rd;
     int rc = PK_OK, rd_ok = sweep_reducer_init(&rd, m, ns, nd, nday, ndd, r->n_tr) == 0;
-    sweep_job j = {p, o, r, NULL, 0, nday, ndd, NULL, NULL, NULL, NULL, NULL, !o->point, 0};
+    pk_sweep_posterior post;
+    if (pk_sweep_posterior_load(p, o, nd, &post, err))
+        return err->code;
+    r->from_fit = o->point ? p->posterior[0] != 0 : post.loaded;
+    sweep_job j = {p, o, r, NULL, 0, nday, ndd, NULL, NULL, NULL, NULL, NULL, !o->point, &post};
     size_t *day_at = malloc((nday + 1) * sizeof *day_at);
     j.th = malloc(nb_max * np * sizeof *j.th);
     j.ro = malloc(nb_max * ns * nro * sizeof *j.ro);
@@ -343,7 +353,7 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     r->traj = malloc(ns * (nday + 1) * ntr * 3 * sizeof *r->traj);
     r->dose = malloc(ns * (nday + 1) * sizeof *r->dose);
     r->order = malloc(ns * sizeof *r->order);
-    double *grid = sweep_grid(o->days, m->window_day, &j.ng);
+    double *grid = sweep_grid(o->days, o->from_day + m->window_day, &j.ng);
     j.grid = grid;
     j.day_at = day_at;
     if (!rd_ok || !j.th || !j.ro || !j.tr || !j.dly || !day_at || !r->q || !r->traj ||
@@ -351,9 +361,6 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu draws", nd);
         goto done;
     }
-    /* the posterior file is read and checked once before any work */
-    if ((rc = pk_sweep_draws(p, o, 0, 1, j.th, &r->from_fit, err)))
-        goto done;
     /* integer days on the grid, for the trajectories */
     for (size_t i = 0, d = 0; i < j.ng && d <= nday; i++)
         if (fabs(grid[i] - (double)d) < 1e-9)
@@ -364,8 +371,6 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     r->fails = fails;
     if (pk_interrupted())
         rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
-    else if (j.draw_fail)
-        rc = pk_err_set(err, PK_EINPUT, o->posterior, "changed during the sweep");
     else if (bad)
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for the dose histories");
     else if (fails == (long)(ns * nd))
@@ -373,8 +378,9 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     else if (sweep_reducer_finish(&rd, j.tr, r))
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
     else
-        sweep_rank(m, o, r);
+        sweep_rank(&rule, r);
 done:
+    pk_sweep_posterior_free(&post);
     sweep_reducer_free(&rd);
     free(grid);
     free(j.th);

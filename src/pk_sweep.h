@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pk_csv.h"
 #include "pk_dosing.h"
 #include "pk_err.h"
 #include "pk_patient.h"
@@ -26,17 +27,21 @@ typedef struct pk_sweep_opts {
     double doses[8];        /* mg/day for the product scenarios */
     size_t n_doses;
     int qd, bid;            /* schedules in the product */
-    double days;            /* horizon */
+    double days;            /* horizon (day, counted from day 0) */
+    double from_day;        /* a forecast: the patient file's dosing before this day, each
+                               scenario from it on; read-outs count from it (0: none) */
     int draws;
     int point;              /* 1: the MAP (or prior medians) once per scenario */
     unsigned long seed;
     int threads;
     int progress;
-    double max_g4_days;     /* ranking: at most this many grade IV days */
-    const char *rank;       /* read-out to rank by, NULL = the default */
+    double rank_limit_max;  /* the default ranking's bound on the model's rank_limit
+                               read-out (NAN: the model's; --max-grade4-days) */
+    const char *rank;       /* "READOUT[:asc|desc]" to rank by, NULL = the model's rule */
     char posterior[1100];   /* posterior.csv path ("" = none) */
     const struct pk_rules *rules; /* adds a rule-based scenario when not NULL */
     int noisy_counts;       /* rules see counts with measurement error */
+    int resample;           /* reuse posterior rows when there are fewer than draws */
     double rtol;            /* PD solver tolerance (default 1e-5) */
 } pk_sweep_opts;
 
@@ -59,6 +64,7 @@ typedef struct pk_sweep_result {
                                to 128 draws, from fixed histograms of ln(value) beyond */
     long clipped;           /* trajectory quantiles that fell outside their histogram */
     double *dose;           /* n_scen x (n_days+1): daily dose */
+    double *ro;             /* every read-out: n_draws x n_scen x n_ro (NaN: failed) */
     int *order;             /* ranking */
     int rules_scen;         /* index of the rule-based scenario, -1 without */
     pk_dose_change *change; /* the rules scenario's dose histories, by draw then day */
@@ -75,12 +81,30 @@ typedef struct pk_sweep_result {
 int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err);
 void pk_sweep_result_free(pk_sweep_result *r);
 
+/* A fit's posterior draws, read and checked once. */
+typedef struct pk_sweep_posterior {
+    pk_csv csv;
+    int col[PK_MAX_PARAM];  /* column of each parameter, -1 when none */
+    int loaded;             /* draws come from it */
+} pk_sweep_posterior;
+
+/* Reads o->posterior (when set and not --point) for n_draws draws and
+ * refuses, in one line naming the file: a SHA-256 other than the one
+ * fit.ini recorded (another fit's file, changed or truncated), a row count
+ * other than the recorded one, a missing column of an estimated parameter
+ * or one that is not a parameter, a value outside its parameter's
+ * admissible range, fewer rows than n_draws unless o->resample. */
+int pk_sweep_posterior_load(const pk_patient *p, const pk_sweep_opts *o, size_t n_draws,
+                            pk_sweep_posterior *post, pk_err *err);
+void pk_sweep_posterior_free(pk_sweep_posterior *post);
+
 /* The parameter vectors of draws first .. first+n_draws-1 (n_draws x
- * n_param, model units), as pk_sweep_run takes them: from o->posterior
- * when set (read and checked here), else from the priors; with o->point
- * the MAP.  Each draw has its own seeded stream.  from_fit says which. */
-int pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, size_t first, size_t n_draws,
-                   double *theta, int *from_fit, pk_err *err);
+ * n_param, model units), as pk_sweep_run takes them: the estimated ones
+ * from the posterior when loaded (row d, or d mod rows with resampling),
+ * the rest from their priors; with o->point the MAP.  Each draw has its
+ * own seeded stream. */
+void pk_sweep_draws(const pk_patient *p, const pk_sweep_opts *o, const pk_sweep_posterior *post,
+                    size_t first, size_t n_draws, double *theta);
 
 /* Files: sweep.csv, sweep_trajectories.csv, sweep_summary.txt in dir. */
 int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,

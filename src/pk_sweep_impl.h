@@ -2,6 +2,8 @@
 #ifndef PK_SWEEP_IMPL_H
 #define PK_SWEEP_IMPL_H
 
+#include <stdio.h>
+
 #include "pk_reduce.h"
 #include "pk_sweep.h"
 
@@ -12,6 +14,25 @@
  * scenarios, then the rule-based one. */
 int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r,
                           pk_err *err);
+
+/* The ranking rule: the key read-out's median in its direction (+1: the
+ * highest first, -1: the lowest), among scenarios whose median limit
+ * read-out is at most limit_max (limit -1: no bound; the others follow,
+ * ranked the same way); ties by the tie read-outs in their directions,
+ * then by the scenarios' order.  A NaN median ranks last. */
+typedef struct sweep_rule {
+    int key, dir, limit;
+    double limit_max;
+    int tie[4], tie_dir[4];
+    size_t n_tie;
+} sweep_rule;
+
+/* From --rank "READOUT[:asc|desc]" (a read-out's own direction when none
+ * is given; asc or desc needed for one without) or the model's default. */
+int sweep_rank_rule(const pk_model *m, const pk_sweep_opts *o, sweep_rule *rule, pk_err *err);
+
+/* The rule in words, with its numbers, for the summary. */
+void sweep_describe_rule(const pk_model *m, const sweep_rule *rule, FILE *f);
 
 /* ---- pk_sweep_reduce.c ----
  * Draws run in blocks of SWEEP_BLOCK and are fed to the reducer in draw
@@ -42,7 +63,7 @@ int sweep_reducer_add_block(sweep_reducer *rd, size_t d0, size_t nb, const doubl
 int sweep_reducer_finish(sweep_reducer *rd, const double *tr0, pk_sweep_result *r);
 /* The rules scenario's applied doses of one draw: its changes. */
 int sweep_record_changes(pk_sweep_result *r, size_t draw, const double *daily, size_t ndd);
-/* r->order by the ranking rule (pk_sweep_spec.c resolved it). */
-void sweep_rank(const pk_model *m, const pk_sweep_opts *o, pk_sweep_result *r);
+/* r->order by the rule. */
+void sweep_rank(const sweep_rule *rule, pk_sweep_result *r);
 
 #endif

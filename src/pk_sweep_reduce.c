@@ -109,6 +109,8 @@ int sweep_reducer_finish(sweep_reducer *rd, const double *tr0, pk_sweep_result *
     }
     free(v);
     r->clipped = rd->clipped;
+    r->ro = rd->ro; /* the per-draw table and the event curves read them */
+    rd->ro = NULL;
     return 0;
 }
 
@@ -136,27 +138,41 @@ static double median(const pk_sweep_result *r, size_t s, int k)
     return r->q[(s * r->n_ro + (size_t)k) * 3 + 1];
 }
 
-void sweep_rank(const pk_model *m, const pk_sweep_opts *o, pk_sweep_result *r)
+/* < 0: a before b on read-out k in direction dir (NaN last); 0: equal. */
+static int compare(const pk_sweep_result *r, size_t a, size_t b, int k, int dir)
 {
-    int key = pk_model_readout_index(m, o->rank ? o->rank : m->rank_by);
-    int limit = o->rank || !m->rank_limit ? -1 : pk_model_readout_index(m, m->rank_limit);
-    int tie = m->rank_tie ? pk_model_readout_index(m, m->rank_tie) : -1;
+    double va = median(r, a, k), vb = median(r, b, k);
+    if (isnan(va) || isnan(vb))
+        return isnan(va) - isnan(vb);
+    return va == vb ? 0 : (va > vb) == (dir > 0) ? -1 : 1;
+}
+
+static int before(const sweep_rule *u, const pk_sweep_result *r, size_t a, size_t b)
+{
+    if (u->limit >= 0) {
+        int oka = median(r, a, u->limit) <= u->limit_max, okb = median(r, b, u->limit) <= u->limit_max;
+        if (oka != okb)
+            return oka;
+    }
+    int c = compare(r, a, b, u->key, u->dir);
+    for (size_t k = 0; !c && k < u->n_tie; k++)
+        c = compare(r, a, b, u->tie[k], u->tie_dir[k]);
+    return c < 0;
+}
+
+void sweep_rank(const sweep_rule *u, pk_sweep_result *r)
+{
     size_t ns = r->n_scen;
     for (size_t i = 0; i < ns; i++)
         r->order[i] = (int)i;
-    if (key < 0)
-        return; /* a model without read-outs: the scenarios' own order */
+    if (u->key < 0)
+        return; /* no rule: the scenarios' own order */
+    /* insertion sort: stable, so equal scenarios keep their order */
     for (size_t i = 1; i < ns; i++)
-        for (size_t j = i; j > 0; j--) {
-            size_t a = (size_t)r->order[j - 1], b = (size_t)r->order[j];
-            int oka = limit < 0 || median(r, a, limit) <= o->max_g4_days;
-            int okb = limit < 0 || median(r, b, limit) <= o->max_g4_days;
-            double va = median(r, a, key), vb = median(r, b, key);
-            double pa = tie >= 0 ? median(r, a, tie) : 0, pb = tie >= 0 ? median(r, b, tie) : 0;
-            int swap = (okb && !oka) || (oka == okb && (vb > va || (vb == va && pb < pa)));
-            if (!swap)
-                break;
-            r->order[j - 1] = (int)b;
-            r->order[j] = (int)a;
+        for (size_t j = i; j > 0 && before(u, r, (size_t)r->order[j], (size_t)r->order[j - 1]);
+             j--) {
+            int tmp = r->order[j - 1];
+            r->order[j - 1] = r->order[j];
+            r->order[j] = tmp;
         }
 }

@@ -21,13 +21,43 @@ pk_sweep_opts pk_sweep_default_opts(void)
     o.days = 180;
     o.draws = 1000;
     o.seed = 1;
-    o.max_g4_days = 14;
+    o.rank_limit_max = NAN;
     /* Read-outs are quantiles over draws, with Monte Carlo errors of
      * percents.  On patient 2's sweep (8 scenarios x 1000 draws) rtol 1e-5
      * moves them by at most 1.5e-4 against 3e-7, changes no day-based
      * read-out, probability or ranking, and takes 13 s instead of 24. */
     o.rtol = 1e-5;
     return o;
+}
+
+/* A forecast's scenario: the patient file's dosing before from_day, then
+ * the scenario's regimens moved to start at from_day (its day 0), cut at
+ * the horizon. */
+static int forecast(const pk_patient *p, const pk_sweep_opts *o, pk_scenario *s, pk_err *err)
+{
+    int x = (int)o->from_day, last = (int)ceil(o->days - 1e-9) - 1;
+    pk_regimen out[PK_SCENARIO_MAX_REG];
+    size_t n = 0;
+    for (size_t k = 0; k < p->n_regimen && n < PK_SCENARIO_MAX_REG; k++)
+        if (p->regimen[k].first_day < x) {
+            out[n] = p->regimen[k];
+            if (out[n].last_day >= x)
+                out[n].last_day = x - 1;
+            n++;
+        }
+    for (size_t k = 0; k < s->n_reg && n < PK_SCENARIO_MAX_REG; k++) {
+        pk_regimen g = s->reg[k];
+        g.first_day += x;
+        g.last_day = g.last_day + x > last ? last : g.last_day + x;
+        if (g.first_day <= last)
+            out[n++] = g;
+    }
+    if (n == PK_SCENARIO_MAX_REG)
+        return pk_err_set(err, PK_EINPUT, "--from-day", "scenario %s: more than %d regimens with "
+                          "the file's history", s->name, PK_SCENARIO_MAX_REG - 1);
+    memcpy(s->reg, out, n * sizeof *out);
+    s->n_reg = n;
+    return PK_OK;
 }
 
 int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r,
@@ -39,7 +69,8 @@ int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_
     r->scen = calloc(cap ? cap : 1, sizeof *r->scen);
     if (!r->scen)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
-    int last = (int)ceil(o->days - 1e-9) - 1;
+    /* scenario days count from the forecast's first day (forecast()) */
+    int last = (int)ceil(o->days - o->from_day - 1e-9) - 1;
     for (size_t i = 0; i < o->n_doses; i++)
         for (int sch = 0; sch < 2; sch++) {
             if (!(sch ? o->bid : o->qd))
@@ -79,5 +110,76 @@ int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_
     }
     if (r->n_scen == 0)
         return pk_err_set(err, PK_EINPUT, "", "no scenario to simulate");
+    for (size_t k = 0; o->from_day > 0 && k < r->n_scen; k++)
+        if (forecast(p, o, &r->scen[k], err))
+            return err->code;
     return PK_OK;
+}
+
+static int direction(const pk_readout_def *d, const char *suffix)
+{
+    if (!suffix)
+        return d->better;
+    return !strcmp(suffix, "desc") ? 1 : !strcmp(suffix, "asc") ? -1 : 0;
+}
+
+int sweep_rank_rule(const pk_model *m, const pk_sweep_opts *o, sweep_rule *rule, pk_err *err)
+{
+    memset(rule, 0, sizeof *rule);
+    rule->key = rule->limit = -1;
+    if (o->rank) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", o->rank);
+        char *colon = strchr(name, ':');
+        if (colon)
+            *colon++ = 0;
+        rule->key = pk_model_readout_index(m, name);
+        if (rule->key < 0)
+            return pk_err_set(err, PK_EINPUT, "--rank", "'%s' is not a read-out of model %s "
+                              "(see pksim models --describe %s)", name, m->name, m->name);
+        rule->dir = direction(&m->readout[rule->key], colon);
+        if (colon && !rule->dir)
+            return pk_err_set(err, PK_EINPUT, "--rank", "'%s': the direction is asc or desc",
+                              colon);
+        if (!rule->dir)
+            return pk_err_set(err, PK_EINPUT, "--rank", "%s is neither better high nor low: "
+                              "give %s:asc or %s:desc", name, name, name);
+        return PK_OK;
+    }
+    if (!m->rank_by)
+        return PK_OK; /* the scenarios' own order */
+    rule->key = pk_model_readout_index(m, m->rank_by);
+    rule->dir = rule->key >= 0 ? m->readout[rule->key].better : 0;
+    rule->limit = m->rank_limit ? pk_model_readout_index(m, m->rank_limit) : -1;
+    rule->limit_max = isnan(o->rank_limit_max) ? m->rank_limit_max : o->rank_limit_max;
+    for (size_t k = 0; k < 4 && m->rank_ties[k]; k++) {
+        int j = pk_model_readout_index(m, m->rank_ties[k]);
+        if (j >= 0 && m->readout[j].better) {
+            rule->tie[rule->n_tie] = j;
+            rule->tie_dir[rule->n_tie++] = m->readout[j].better;
+        }
+    }
+    if (rule->key < 0 || !rule->dir)
+        return pk_err_set(err, PK_EINTERNAL, m->name, "its rank_by read-out is not a read-out "
+                          "with a direction");
+    return PK_OK;
+}
+
+void sweep_describe_rule(const pk_model *m, const sweep_rule *u, FILE *f)
+{
+    if (u->key < 0) {
+        fprintf(f, "not ranked (model %s declares no objective): scenarios in their order\n",
+                m->name);
+        return;
+    }
+    const pk_readout_def *k = &m->readout[u->key];
+    fprintf(f, "ranked by %s%s, %s first (%s)", k->probability ? "" : "the median of ", k->name,
+            u->dir > 0 ? "highest" : "lowest", k->meaning);
+    if (u->limit >= 0)
+        fprintf(f, ",\n  among scenarios with a median %s <= %g (the others follow, ranked alike)",
+                m->readout[u->limit].name, u->limit_max);
+    for (size_t i = 0; i < u->n_tie; i++)
+        fprintf(f, "%s%s %s", i ? ", " : ";\n  ties: ", u->tie_dir[i] > 0 ? "higher" : "lower",
+                m->readout[u->tie[i]].name);
+    fprintf(f, "\n");
 }

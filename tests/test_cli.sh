@@ -159,21 +159,91 @@ grep -q 'draws from the priors' "$tmp/sw1/sweep_summary.txt" && ok || bad "sweep
 "$pksim" sweep "$tmp/fit1/fit.ini" --doses 800 --schedules bid --days 20 --draws 20 --out "$tmp/swfit" --quiet 2>/dev/null \
   && grep -q 'from the posterior' "$tmp/swfit/sweep_summary.txt" && ok || bad "sweep from a fit"
 # A damaged posterior.csv beside a fit.ini: refused with the row or line and column.
+# First against the fingerprint fit.ini records (SHA-256, rows, columns).
 mkdir -p "$tmp/badpost"
 cp "$tmp/fit1/fit.ini" "$tmp/badpost/fit.ini"
 post=$tmp/badpost/posterior.csv
+grep -q '^posterior_sha256 = [0-9a-f]\{64\}$' "$tmp/fit1/fit.ini" && grep -q '^posterior_draws = 100$' "$tmp/fit1/fit.ini" \
+  && ok || bad "fit.ini records the posterior's fingerprint"
+cp "$tmp/fit2/posterior.csv" "$post" # another fit's (same patient, other seed)
+cmp -s "$tmp/fit1/posterior.csv" "$tmp/fit2/posterior.csv" && cp "$src/results/patient5/posterior.csv" "$post"
+expect_fail "posterior.csv: is not the posterior .*fit.ini recorded \(SHA-256 differs\)" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+head -n 60 "$tmp/fit1/posterior.csv" > "$post" # cut at a line
+expect_fail "posterior.csv: is not the posterior" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+head -c -3 "$tmp/fit1/posterior.csv" > "$post" # cut in the middle of a value
+expect_fail "posterior.csv:101: the file ends in the middle of a line" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+cp "$tmp/fit1/posterior.csv" "$post"
+expect_fail "posterior.csv: has 100 draws, fewer than the 150 asked for: give --draws 100, or --resample" \
+  sweep "$tmp/badpost/fit.ini" --draws 150 --days 5
+"$pksim" sweep "$tmp/badpost/fit.ini" --draws 150 --days 5 --doses 400 --schedules bid --resample \
+  --out "$tmp/resampled" --quiet 2>/dev/null && ok || bad "--resample reuses posterior rows"
+# Then an older fit.ini without the fingerprint: the content checks.
+grep -v '^posterior_\(sha256\|draws\|params\) = ' "$tmp/fit1/fit.ini" > "$tmp/badpost/fit.ini"
 hdr=$(head -1 "$tmp/fit1/posterior.csv")
 { echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/^\([^,]*\),[^,]*/\1,nan/'; } > "$post"
-expect_fail "posterior.csv:2: column 2 \\([A-Za-z_0-9]*\\) is not a finite number" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+expect_fail "posterior.csv:2: column 2 \\([A-Za-z_0-9]*\\) is not a finite number" sweep "$tmp/badpost/fit.ini" --draws 1 --days 5
 { echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/$/,7/'; } > "$post"
-expect_fail "posterior.csv:2: more fields than the" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+expect_fail "posterior.csv:2: more fields than the" sweep "$tmp/badpost/fit.ini" --draws 1 --days 5
+{ echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/,[^,]*$//'; } > "$post"
+expect_fail "posterior.csv:2: [0-9]+ fields, fewer than the [0-9]+ columns" sweep "$tmp/badpost/fit.ini" --draws 1 --days 5
 { echo "$hdr,bogus"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/$/,7/'; } > "$post"
-expect_fail "posterior.csv: column bogus is not a parameter" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
+expect_fail "posterior.csv: column bogus is not a parameter" sweep "$tmp/badpost/fit.ini" --draws 1 --days 5
+cut -d, -f1,3- "$tmp/fit1/posterior.csv" > "$post" # an estimated parameter's column deleted
+expect_fail "posterior.csv: has no column for [A-Za-z_0-9]*, which .*estimated" sweep "$tmp/badpost/fit.ini" --draws 1 --days 5
 { echo "$hdr"; sed -n 2p "$tmp/fit1/posterior.csv" | sed 's/^\([^,]*\),[^,]*/\1,-3/'; } > "$post"
-expect_fail "posterior.csv: row 1: [A-Za-z_0-9]*: -3 is outside" sweep "$tmp/badpost/fit.ini" --draws 2 --days 5
-expect_fail "--doses: 900 mg/day is outside 200-800" sweep "$src/params/patient2.ini" --doses 900
-expect_fail "--schedules: 'tid' is a list of qd and bid" sweep "$src/params/patient2.ini" --schedules tid
+expect_fail "posterior.csv: row 1: [A-Za-z_0-9]*: -3 is outside" sweep "$tmp/badpost/fit.ini" --draws 1 --days 5
+expect_fail "--doses 900 qd: 900 mg/day is outside 200-800" sweep "$src/params/patient2.ini" --doses 900
+expect_fail "--schedules: 'tid' is not qd or bid" sweep "$src/params/patient2.ini" --schedules tid
+expect_fail "--schedules: 'dq' is not qd or bid" sweep "$src/params/patient2.ini" --schedules dq,bid
+expect_fail "--schedules: bid is given twice" sweep "$src/params/patient2.ini" --schedules bid,bid
+expect_fail "--doses: 400 mg/day is given twice" sweep "$src/params/patient2.ini" --doses 400,400
 expect_fail "--rank: 'speed' is not a read-out" sweep "$src/params/patient5.ini" --rank speed --draws 2 --days 5
+# Ranking: no response is a failure, never first; directions are the read-outs' own.
+"$pksim" sweep "$src/results/patient2/fit.ini" --point --days 30 --doses 0,800 --schedules qd \
+  --out "$tmp/rank0" --quiet 2>/dev/null && [ "$(sed -n 2p "$tmp/rank0/sweep.csv" | cut -d, -f2)" = "800 mg/day qd" ] \
+  && ok || bad "0 mg/day ranked above a responding scenario: $(sed -n 2p "$tmp/rank0/sweep.csv" | cut -d, -f1-4)"
+grep -q 'ranked by p_success, highest first' "$tmp/rank0/sweep_summary.txt" && grep -q 'grade4_days <= 14' \
+  "$tmp/rank0/sweep_summary.txt" && ok || bad "summary states the objective and constraint"
+"$pksim" sweep "$src/params/patient2.ini" --draws 30 --days 60 --doses 200,800 --schedules bid --rank hr_day \
+  --out "$tmp/rankhr" --quiet 2>/dev/null \
+  && awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="hr_day_p50") c=i} NR>1{v[NR]=$c} END{exit !(v[2] <= v[3])}' \
+       "$tmp/rankhr/sweep.csv" && ok || bad "--rank hr_day: the fastest response first"
+"$pksim" sweep "$src/params/patient2.ini" --draws 30 --days 60 --doses 200,800 --schedules bid --rank hr_day:desc \
+  --out "$tmp/rankhr2" --quiet 2>/dev/null \
+  && awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="hr_day_p50") c=i} NR>1{v[NR]=$c} END{exit !(v[2] >= v[3])}' \
+       "$tmp/rankhr2/sweep.csv" && ok || bad "--rank hr_day:desc"
+# options are checked before any simulation: this sweep would take hours
+msg=$(timeout 10 "$pksim" sweep "$src/params/patient2.ini" --draws 1000000 --days 3650 --rank hr_dya 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "'hr_dya' is not a read-out" <<<"$msg" && ok || bad "bad --rank before the work: rc $rc, $msg"
+expect_fail "--rank: 'sideways': the direction is asc or desc" sweep "$src/params/patient2.ini" --rank hr_day:sideways
+expect_fail "--rank: wbc_nadir_day is neither better high nor low" sweep "$src/params/patient2.ini" --rank wbc_nadir_day
+# Short horizons: the day 14-15 exposure read-outs are NA, and the summary says why.
+"$pksim" sweep "$src/params/patient2.ini" --point --days 10 --doses 400 --schedules bid --out "$tmp/shorth" --quiet 2>/dev/null \
+  && awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="cmin_mg_per_L_p50") c=i} NR==2{exit !($c=="NA")}' "$tmp/shorth/sweep.csv" \
+  && grep -q 'exposure read-outs need a horizon past day 15: NA' "$tmp/shorth/sweep_summary.txt" && ok || bad "short horizon NA"
+# Outputs where asked: beside the fit.ini; a folder of something else is never replaced.
+cp -r "$tmp/fit1" "$tmp/fitsw"
+"$pksim" sweep "$tmp/fitsw/fit.ini" --draws 20 --days 10 --doses 400 --schedules bid --quiet 2>/dev/null \
+  && [ -s "$tmp/fitsw/sweep/sweep.csv" ] && [ -s "$tmp/fitsw/sweep/sweep_draws.csv" ] && [ -s "$tmp/fitsw/sweep/sweep_events.csv" ] \
+  && ok || bad "sweep of a fit.ini writes beside it"
+[ "$(wc -l < "$tmp/fitsw/sweep/sweep_draws.csv")" -eq $((1 + 20 * 22)) ] && ok || bad "sweep_draws.csv rows"
+mkdir -p "$tmp/mine" && echo keep > "$tmp/mine/notes.txt"
+msg=$("$pksim" sweep "$src/params/patient2.ini" --point --days 5 --out "$tmp/mine" 2>&1 >/dev/null); rc=$?
+[ $rc -ne 0 ] && grep -q "holds files of something else" <<<"$msg" && [ "$(cat "$tmp/mine/notes.txt")" = keep ] \
+  && ok || bad "sweep into a foreign folder: rc $rc, $msg"
+"$pksim" sweep "$src/params/patient2.ini" --point --days 5 --doses 400 --schedules qd --out "$tmp/shorth" --quiet 2>/dev/null \
+  && [ "$(wc -l < "$tmp/shorth/sweep.csv")" -eq 2 ] && ! ls -A "$tmp" | grep -q '^\.shorth\.tmp' && ok || bad "a sweep folder is replaced whole"
+# A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
+"$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
+"$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet
+cmp -s <(head -n 61 "$tmp/fc0/simulation.csv") <(head -n 61 "$tmp/fc1/simulation.csv") && ok || bad "--from-day 60: days 0-59 changed"
+! cmp -s <(sed -n 63p "$tmp/fc0/simulation.csv") <(sed -n 63p "$tmp/fc1/simulation.csv") && \
+  awk -F, 'NR==62{exit !($2==800)}' "$tmp/fc1/simulation.csv" && ok || bad "--from-day 60: the new dose applies from day 60"
+"$pksim" sweep "$src/results/patient2/fit.ini" --from-day 60 --days 120 --point --doses 800 --schedules qd --out "$tmp/fcs" \
+  --quiet 2>/dev/null && grep -q 'Forecast: the file.s dosing up to day 60' "$tmp/fcs/sweep_summary.txt" \
+  && awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="cum_dose_mg_p50") c=i} NR==2{exit !($c==60*800)}' "$tmp/fcs/sweep.csv" \
+  && ok || bad "sweep --from-day counts read-outs from day 60"
+expect_fail "--from-day goes with --dose" simulate "$src/params/patient2.ini" --from-day 10
 printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n[sweep]\nscenario hi = 0-9: 450 mg bid\n' > "$tmp/badsc.ini"
 expect_fail "badsc.ini:7: scenario hi: 900 mg/day is outside 200-800" sweep "$tmp/badsc.ini"
 printf '[patient]\nid = x\nmodel = sorafenib_flt3\n[observations]\n0 wbc = 10\n[sweep]\nscenario hi = 0-9 400 mg bid\n' > "$tmp/badsc2.ini"

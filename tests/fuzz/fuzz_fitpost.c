@@ -27,10 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             snprintf(o.posterior, sizeof o.posterior, "%s", csv);
         enum { N_DRAWS = 3 };
         double *theta = malloc(N_DRAWS * PK_MAX_PARAM * sizeof *theta);
-        int from_fit = 0;
         pk_err e2 = {0};
-        if (theta)
-            pk_sweep_draws(&p, &o, 0, N_DRAWS, theta, &from_fit, &e2);
+        pk_sweep_posterior post;
+        if (theta && pk_sweep_posterior_load(&p, &o, N_DRAWS, &post, &e2) == PK_OK) {
+            pk_sweep_draws(&p, &o, &post, 0, N_DRAWS, theta);
+            pk_sweep_posterior_free(&post);
+        }
         free(theta);
         pk_patient_free(&p);
     } else if (fd_ini >= 0 && fd_csv >= 0) {
