@@ -30,9 +30,16 @@ static const pk_obs_def obs_defs[N_OBS] = {
 
 enum { KA, KEL, VOL, LAG, N_DERIVED };
 
+/* Parameters outside their admissible ranges (an optimiser's or a
+ * caller's, never a checked patient file's) are refused here, before a
+ * rate constant of 0 or inf reaches the solver. */
 static int derive(const double *th, double weight_kg, double *d, pk_err *err)
 {
-    (void)err;
+    for (int k = 0; k < N_PARAM; k++)
+        if (!(th[k] >= param_defs[k].lo && th[k] <= param_defs[k].hi))
+            return pk_err_set(err, PK_EINPUT, "", "%s = %g %s is outside its admissible range %g-%g",
+                              param_defs[k].name, th[k], param_defs[k].unit, param_defs[k].lo,
+                              param_defs[k].hi);
     double w = (isfinite(weight_kg) && weight_kg > 0) ? weight_kg : 80.0;
     d[KA] = 24.0 * th[KA_H];
     d[VOL] = th[V_L] * w / 80.0;

@@ -96,8 +96,22 @@ _Static_assert(N_DERIVED <= PK_MAX_DERIVED, "derived table too small");
 _Static_assert(N_STATE <= PK_MAX_STATE, "state table too small");
 _Static_assert(N_PARAM <= PK_MAX_PARAM, "parameter table too small");
 
+/* Refused here, before a rate constant of 0 or inf reaches the solver
+ * (an optimiser's or a caller's values, never a checked patient file's):
+ * a PK parameter (MAT_h .. D50_mg) outside its admissible range (D50_mg
+ * may be inf, its range's top: linear absorption), and any parameter
+ * that is NaN or infinite beyond its range.  A finite PD parameter
+ * beyond its range stays the caller's business: the PD's equations hold
+ * there, and untruncated prior draws (tests/test_pd.c) go there. */
 static int derive(const double *th, double weight_kg, double *d, pk_err *err)
 {
+    for (int k = 0; k < N_PARAM; k++) {
+        const pk_param_def *pd = &param_defs[k];
+        int in = th[k] >= pd->lo && th[k] <= pd->hi;
+        if (!in && (k <= D50_MG || !isfinite(th[k])))
+            return pk_err_set(err, PK_EINPUT, "", "%s = %g %s is outside its admissible range %g-%g",
+                              pd->name, th[k], pd->unit, pd->lo, pd->hi);
+    }
     double w = (isfinite(weight_kg) && weight_kg > 0) ? weight_kg : 80.0;
     d[KA] = 24.0 * 5.0 / th[MAT_H];
     d[VOL] = th[V_L] * w / 80.0;

@@ -248,8 +248,15 @@ static int cmd_fit(const pk_cli *cli)
     pk_fit_bands bands = {0};
     double t0 = pk_clock_s();
     int rc = pk_patient_load(cli->file, &p, &err);
-    if (rc == PK_OK)
+    if (rc == PK_OK) {
+        /* the file's [solver]: its engine, and its rtol unless --rtol
+         * changed the default (the CLI cannot tell an explicit
+         * "--rtol 1e-6" from none) */
+        fo.coupled = p.coupled;
+        if (p.rtol > 0 && fo.rtol == pk_fit_default_opts().rtol)
+            fo.rtol = p.rtol;
         rc = pk_fit_problem_init(&fp, &p, &fo, &err);
+    }
     if (rc == PK_OK)
         rc = pk_fit_run(&fp, &res, &err);
     double t1 = pk_clock_s();
@@ -269,9 +276,10 @@ static int cmd_fit(const pk_cli *cli)
             printf("\nwrote %s/{fit.ini,fit_summary.txt,fit.csv,posterior.csv}\n", dir);
         }
         fprintf(stderr, "pksim fit: %.2f s (optimisation %.2f s, sampling %.2f s, bands %.2f s), "
-                        "%ld solver runs, %d threads\n",
+                        "%ld solver runs, %d threads, %s engine at rtol %g\n",
                 t2 - t0, res.t_opt_s, res.t_sir_s, t2 - t1, res.n_sims + bands.n_solved,
-                fo.threads > 0 ? fo.threads : omp_max_threads());
+                fo.threads > 0 ? fo.threads : omp_max_threads(), fo.coupled ? "coupled" : "split",
+                fo.rtol);
         if (plot) {
             char csv[1100], ini[1100];
             snprintf(csv, sizeof csv, "%s/fit.csv", dir);

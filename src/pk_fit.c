@@ -26,7 +26,7 @@ pk_fit_opts pk_fit_default_opts(void)
 {
     pk_fit_opts o = {.starts = 16, .seed = 1, .threads = 0, .draws = 1000, .proposals = 5000,
                      .use_priors = 1, .max_iter = 100, .jacobian = PK_JAC_SENS, .rtol = 1e-6,
-                     .sir_rtol = 3e-5, .progress = 0, .band_every = 0};
+                     .sir_rtol = 3e-5, .progress = 0, .band_every = 0, .coupled = 0};
     return o;
 }
 
@@ -95,10 +95,24 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
         if (!(fp->eta_sd[j] > 0))
             return pk_err_set(err, PK_EINPUT, p->path, "%s has no prior spread to estimate with",
                               m->param[k].name);
-        /* a PK parameter is one that moves the PK's derived constants */
-        double th[PK_MAX_PARAM];
+        const pk_param_def *pd = &m->param[k];
+        double lo = pk_prior_to_eta(ps->prior, pd->lo), hi = pk_prior_to_eta(ps->prior, pd->hi);
+        if (!isfinite(lo))
+            lo = fp->eta_med[j] - 40 * fp->eta_sd[j];
+        if (!isfinite(hi))
+            hi = fp->eta_med[j] + 40 * fp->eta_sd[j];
+        fp->eta_lo[j] = lo + PK_FIT_BOX_MARGIN;
+        fp->eta_hi[j] = hi - PK_FIT_BOX_MARGIN;
+        if (!(fp->eta_hi[j] > fp->eta_lo[j]))
+            return pk_err_set(err, PK_EINPUT, p->path, "%s: admissible range %g-%g too narrow to "
+                              "estimate", pd->name, pd->lo, pd->hi);
+        /* a PK parameter is one that moves the PK's derived constants
+         * (probed a tenth of a prior SD away, towards the box's inside) */
+        double th[PK_MAX_PARAM], step = 0.1 * fp->eta_sd[j];
+        if (fp->eta_med[j] + step > fp->eta_hi[j])
+            step = -step;
         memcpy(th, fp->theta0, sizeof th);
-        th[k] = pk_prior_from_eta(ps->prior, fp->eta_med[j] + 0.1 * fp->eta_sd[j]);
+        th[k] = pk_prior_from_eta(ps->prior, fp->eta_med[j] + step);
         if (m->derive(th, p->weight_kg, d1, err))
             return err->code;
         fp->is_pk[j] = memcmp(d0, d1, m->n_pk_derived * sizeof(double)) != 0;
@@ -125,6 +139,8 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
     }
     if (fp->n_res_obs == 0)
         return pk_err_set(err, PK_EINPUT, p->path, "no observation to fit");
+    if (o->coupled) /* sensitivities need the split engine */
+        fp->o.jacobian = PK_JAC_FD;
     fp->n_res = fp->n_res_obs + (o->use_priors ? fp->n_est : 0);
     if (fp->n_res < fp->n_est)
         return pk_err_set(err, PK_EINPUT, p->path,
@@ -287,7 +303,56 @@ static pk_solver *fit_solver(const pk_fit_problem *fp, double rtol)
     pk_err e = {0};
     pk_solver_opts so = pk_solver_default_opts();
     so.rtol = rtol;
+    so.coupled = fp->o.coupled;
     return pk_solver_new(fp->m, &so, &e);
+}
+
+/* ---- the optimiser's bounded coordinates ----
+ *
+ * Unbounded, the optimiser followed ridges out of the parameters'
+ * admissible ranges (maximum likelihood on oral1cpt without priors:
+ * ka -> 0, CL -> inf, V -> 1e-164), where the PK's rate constants stop
+ * being numbers.  Rejecting such steps would stall it against a bound: a
+ * trust-region step that fails 15 times in a row ends GSL's iteration,
+ * and a Jacobian column at the bound needs points beyond it.  So it works
+ * on coordinates u with eta = box(u): the identity in the interior, and
+ * within s = min(1, width/4) of each end of [eta_lo, eta_hi] an
+ * exponential approach, eta = hi - s exp(-(u - (hi - s))/s), C1 at the
+ * joint, that never reaches the end.  Fits whose path stays inside by
+ * more than s (a factor e for a log-normal parameter) are the same as
+ * unbounded ones, step for step; near a bound the optimiser slides along
+ * it, its Jacobian column scaled by deta/du. */
+static double box_s(const pk_fit_problem *fp, size_t j)
+{
+    return fmin(1.0, (fp->eta_hi[j] - fp->eta_lo[j]) / 4);
+}
+
+/* eta = box(u), and deta/du when d is not NULL. */
+static double box_eta(const pk_fit_problem *fp, size_t j, double u, double *d)
+{
+    double s = box_s(fp, j), a = fp->eta_lo[j] + s, b = fp->eta_hi[j] - s, g = 1.0, e = u;
+    if (u > b) {
+        g = exp(-(u - b) / s);
+        e = fp->eta_hi[j] - s * g;
+    } else if (u < a) {
+        g = exp((u - a) / s);
+        e = fp->eta_lo[j] + s * g;
+    }
+    if (d)
+        *d = g;
+    return e;
+}
+
+/* u = box^-1(eta), eta first brought inside the box. */
+static double box_u(const pk_fit_problem *fp, size_t j, double eta)
+{
+    double s = box_s(fp, j), a = fp->eta_lo[j] + s, b = fp->eta_hi[j] - s;
+    eta = fmin(fmax(eta, fp->eta_lo[j] + 1e-3 * s), fp->eta_hi[j] - 1e-3 * s);
+    if (eta > b)
+        return b - s * log((fp->eta_hi[j] - eta) / s);
+    if (eta < a)
+        return a + s * log((eta - fp->eta_lo[j]) / s);
+    return eta;
 }
 
 /* ---- one optimiser start ---- */
@@ -306,6 +371,7 @@ static void bad_point(size_t n, double *r)
         r[i] = 1e4;
 }
 
+/* The optimiser's x is u; the model sees eta = box(u). */
 static int f_cb(const gsl_vector *x, void *params, gsl_vector *f)
 {
     start_ctx *c = params;
@@ -313,7 +379,10 @@ static int f_cb(const gsl_vector *x, void *params, gsl_vector *f)
     if (pk_interrupted())
         return GSL_EBADFUNC; /* ends the driver promptly */
     c->sims++;
-    if (pk_fit_residuals(c->fp, c->s, x->data, f->data, NULL, &err))
+    double eta[PK_MAX_PARAM];
+    for (size_t j = 0; j < c->fp->n_est; j++)
+        eta[j] = box_eta(c->fp, j, x->data[j], NULL);
+    if (pk_fit_residuals(c->fp, c->s, eta, f->data, NULL, &err))
         bad_point(c->fp->n_res, f->data);
     return GSL_SUCCESS;
 }
@@ -324,16 +393,25 @@ static int df_cb(const gsl_vector *x, void *params, gsl_matrix *J)
     pk_err err = {0};
     if (pk_interrupted())
         return GSL_EBADFUNC;
-    double *r = malloc(c->fp->n_res * sizeof *r);
+    const pk_fit_problem *fp = c->fp;
+    double *r = malloc(fp->n_res * sizeof *r);
     /* one run (with sensitivities), plus two per central-difference column */
     long fd_cols = 0;
-    for (size_t j = 0; j < c->fp->n_est; j++)
-        fd_cols += c->fp->o.jacobian == PK_JAC_FD || c->fp->is_pk[j];
+    for (size_t j = 0; j < fp->n_est; j++)
+        fd_cols += fp->o.jacobian == PK_JAC_FD || fp->is_pk[j];
     c->sims += 1 + 2 * fd_cols;
-    int rc = r ? pk_fit_jacobian(c->fp, c->s, x->data, r, J->data, c->fp->o.jacobian, &err) : 1;
+    double eta[PK_MAX_PARAM], g[PK_MAX_PARAM];
+    for (size_t j = 0; j < fp->n_est; j++)
+        eta[j] = box_eta(fp, j, x->data[j], &g[j]);
+    int rc = r ? pk_fit_jacobian(fp, c->s, eta, r, J->data, fp->o.jacobian, &err) : 1;
     free(r);
-    if (rc)
+    if (rc) {
         gsl_matrix_set_zero(J);
+        return GSL_SUCCESS;
+    }
+    for (size_t i = 0; i < fp->n_res; i++) /* d r / d u = d r / d eta * d eta / d u */
+        for (size_t j = 0; j < fp->n_est; j++)
+            J->data[i * fp->n_est + j] *= g[j];
     return GSL_SUCCESS;
 }
 
@@ -350,6 +428,9 @@ static int run_start(const pk_fit_problem *fp, pk_solver *s, double *eta, double
                      long *sims)
 {
     size_t n = fp->n_res, p = fp->n_est;
+    double u[PK_MAX_PARAM];
+    for (size_t j = 0; j < p; j++)
+        u[j] = box_u(fp, j, eta[j]);
     start_ctx c = {fp, s, 0};
     gsl_multifit_nlinear_fdf fdf = {.f = f_cb, .df = df_cb, .fvv = NULL, .n = n, .p = p,
                                     .params = &c};
@@ -360,13 +441,14 @@ static int run_start(const pk_fit_problem *fp, pk_solver *s, double *eta, double
         gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &par, n, p);
     if (!w)
         return -1;
-    gsl_vector_view x0 = gsl_vector_view_array(eta, p);
+    gsl_vector_view x0 = gsl_vector_view_array(u, p);
     int info = 0, status = gsl_multifit_nlinear_init(&x0.vector, &fdf, w);
     if (status == GSL_SUCCESS)
         status = gsl_multifit_nlinear_driver((size_t)fp->o.max_iter, 1e-7, 1e-7, 1e-9, NULL, NULL,
                                              &info, w);
     gsl_vector *x = gsl_multifit_nlinear_position(w);
-    memcpy(eta, x->data, p * sizeof *eta);
+    for (size_t j = 0; j < p; j++)
+        eta[j] = box_eta(fp, j, x->data[j], NULL);
     *obj = sumsq(gsl_multifit_nlinear_residual(w)->data, n);
     *iter = (int)gsl_multifit_nlinear_niter(w);
     *sims += c.sims;
@@ -611,13 +693,9 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, k));
         for (size_t j = 0; j < p; j++) {
-            /* a start inside the parameter's admissible range */
-            const pk_param_def *d = &fp->m->param[fp->est[j]];
+            /* a start inside the optimiser's box (run_start: box_u) */
             double e = fp->eta_med[j] + (k ? gsl_ran_gaussian(rng, fp->eta_sd[j]) : 0.0);
-            double v = pk_prior_from_eta(fp->kind[j], e);
-            if (v < d->lo || v > d->hi)
-                e = pk_prior_to_eta(fp->kind[j], fmin(fmax(v, d->lo), d->hi));
-            etas[k * p + j] = e;
+            etas[k * p + j] = fmin(fmax(e, fp->eta_lo[j]), fp->eta_hi[j]);
         }
         gsl_rng_free(rng);
     }
@@ -667,6 +745,7 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     /* Objective parts, predictions and the Laplace covariance at the MAP. */
     pk_solver_opts so = pk_solver_default_opts();
     so.rtol = fp->o.rtol;
+    so.coupled = fp->o.coupled;
     pk_solver *s = pk_solver_new(fp->m, &so, err);
     double *J = malloc(fp->n_res * p * sizeof *J);
     if (!s || !J) {

@@ -7,7 +7,9 @@
  * geodesic acceleration minimises it from K starts (the prior medians,
  * then draws from the priors), in parallel; the Jacobian comes from CVODES
  * forward sensitivities for PD parameters and central differences for PK
- * ones.  Uncertainty: the Laplace approximation, covariance (J^T J)^-1 on
+ * ones.  The optimiser stays inside each parameter's admissible range
+ * (pk_param_def lo/hi) through a bounded map of eta (pk_fit.c), with or
+ * without the priors.  Uncertainty: the Laplace approximation, covariance (J^T J)^-1 on
  * the eta scale at the optimum, then posterior draws by
  * sampling-importance-resampling from a multivariate t around it. */
 #ifndef PK_FIT_H
@@ -32,6 +34,8 @@ typedef struct pk_fit_opts {
     int max_iter;          /* per start */
     pk_jac_kind jacobian;
     double rtol;           /* solver tolerance of the optimisation and the MAP */
+    int coupled;           /* 1: the coupled (reference) engine throughout, with
+                              the Jacobian by central differences */
     double sir_rtol;       /* solver tolerance of the SIR proposals: their
                               weights need the objective to ~0.01, not 1e-4 */
     int progress;          /* progress line on standard error */
@@ -50,6 +54,10 @@ typedef struct pk_fit_problem {
     int is_pk[PK_MAX_PARAM];          /* 1: changes the PK (Jacobian by re-simulation) */
     pk_prior_kind kind[PK_MAX_PARAM]; /* prior family of each */
     double eta_med[PK_MAX_PARAM], eta_sd[PK_MAX_PARAM];
+    /* the optimiser's box on the eta scale: each parameter's admissible
+     * range [lo, hi], inset by PK_FIT_BOX_MARGIN so that finite-difference
+     * steps stay inside it (an infinite end: 40 prior SDs out) */
+    double eta_lo[PK_MAX_PARAM], eta_hi[PK_MAX_PARAM];
     double theta0[PK_MAX_PARAM];      /* every parameter's value outside the estimate */
     pk_dose *doses;
     size_t n_doses;
@@ -70,6 +78,10 @@ typedef struct pk_fit_problem {
     size_t n_all;
     size_t *obs_row, *band_row;       /* rows of t_all: per fp->t, per band_t */
 } pk_fit_problem;
+
+/* eta-scale inset of the optimiser's box: ten times the central
+ * differences' step of 1e-4. */
+#define PK_FIT_BOX_MARGIN 1e-3
 
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
                         pk_err *err);

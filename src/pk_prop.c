@@ -333,14 +333,55 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     p->n = n;
     if (!(tau_max > 0))
         tau_max = 1.0;
+    if (!isfinite(tau_max))
+        return pk_err_set(err, PK_EINPUT, "", "PK propagator: the table's extent is not finite");
+    /* The PK's matrix and concentration row must be finite: parameters
+     * that underflow or overflow on their way to the derived constants (a
+     * volume of 1e-164 L, a clearance of inf) would make NaN tables. */
+    prop_ctx ctx = {m, derived};
+    double a0[PK_MAX_STATE * PK_MAX_STATE], c[PK_MAX_STATE], unit[PK_MAX_STATE] = {0};
+    pk_matrix(&ctx, 0.0, a0);
+    for (size_t i = 0; i < n; i++) {
+        unit[i] = 1.0;
+        c[i] = m->conc(unit, derived); /* c: concentration per unit amount (conc is linear) */
+        unit[i] = 0.0;
+        for (size_t k = 0; k < n; k++)
+            if (!isfinite(a0[i * n + k]))
+                return pk_err_set(err, PK_ESOLVER, "",
+                                  "PK propagator: rate constant %g from %s to %s is not finite",
+                                  a0[i * n + k], m->state[k].name, m->state[i].name);
+        if (!isfinite(c[i]))
+            return pk_err_set(err, PK_ESOLVER, "",
+                              "PK propagator: concentration per mg of %s is %g, not finite",
+                              m->state[i].name, c[i]);
+    }
     double hf, tf, hc;
     m->pk_grid(derived, &hf, &tf, &hc);
     tf = fmin(tf, tau_max);
+    if (!(hf > 0 && hc > 0 && isfinite(hf) && isfinite(hc) && tf >= 0))
+        return pk_err_set(err, PK_ESOLVER, "",
+                          "PK propagator: grid steps %g and %g days from the PK's rate constants "
+                          "are not positive and finite",
+                          hf, hc);
+    /* Node counts in double first: one is cast to size_t only once the
+     * whole table is known to fit in PK_PROP_MAX_BYTES (a rate constant of
+     * 1e12/day would ask for 1e12 nodes, and an infinite one for a count
+     * no integer holds). */
+    double nf = fmax(ceil(tf / hf - 1e-9), 1.0), t_fine = nf * hf;
+    double coarse_end = fmin(tau_max, t_fine + 2.0);
+    double ncoarse = coarse_end > t_fine ? ceil((coarse_end - t_fine) / hc - 1e-9) : 0.0;
+    double t_far = t_fine + ncoarse * hc;
+    double nfar = tau_max > t_far ? ceil((tau_max - t_far) / (4 * hc) - 1e-9) : 0.0;
+    double nodes = nf + 1 + ncoarse + nfar;
+    double bytes = nodes * (2.0 * nn + 3.0 * n) * sizeof(double);
+    if (!(bytes <= PK_PROP_MAX_BYTES))
+        return pk_err_set(err, PK_ESOLVER, "",
+                          "PK propagator: %.3g nodes (%.3g MB) for these PK parameters, over the "
+                          "%.0f MB limit (rate constants too fast for the grid)",
+                          nodes, bytes / 1e6, PK_PROP_MAX_BYTES / 1e6);
     p->h_fine = hf;
     p->h_coarse = hc;
-    p->n_fine = (size_t)ceil(tf / hf - 1e-9);
-    if (p->n_fine < 1)
-        p->n_fine = 1;
+    p->n_fine = (size_t)nf;
     p->t_fine = p->n_fine * hf;
     /* Two days after the fine region only the slow elimination is left:
      * 4x the coarse step keeps the Hermite error (h*k)^4/384 near 1e-7. */
@@ -348,10 +389,9 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     p->r_fine = 1.0 / p->h_fine;
     p->r_coarse = 1.0 / p->h_coarse;
     p->r_far = 1.0 / p->h_far;
-    double coarse_end = fmin(tau_max, p->t_fine + 2.0);
-    p->n_coarse = coarse_end > p->t_fine ? (size_t)ceil((coarse_end - p->t_fine) / hc - 1e-9) : 0;
+    p->n_coarse = (size_t)ncoarse;
     p->t_far = p->t_fine + p->n_coarse * hc;
-    size_t n_far = tau_max > p->t_far ? (size_t)ceil((tau_max - p->t_far) / p->h_far - 1e-9) : 0;
+    size_t n_far = (size_t)nfar;
     p->n_node = p->n_fine + 1 + p->n_coarse + n_far;
     p->n_jump = n_jump;
     p->phi = malloc(p->n_node * nn * sizeof(double));
@@ -369,15 +409,6 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     if (n_jump)
         memcpy(p->jump_tau, jumps, n_jump * sizeof(double));
     p->tau_end = node_tau(p, p->n_node - 1);
-
-    /* c: concentration per unit amount in each PK state (conc is linear). */
-    double c[PK_MAX_STATE], unit[PK_MAX_STATE] = {0};
-    for (size_t i = 0; i < n; i++) {
-        unit[i] = 1.0;
-        c[i] = m->conc(unit, derived);
-        unit[i] = 0.0;
-    }
-    prop_ctx ctx = {m, derived};
 
     /* Where the coefficients depend on tau, CVODE integrates Phi; before
      * and after, matrix exponentials step from node to node exactly.

@@ -40,10 +40,20 @@ typedef struct pk_prop {
     long steps;        /* CVODE steps spent building it */
 } pk_prop;
 
+/* The largest table pk_prop_build makes (phi, dphi and the three rows),
+ * bytes.  A shipped patient's 221-day table is about 2 MB; oral1cpt's at
+ * its prior medians over 221 days 1.4 MB.  Beyond the limit are rate
+ * constants far outside any drug's (an optimiser's excursions): building
+ * such tables took 90% of an unbounded Theoph fit's time. */
+#define PK_PROP_MAX_BYTES 64e6
+
 /* Tabulates Phi on [0, tau_max] for the model's PK at `derived`, keeping
  * Phi exactly at the n_jump sorted, distinct lengths `jumps` (days, at
  * most tau_max).  rtol is CVODE's relative tolerance.  Frees any previous
- * table in p. */
+ * table in p.  Refuses (PK_ESOLVER, p left empty) a PK whose rate
+ * constants or concentration row are not finite, whose pk_grid steps are
+ * not positive and finite, or whose table would exceed
+ * PK_PROP_MAX_BYTES; PK_EINPUT for a non-finite tau_max. */
 int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
                   const double *jumps, size_t n_jump, double rtol, pk_err *err);
 
