@@ -56,6 +56,54 @@ static void text_level(void **s)
                             "parameters, fit, solver, estimate, sweep)");
 }
 
+/* n observation lines: HEAD, "[observations]" on line 4, then day
+ * d's count on line 5 + d, and after them what tail adds. */
+static char *many_observations(int n, const char *tail)
+{
+    size_t cap = (size_t)n * 24 + strlen(tail) + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap, HEAD "[observations]\n");
+    for (int d = 0; d < n; d++)
+        len += (size_t)snprintf(text + len, cap - len, "%d wbc = %d\n", d, 1 + d % 50);
+    snprintf(text + len, cap - len, "%s", tail);
+    return text;
+}
+
+/* Duplicates are found in time linear in the file: comparing each key
+ * with all earlier ones took about 150 s for these files, so the alarm
+ * fails the test; linear loading takes a fraction of a second (ASan too). */
+static void many_keys(void **s)
+{
+    (void)s;
+    enum { n = 200000 };
+    alarm(20);
+    char *text = many_observations(n, "");
+    const char *path = write_file("many.ini", text, strlen(text));
+    pk_patient p;
+    pk_err err = {0};
+    assert_int_equal(pk_patient_load(path, &p, &err), PK_OK);
+    assert_int_equal(p.n_obs, n);
+    assert_float_equal(p.obs[n - 1].t_day, n - 1, 0);
+    assert_float_equal(p.obs[n - 1].value, 1 + (n - 1) % 50, 0);
+    pk_patient_free(&p);
+    free(text);
+
+    /* two keys repeated: the message names the earlier repeat and its
+     * first occurrence */
+    text = many_observations(n, "9 wbc = 1\n8 wbc = 1\n");
+    char want[128];
+    snprintf(want, sizeof want, ":%d: 9 wbc: duplicate key in [observations] (first on line 14)",
+             5 + n);
+    expect(text, want);
+    free(text);
+    text = many_observations(n, "[dosing]\n0 = pause\n[observations]\n");
+    snprintf(want, sizeof want, ":%d: duplicate section [observations] (first on line 4)", 7 + n);
+    expect(text, want);
+    free(text);
+    alarm(0);
+}
+
 static void binary_and_missing(void **s)
 {
     (void)s;
@@ -253,7 +301,8 @@ static int teardown(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(text_level),        cmocka_unit_test(binary_and_missing),
+        cmocka_unit_test(text_level),        cmocka_unit_test(many_keys),
+        cmocka_unit_test(binary_and_missing),
         cmocka_unit_test(patient_section),   cmocka_unit_test(dosing_section),
         cmocka_unit_test(observations_section), cmocka_unit_test(parameter_section),
         cmocka_unit_test(fit_and_solver_sections), cmocka_unit_test(full_example),
