@@ -2,11 +2,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -33,8 +35,7 @@ typedef struct reader_state {
     pk_ini *ini;
     pk_err *err;
     int line;
-    char *buf;
-    size_t cap;
+    char buf[PK_INI_MAX_LINE + 4]; /* a BOM, the text and a '\r' */
     seen_set sections, keys;
 } reader_state;
 
@@ -131,6 +132,22 @@ static int out_of_memory(reader_state *r)
     return 1;
 }
 
+/* What a file that is not regular is, for the message refusing it. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "a special file";
+}
+
 static int add_section(reader_state *r, const char *text)
 {
     pk_ini *ini = r->ini;
@@ -174,31 +191,50 @@ static int add_section(reader_state *r, const char *text)
     return 0;
 }
 
+/* Reads the next line, without its '\n', into r->buf.  Reading stops
+ * when the buffer is full: a file without line ends must not fill the
+ * memory.  Returns the bytes read, -1 at the end of the file or on a read
+ * error, or -2 when the line did not fit. */
+static long read_line(reader_state *r)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
+        if (n == sizeof r->buf)
+            return -2;
+        r->buf[n++] = (char)c;
+    }
+    if (c == EOF && (n == 0 || ferror(r->f)))
+        return -1;
+    return (long)n;
+}
+
 static char *reader(char *str, int num, void *stream)
 {
     reader_state *r = stream;
     if (r->err->code)
         return NULL; /* the first error is the one reported: no need to read on */
-    ssize_t len = getline(&r->buf, &r->cap, r->f);
-    if (len < 0)
+    long len = read_line(r);
+    if (len == -1)
         return NULL;
     r->line++;
-    if (memchr(r->buf, 0, (size_t)len)) {
+    size_t n = len < 0 ? sizeof r->buf : (size_t)len;
+    if (memchr(r->buf, 0, n)) {
         fail_at(r, r->line, "%s", "binary data (not a text file)");
         return NULL;
     }
-    size_t text = (size_t)len;
-    while (text > 0 && (r->buf[text - 1] == '\n' || r->buf[text - 1] == '\r'))
-        text--;
-    if (text > PK_INI_MAX_LINE || (int)text > num - 2) {
+    const char *text = r->buf;
+    while (n > 0 && text[n - 1] == '\r')
+        n--;
+    if (len < 0 || n > PK_INI_MAX_LINE || (int)n > num - 2) {
         char msg[64];
         snprintf(msg, sizeof msg, "line longer than %d characters", PK_INI_MAX_LINE);
         fail_at(r, r->line, "%s", msg);
         return NULL;
     }
-    memcpy(str, r->buf, text);
-    str[text] = '\n';
-    str[text + 1] = 0;
+    memcpy(str, text, n);
+    str[n] = '\n';
+    str[n + 1] = 0;
     const char *s = str;
     while (*s == ' ' || *s == '\t')
         s++;
@@ -251,20 +287,33 @@ int pk_ini_load(const char *path, pk_ini *ini, pk_err *err)
     ini->path = dupstr(path);
     if (!ini->path)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    /* Non-blocking, so that a FIFO without a writer cannot hang us; what
+     * is checked is the descriptor read from, not what the path names a
+     * moment earlier. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (stat(path, &st) != 0)
-        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return pk_err_set(err, PK_EINPUT, path, "is a directory, not an INI file");
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        int fstat_errno = errno;
+        close(fd);
+        return pk_err_set(err, PK_EIO, path, "cannot read: %s", strerror(fstat_errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return pk_err_set(err, PK_EINPUT, path, "is %s, not an INI file", file_kind(st.st_mode));
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        int fdopen_errno = errno;
+        close(fd);
+        return pk_err_set(err, PK_EIO, path, "cannot open: %s", strerror(fdopen_errno));
+    }
     reader_state r = {.f = f, .ini = ini, .err = err, .sections = {.ini = ini},
                       .keys = {.ini = ini, .keys = 1}};
     int rc = ini_parse_stream(reader, &r, handler, &r);
     int read_error = ferror(f);
     fclose(f);
-    free(r.buf);
     free(r.sections.slot);
     free(r.keys.slot);
     if (err->code)

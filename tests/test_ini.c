@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_util.h"
@@ -127,6 +128,46 @@ static void binary_and_missing(void **s)
     assert_int_equal(pk_patient_load(dir, &p, &err), PK_EINPUT);
     pk_patient_free(&p);
     assert_string_equal(err.msg, "is a directory, not an INI file");
+}
+
+/* Only regular files are read: /dev/zero was read until memory ran out
+ * and opening a FIFO waited for a writer (the alarm fails the test then).
+ * A regular file is read no further than one line: 4 GiB of zeros (a
+ * sparse file, no disk) stop at the first line. */
+static void special_files(void **s)
+{
+    (void)s;
+    alarm(20);
+    pk_patient p;
+    pk_err err = {0};
+    char got[1200], want[1200], path[600];
+    assert_int_equal(pk_patient_load("/dev/zero", &p, &err), PK_EINPUT);
+    pk_patient_free(&p);
+    pk_err_format(&err, got, sizeof got);
+    assert_string_equal(got, "pksim: /dev/zero: is a character device, not an INI file");
+
+    snprintf(path, sizeof path, "%s/fifo.ini", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(pk_patient_load(path, &p, &err), PK_EINPUT);
+    pk_patient_free(&p);
+    pk_err_format(&err, got, sizeof got);
+    snprintf(want, sizeof want, "pksim: %s: is a FIFO, not an INI file", path);
+    assert_string_equal(got, want);
+
+    snprintf(path, sizeof path, "%s/zeros.ini", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), 4LL << 30), 0);
+    fclose(f);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(pk_patient_load(path, &p, &err), PK_EINPUT);
+    pk_patient_free(&p);
+    pk_err_format(&err, got, sizeof got);
+    snprintf(want, sizeof want, "pksim: %s:1: binary data (not a text file)", path);
+    assert_string_equal(got, want);
+    unlink(path);
+    alarm(0);
 }
 
 static void patient_section(void **s)
@@ -302,7 +343,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_level),        cmocka_unit_test(many_keys),
-        cmocka_unit_test(binary_and_missing),
+        cmocka_unit_test(binary_and_missing), cmocka_unit_test(special_files),
         cmocka_unit_test(patient_section),   cmocka_unit_test(dosing_section),
         cmocka_unit_test(observations_section), cmocka_unit_test(parameter_section),
         cmocka_unit_test(fit_and_solver_sections), cmocka_unit_test(full_example),
