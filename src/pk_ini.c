@@ -224,6 +224,11 @@ static char *reader(char *str, int num, void *stream)
         return NULL;
     }
     const char *text = r->buf;
+    /* the UTF-8 byte order mark some editors write is not part of line 1 */
+    if (r->line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        n -= 3;
+    }
     while (n > 0 && text[n - 1] == '\r')
         n--;
     if (len < 0 || n > PK_INI_MAX_LINE || (int)n > num - 2) {

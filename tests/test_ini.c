@@ -325,6 +325,31 @@ static void b0_median(void **s)
     pk_patient_free(&p);
 }
 
+/* A UTF-8 byte order mark before "[patient]" is ignored (it hid the
+ * section: "no [patient] section"), on line 1 only; line 1's limit does
+ * not count it. */
+static void byte_order_mark(void **s)
+{
+    (void)s;
+    const char *text = "\xEF\xBB\xBF" HEAD OBS0;
+    pk_patient p;
+    pk_err err = {0};
+    assert_int_equal(pk_patient_load(write_file("bom.ini", text, strlen(text)), &p, &err), PK_OK);
+    assert_string_equal(p.id, "p1");
+    assert_string_equal(p.model->name, "sorafenib_flt3");
+    assert_int_equal(p.n_obs, 2);
+    assert_float_equal(p.obs[1].value, 50, 0);
+    pk_patient_free(&p);
+    expect("\xEF\xBB\xBF[patient]\n[patient]\n", ":2: duplicate section [patient] (first on line 1)");
+    char line1[300] = "\xEF\xBB\xBF# ";
+    memset(line1 + 5, 'x', 196);
+    strcpy(line1 + 201, "\n" HEAD OBS0);
+    assert_int_equal(pk_patient_load(write_file("bom.ini", line1, strlen(line1)), &p, &err), PK_OK);
+    pk_patient_free(&p);
+    expect(HEAD "\xEF\xBB\xBF[dosing]\n",
+           ":4: expected 'key = value', '[section]' or a comment");
+}
+
 static int setup(void **s)
 {
     (void)s;
@@ -347,7 +372,7 @@ int main(void)
         cmocka_unit_test(patient_section),   cmocka_unit_test(dosing_section),
         cmocka_unit_test(observations_section), cmocka_unit_test(parameter_section),
         cmocka_unit_test(fit_and_solver_sections), cmocka_unit_test(full_example),
-        cmocka_unit_test(b0_median),
+        cmocka_unit_test(b0_median),         cmocka_unit_test(byte_order_mark),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
