@@ -36,6 +36,7 @@ typedef struct reader_state {
     pk_err *err;
     int line;
     char buf[PK_INI_MAX_LINE + 4]; /* a BOM, the text and a '\r' */
+    int after_key; /* a key since the last section header */
     seen_set sections, keys;
 } reader_state;
 
@@ -154,6 +155,7 @@ static int add_section(reader_state *r, const char *text)
     const char *end = strchr(text, ']');
     if (!end)
         return 0; /* inih reports the syntax error */
+    r->after_key = 0;
     size_t len = (size_t)(end - text - 1);
     char name[PK_INI_MAX_LINE + 1];
     memcpy(name, text + 1, len);
@@ -241,8 +243,15 @@ static char *reader(char *str, int num, void *stream)
     str[n] = '\n';
     str[n + 1] = 0;
     const char *s = str;
-    while (*s == ' ' || *s == '\t')
+    while (isspace((unsigned char)*s))
         s++;
+    /* inih would add an indented line after a key to that key's value and
+     * hand it to us as the key again, called a duplicate of the line
+     * above; blank and comment lines are skipped as inih skips them */
+    if (INI_ALLOW_MULTILINE && s > str && r->after_key && !strchr(INI_START_COMMENT_PREFIXES, *s)) {
+        fail_at(r, r->line, "%s", "indented continuation lines are not allowed");
+        return NULL;
+    }
     if (*s == '[' && add_section(r, s) < 0) {
         out_of_memory(r);
         return NULL;
@@ -284,6 +293,7 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     ini->entry[ini->n_entry++] = e;
     seen_add(&r->keys, seen, ini->n_entry - 1);
+    r->after_key = *name != 0; /* inih continues no empty name */
     return 1;
 }
 

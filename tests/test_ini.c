@@ -340,7 +340,8 @@ static void byte_order_mark(void **s)
     assert_int_equal(p.n_obs, 2);
     assert_float_equal(p.obs[1].value, 50, 0);
     pk_patient_free(&p);
-    expect("\xEF\xBB\xBF[patient]\n[patient]\n", ":2: duplicate section [patient] (first on line 1)");
+    expect("\xEF\xBB\xBF[patient]\n[patient]\n",
+           ":2: duplicate section [patient] (first on line 1)");
     char line1[300] = "\xEF\xBB\xBF# ";
     memset(line1 + 5, 'x', 196);
     strcpy(line1 + 201, "\n" HEAD OBS0);
@@ -348,6 +349,32 @@ static void byte_order_mark(void **s)
     pk_patient_free(&p);
     expect(HEAD "\xEF\xBB\xBF[dosing]\n",
            ":4: expected 'key = value', '[section]' or a comment");
+}
+
+/* inih appends an indented line after a key to that key's value, which
+ * read as "duplicate key" on the line above.  Indenting is fine where
+ * inih does not continue: a section header or the first key after one,
+ * blank and comment lines. */
+static void indented_lines(void **s)
+{
+    (void)s;
+    expect("[patient]\nid = p1\n  model = sorafenib_flt3\n",
+           ":3: indented continuation lines are not allowed");
+    expect(HEAD "\tweight_kg = 70\n", ":4: indented continuation lines are not allowed");
+    expect(HEAD OBS0 "   [dosing]\n0-6 = 400 mg bid\n",
+           ":7: indented continuation lines are not allowed");
+    expect(HEAD "\n  \n  # a comment\n  ; another\n  x\n",
+           ":8: indented continuation lines are not allowed");
+    const char *text = "  [patient]\n  id = p1\n\t# the model:\nmodel = sorafenib_flt3\n \n"
+                       "[observations]\n  0 wbc = 10\n0 blast_pb_pct = 50\n";
+    pk_patient p;
+    pk_err err = {0};
+    assert_int_equal(pk_patient_load(write_file("indent.ini", text, strlen(text)), &p, &err),
+                     PK_OK);
+    assert_string_equal(p.id, "p1");
+    assert_int_equal(p.n_obs, 2);
+    assert_float_equal(p.obs[0].value, 10, 0);
+    pk_patient_free(&p);
 }
 
 static int setup(void **s)
@@ -373,6 +400,7 @@ int main(void)
         cmocka_unit_test(observations_section), cmocka_unit_test(parameter_section),
         cmocka_unit_test(fit_and_solver_sections), cmocka_unit_test(full_example),
         cmocka_unit_test(b0_median),         cmocka_unit_test(byte_order_mark),
+        cmocka_unit_test(indented_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
