@@ -1,9 +1,10 @@
 /* pk_ini: an INI file as raw (section, key, value, line) entries, read
  * with inih.  No meaning is attached here (that is pk_patient's job), but
  * everything that makes the text itself unusable is rejected: a missing
- * or unreadable file, a directory, binary data, over-long lines, lines
- * that are neither "[section]" nor "key = value", duplicate sections and
- * duplicate keys. */
+ * or unreadable file, anything but a regular file (a directory, a device,
+ * a FIFO), binary data, over-long lines, lines that are neither
+ * "[section]" nor "key = value", duplicate sections and duplicate keys.
+ * No read goes further than one line's limit past the last line end. */
 #ifndef PK_INI_H
 #define PK_INI_H
 

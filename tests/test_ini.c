@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_util.h"
@@ -56,6 +57,54 @@ static void text_level(void **s)
                             "parameters, fit, solver, estimate, sweep)");
 }
 
+/* n observation lines: HEAD, "[observations]" on line 4, then day
+ * d's count on line 5 + d, and after them what tail adds. */
+static char *many_observations(int n, const char *tail)
+{
+    size_t cap = (size_t)n * 24 + strlen(tail) + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap, HEAD "[observations]\n");
+    for (int d = 0; d < n; d++)
+        len += (size_t)snprintf(text + len, cap - len, "%d wbc = %d\n", d, 1 + d % 50);
+    snprintf(text + len, cap - len, "%s", tail);
+    return text;
+}
+
+/* Duplicates are found in time linear in the file: comparing each key
+ * with all earlier ones took about 150 s for these files, so the alarm
+ * fails the test; linear loading takes a fraction of a second (ASan too). */
+static void many_keys(void **s)
+{
+    (void)s;
+    enum { n = 200000 };
+    alarm(20);
+    char *text = many_observations(n, "");
+    const char *path = write_file("many.ini", text, strlen(text));
+    pk_patient p;
+    pk_err err = {0};
+    assert_int_equal(pk_patient_load(path, &p, &err), PK_OK);
+    assert_int_equal(p.n_obs, n);
+    assert_float_equal(p.obs[n - 1].t_day, n - 1, 0);
+    assert_float_equal(p.obs[n - 1].value, 1 + (n - 1) % 50, 0);
+    pk_patient_free(&p);
+    free(text);
+
+    /* two keys repeated: the message names the earlier repeat and its
+     * first occurrence */
+    text = many_observations(n, "9 wbc = 1\n8 wbc = 1\n");
+    char want[128];
+    snprintf(want, sizeof want, ":%d: 9 wbc: duplicate key in [observations] (first on line 14)",
+             5 + n);
+    expect(text, want);
+    free(text);
+    text = many_observations(n, "[dosing]\n0 = pause\n[observations]\n");
+    snprintf(want, sizeof want, ":%d: duplicate section [observations] (first on line 4)", 7 + n);
+    expect(text, want);
+    free(text);
+    alarm(0);
+}
+
 static void binary_and_missing(void **s)
 {
     (void)s;
@@ -79,6 +128,46 @@ static void binary_and_missing(void **s)
     assert_int_equal(pk_patient_load(dir, &p, &err), PK_EINPUT);
     pk_patient_free(&p);
     assert_string_equal(err.msg, "is a directory, not an INI file");
+}
+
+/* Only regular files are read: /dev/zero was read until memory ran out
+ * and opening a FIFO waited for a writer (the alarm fails the test then).
+ * A regular file is read no further than one line: 4 GiB of zeros (a
+ * sparse file, no disk) stop at the first line. */
+static void special_files(void **s)
+{
+    (void)s;
+    alarm(20);
+    pk_patient p;
+    pk_err err = {0};
+    char got[1200], want[1200], path[600];
+    assert_int_equal(pk_patient_load("/dev/zero", &p, &err), PK_EINPUT);
+    pk_patient_free(&p);
+    pk_err_format(&err, got, sizeof got);
+    assert_string_equal(got, "pksim: /dev/zero: is a character device, not an INI file");
+
+    snprintf(path, sizeof path, "%s/fifo.ini", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(pk_patient_load(path, &p, &err), PK_EINPUT);
+    pk_patient_free(&p);
+    pk_err_format(&err, got, sizeof got);
+    snprintf(want, sizeof want, "pksim: %s: is a FIFO, not an INI file", path);
+    assert_string_equal(got, want);
+
+    snprintf(path, sizeof path, "%s/zeros.ini", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), 4LL << 30), 0);
+    fclose(f);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(pk_patient_load(path, &p, &err), PK_EINPUT);
+    pk_patient_free(&p);
+    pk_err_format(&err, got, sizeof got);
+    snprintf(want, sizeof want, "pksim: %s:1: binary data (not a text file)", path);
+    assert_string_equal(got, want);
+    unlink(path);
+    alarm(0);
 }
 
 static void patient_section(void **s)
@@ -236,6 +325,58 @@ static void b0_median(void **s)
     pk_patient_free(&p);
 }
 
+/* A UTF-8 byte order mark before "[patient]" is ignored (it hid the
+ * section: "no [patient] section"), on line 1 only; line 1's limit does
+ * not count it. */
+static void byte_order_mark(void **s)
+{
+    (void)s;
+    const char *text = "\xEF\xBB\xBF" HEAD OBS0;
+    pk_patient p;
+    pk_err err = {0};
+    assert_int_equal(pk_patient_load(write_file("bom.ini", text, strlen(text)), &p, &err), PK_OK);
+    assert_string_equal(p.id, "p1");
+    assert_string_equal(p.model->name, "sorafenib_flt3");
+    assert_int_equal(p.n_obs, 2);
+    assert_float_equal(p.obs[1].value, 50, 0);
+    pk_patient_free(&p);
+    expect("\xEF\xBB\xBF[patient]\n[patient]\n",
+           ":2: duplicate section [patient] (first on line 1)");
+    char line1[300] = "\xEF\xBB\xBF# ";
+    memset(line1 + 5, 'x', 196);
+    strcpy(line1 + 201, "\n" HEAD OBS0);
+    assert_int_equal(pk_patient_load(write_file("bom.ini", line1, strlen(line1)), &p, &err), PK_OK);
+    pk_patient_free(&p);
+    expect(HEAD "\xEF\xBB\xBF[dosing]\n",
+           ":4: expected 'key = value', '[section]' or a comment");
+}
+
+/* inih appends an indented line after a key to that key's value, which
+ * read as "duplicate key" on the line above.  Indenting is fine where
+ * inih does not continue: a section header or the first key after one,
+ * blank and comment lines. */
+static void indented_lines(void **s)
+{
+    (void)s;
+    expect("[patient]\nid = p1\n  model = sorafenib_flt3\n",
+           ":3: indented continuation lines are not allowed");
+    expect(HEAD "\tweight_kg = 70\n", ":4: indented continuation lines are not allowed");
+    expect(HEAD OBS0 "   [dosing]\n0-6 = 400 mg bid\n",
+           ":7: indented continuation lines are not allowed");
+    expect(HEAD "\n  \n  # a comment\n  ; another\n  x\n",
+           ":8: indented continuation lines are not allowed");
+    const char *text = "  [patient]\n  id = p1\n\t# the model:\nmodel = sorafenib_flt3\n \n"
+                       "[observations]\n  0 wbc = 10\n0 blast_pb_pct = 50\n";
+    pk_patient p;
+    pk_err err = {0};
+    assert_int_equal(pk_patient_load(write_file("indent.ini", text, strlen(text)), &p, &err),
+                     PK_OK);
+    assert_string_equal(p.id, "p1");
+    assert_int_equal(p.n_obs, 2);
+    assert_float_equal(p.obs[0].value, 10, 0);
+    pk_patient_free(&p);
+}
+
 static int setup(void **s)
 {
     (void)s;
@@ -253,11 +394,13 @@ static int teardown(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(text_level),        cmocka_unit_test(binary_and_missing),
+        cmocka_unit_test(text_level),        cmocka_unit_test(many_keys),
+        cmocka_unit_test(binary_and_missing), cmocka_unit_test(special_files),
         cmocka_unit_test(patient_section),   cmocka_unit_test(dosing_section),
         cmocka_unit_test(observations_section), cmocka_unit_test(parameter_section),
         cmocka_unit_test(fit_and_solver_sections), cmocka_unit_test(full_example),
-        cmocka_unit_test(b0_median),
+        cmocka_unit_test(b0_median),         cmocka_unit_test(byte_order_mark),
+        cmocka_unit_test(indented_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

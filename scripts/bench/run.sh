@@ -109,7 +109,10 @@ echo "== instructions (valgrind --tool=callgrind), one simulate run of bid400 at
 ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null build/pksim simulate "${files[bid400]}" \
        --days 221 --every 0.25 --out "$out/cg" --quiet 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 
+# next to its destination, for an atomic mv; removed with $out if the
+# script stops before the mv (a left-over one was once committed)
 tmp=$(mktemp results/bench.csv.XXXXXX)
+trap 'rm -rf "$out" "$tmp"' EXIT
 ratio() { awk -v t="$1" -v m="$2" 'BEGIN {if (t == "" || m == "") print ""; else printf "%.0f", t / m}'; }
 {
   echo "tool,task,median_s,ratio_to_pksim,max_rel_error,goal"
