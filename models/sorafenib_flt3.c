@@ -388,25 +388,28 @@ static const char weak_points[] =
  * horizon. */
 #define HR_BY 60.0 /* days */
 
-enum { RO_P_SUCCESS, RO_P_HR, RO_HR_DAY, RO_NADIR_PB, RO_RELAPSE_FREE, RO_G4_DAYS, RO_G3_DAYS,
-       RO_WBC_NADIR, RO_WBC_NADIR_DAY, RO_CUM_DOSE, RO_MEAN_DOSE, RO_DOSE_CHANGES, RO_CMIN,
-       RO_CMAX, RO_AUC24, RO_FRAC_I90, RO_DOMINANCE_DAY, RO_LT_END, RO_LOG10_LT, RO_P_RELAPSE,
-       RO_P_FAILURE, RO_P_DOMINANCE, N_RO };
+enum { RO_P_SUCCESS, RO_P_HR, RO_HR_DAY, RO_RELAPSE_FREE, RO_G4_DAYS, RO_P_RELAPSE,
+       RO_P_FAILURE, RO_NADIR_PB, RO_G3_DAYS, RO_WBC_NADIR, RO_WBC_NADIR_DAY, RO_MEAN_DOSE,
+       RO_CUM_DOSE, RO_DOSE_CHANGES, RO_CMIN, RO_CMAX, RO_AUC24, RO_FRAC_I90, RO_DOMINANCE_DAY,
+       RO_P_DOMINANCE, RO_LT_END, RO_LOG10_LT, N_RO };
 
 static const pk_readout_def readout_defs[N_RO] = {
     {"p_success", "probability of an HR by day 60 and no relapse by the horizon", +1, 1, 0, 1},
     {"p_hr", "probability of a hematologic response (HR: blast_pb_pct < 1) by the horizon", +1,
      1, 0, 1},
     {"hr_day", "days to HR (the horizon if none: censored)", -1, 0, 0, 1},
-    {"nadir_blast_pb_pct", "lowest blood blast percentage", -1, 0, 0, 0},
     {"relapse_free_days", "days to relapse (blast_pb_pct >= 5 after an HR); the horizon if none; "
      "0 without an HR (a failure)", +1, 0, 0, 1},
     {"grade4_days", "days with grade IV leukopenia, wbc < 1.0 x10^9/L", -1, 0, 0, 1},
+    {"p_relapse", "probability of relapse by the horizon", -1, 1, 0, 1},
+    {"p_failure", "probability of treatment failure by the horizon: no HR (an event on day 0, "
+     "as in AML event-free survival) or relapse", -1, 1, 0, 0},
+    {"nadir_blast_pb_pct", "lowest blood blast percentage", -1, 0, 0, 0},
     {"grade3_days", "days with grade III or worse leukopenia, wbc < 2.0 x10^9/L", -1, 0, 0, 0},
     {"wbc_nadir", "lowest WBC (10^9/L)", +1, 0, 0, 0},
     {"wbc_nadir_day", "day of the lowest WBC", 0, 0, 0, 0},
-    {"cum_dose_mg", "cumulative dose over the horizon (mg)", 0, 0, 0, 0},
     {"mean_dose_mg_per_day", "mean daily dose (mg/day)", 0, 0, 0, 1},
+    {"cum_dose_mg", "cumulative dose over the horizon (mg)", 0, 0, 0, 0},
     {"dose_changes", "number of changes of the daily dose", 0, 0, 0, 0},
     {"cmin_mg_per_L", "minimum plasma concentration over day 14-15 (mg/L)", 0, 0, 1, 0},
     {"cmax_mg_per_L", "maximum plasma concentration over day 14-15 (mg/L)", 0, 0, 1, 0},
@@ -415,16 +418,13 @@ static const pk_readout_def readout_defs[N_RO] = {
      0},
     {"resistant_dominance_day",
      "days to the resistant clone's dominance, Lr > Q + Ls (the horizon if never)", +1, 0, 0, 0},
+    {"p_resistant_dominance", "probability that the resistant clone dominates by the horizon",
+     -1, 1, 0, 0},
     {"LT_end", "marrow burden LT = Q + Ls + Lr at the horizon (pre-treatment burden = 1)", -1, 0,
      0, 0},
     {"log10_LT_cells_end",
      "log10 of the marrow burden in cells at the horizon (LT x 1e12): an MRD-like read-out", -1,
      0, 0, 1},
-    {"p_relapse", "probability of relapse by the horizon", -1, 1, 0, 1},
-    {"p_failure", "probability of treatment failure by the horizon: no HR (an event on day 0, "
-     "as in AML event-free survival) or relapse", -1, 1, 0, 0},
-    {"p_resistant_dominance", "probability that the resistant clone dominates by the horizon",
-     -1, 1, 0, 0},
 };
 
 static void readouts(const pk_model *m, const pk_course *c, double *ro)

@@ -107,3 +107,135 @@ done:
         pk_csv_free(t); /* an error leaves nothing to free */
     return rc;
 }
+
+/* ---- text tables ---- */
+
+void pk_csv_text_free(pk_csv_text *t)
+{
+    for (size_t i = 0; i < t->n_col; i++)
+        free(t->name[i]);
+    for (size_t i = 0; i < t->n_row * t->n_col; i++)
+        free(t->s[i]);
+    free(t->name);
+    free(t->s);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+int pk_csv_text_col(const pk_csv_text *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_col; i++)
+        if (strcmp(t->name[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Splits one line into fields (quotes undone); returns how many, or -1 on
+ * an unterminated quote.  The fields are malloc'ed into out (up to max). */
+static long split_line(const char *line, char **out, size_t max)
+{
+    size_t n = 0, len = strlen(line);
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return -1;
+    const char *p = line;
+    for (;;) {
+        size_t k = 0;
+        if (*p == '"') {
+            for (p++;; p++) {
+                if (!*p) {
+                    free(buf);
+                    return -1;
+                }
+                if (*p == '"' && p[1] == '"')
+                    buf[k++] = *p++;
+                else if (*p == '"')
+                    break;
+                else
+                    buf[k++] = *p;
+            }
+            p++;
+        } else {
+            while (*p && *p != ',')
+                buf[k++] = *p++;
+        }
+        buf[k] = 0;
+        if (n < max && !(out[n] = strdup(buf))) {
+            free(buf);
+            return -1;
+        }
+        n++;
+        if (*p != ',')
+            break;
+        p++;
+    }
+    free(buf);
+    return (long)n;
+}
+
+int pk_csv_read_text(const char *path, pk_csv_text *t, pk_err *err)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
+    char *line = NULL, *fld[256];
+    size_t cap = 0;
+    int rc = PK_OK, lineno = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0] && lineno > 1)
+            continue;
+        long n = split_line(line, fld, 256);
+        char where[600];
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        if (n < 0 || n > 256 || (lineno > 1 && (size_t)n != t->n_col)) {
+            for (long i = 0; i < n && i < 256; i++)
+                free(fld[i]);
+            rc = pk_err_set(err, PK_EINPUT, where, n < 0 ? "a quote is not closed"
+                                                         : "%ld fields, the header has %zu",
+                            n, t->n_col);
+            goto done;
+        }
+        if (lineno == 1) {
+            t->name = malloc((size_t)n * sizeof *t->name);
+            if (!t->name) {
+                for (long i = 0; i < n; i++)
+                    free(fld[i]);
+                rc = pk_err_set(err, PK_ENOMEM, path, "out of memory");
+                goto done;
+            }
+            memcpy(t->name, fld, (size_t)n * sizeof *fld);
+            t->n_col = (size_t)n;
+            continue;
+        }
+        char **s = realloc(t->s, (t->n_row + 1) * t->n_col * sizeof *s);
+        double *v = s ? realloc(t->v, (t->n_row + 1) * t->n_col * sizeof *v) : NULL;
+        if (s)
+            t->s = s;
+        if (v)
+            t->v = v;
+        if (!s || !v) {
+            for (long i = 0; i < n; i++)
+                free(fld[i]);
+            rc = pk_err_set(err, PK_ENOMEM, path, "out of memory");
+            goto done;
+        }
+        for (size_t c = 0; c < t->n_col; c++) {
+            char *end;
+            double x = strtod(fld[c], &end);
+            t->s[t->n_row * t->n_col + c] = fld[c];
+            t->v[t->n_row * t->n_col + c] = end != fld[c] && !*end ? x : NAN;
+        }
+        t->n_row++;
+    }
+    if (t->n_col == 0 || t->n_row == 0)
+        rc = pk_err_set(err, PK_EINPUT, path, "no data rows");
+done:
+    free(line);
+    fclose(f);
+    if (rc != PK_OK)
+        pk_csv_text_free(t);
+    return rc;
+}

@@ -20,4 +20,18 @@ void pk_csv_free(pk_csv *t);
 /* Column index by name, or -1. */
 int pk_csv_col(const pk_csv *t, const char *name);
 
+/* A CSV with text columns (a sweep's scenario names): fields as written
+ * (RFC 4180 quotes undone), and as numbers where they are numbers (NAN
+ * elsewhere, "NA" included).  Rows must have the header's field count. */
+typedef struct pk_csv_text {
+    size_t n_col, n_row;
+    char **name;     /* n_col column names */
+    char **s;        /* n_row x n_col fields */
+    double *v;       /* n_row x n_col numbers */
+} pk_csv_text;
+
+int pk_csv_read_text(const char *path, pk_csv_text *t, pk_err *err);
+void pk_csv_text_free(pk_csv_text *t);
+int pk_csv_text_col(const pk_csv_text *t, const char *name);
+
 #endif

@@ -12,6 +12,7 @@
 #include "pk_csv.h"
 #include "pk_gnuplot.h"
 #include "pk_out.h"
+#include "pk_plot_impl.h"
 
 /* Okabe-Ito colours: distinguishable with the common colour-vision
  * deficiencies. */
@@ -78,7 +79,7 @@ static void obs_blocks(FILE *g, const pk_patient *p, const char *obs, const char
 
 /* An interactive gnuplot terminal (qt, wxt or x11) when a display exists;
  * "" otherwise. */
-static const char *interactive_terminal(void)
+const char *plot_interactive_terminal(void)
 {
     static const char *const names[3] = {"qt", "wxt", "x11"};
     const char *disp = getenv("DISPLAY");
@@ -106,7 +107,7 @@ static void terminal(pk_gp_script *gs, const pk_plot_opts *o, const char *tmp)
 {
     FILE *g = gs->f;
     if (o->show) {
-        fprintf(g, "set terminal %s size %d,%d enhanced persist\n", interactive_terminal(),
+        fprintf(g, "set terminal %s size %d,%d enhanced persist\n", plot_interactive_terminal(),
                 o->width, o->height);
         return;
     }
@@ -145,9 +146,6 @@ typedef struct {
     int with_obs;
 } traj_ctx;
 
-static int run_gnuplot(const pk_plot_opts *o, const char *out,
-                       void (*body)(pk_gp_script *, const void *, const pk_plot_opts *), const void *ctx,
-                       char *written, size_t n_written, pk_err *err);
 
 /* The four-panel figure of a trajectory CSV (simulate or fit). */
 static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
@@ -260,7 +258,7 @@ static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
 
 /* The options every figure checks before anything runs: a known format,
  * an --out whose extension agrees with it, a size the terminal can draw. */
-static int check_opts(const pk_plot_opts *o, pk_err *err)
+int plot_check_opts(const pk_plot_opts *o, pk_err *err)
 {
     static const char *const fmts[] = {"png", "svg", "pdf", "dumb"};
     int ok = 0;
@@ -292,14 +290,14 @@ static int check_opts(const pk_plot_opts *o, pk_err *err)
 int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
                 char *written, size_t n_written, pk_err *err)
 {
-    if (check_opts(o, err))
+    if (plot_check_opts(o, err))
         return err->code;
     if (!o->script_to && !pk_gp_available())
         return pk_err_set(err, PK_ENOGNUPLOT, "",
                           "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
                           "%s are kept",
                           csv);
-    if (o->show && !*interactive_terminal())
+    if (o->show && !*plot_interactive_terminal())
         return pk_err_set(err, PK_ENOGNUPLOT, "--show",
                           "no display or no interactive gnuplot terminal (Debian's gnuplot-nox has "
                           "none: gnuplot-qt or gnuplot-x11 provides one); write a file instead "
@@ -323,7 +321,7 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
         snprintf(out + strlen(out), sizeof out - strlen(out), ".%s", o->format);
     }
     traj_ctx tc = {&t, p, with_obs};
-    int rc = run_gnuplot(o, out, script, &tc, written, n_written, err);
+    int rc = plot_run(o, out, script, &tc, written, n_written, err);
     pk_csv_free(&t);
     return rc;
 }
@@ -369,98 +367,12 @@ int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t 
     return rc;
 }
 
-/* ---- sweep figures ---- */
-
-typedef struct {
-    size_t n;
-    char name[64][96];
-    char **line;   /* raw data lines */
-    size_t n_line;
-    char header[4096];
-} text_csv;
-
-static void text_csv_free(text_csv *t)
-{
-    for (size_t i = 0; i < t->n_line; i++)
-        free(t->line[i]);
-    free(t->line);
-}
-
-static int text_csv_read(const char *path, text_csv *t, pk_err *err)
-{
-    memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) >= 0) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (!t->header[0]) {
-            snprintf(t->header, sizeof t->header, "%s", line);
-            char *save = NULL, buf[4096];
-            snprintf(buf, sizeof buf, "%s", line);
-            for (char *c = strtok_r(buf, ",", &save); c && t->n < 64; c = strtok_r(NULL, ",", &save))
-                snprintf(t->name[t->n++], sizeof t->name[0], "%s", c);
-            continue;
-        }
-        char **l = realloc(t->line, (t->n_line + 1) * sizeof *l);
-        if (!l || !(l[t->n_line] = strdup(line))) {
-            if (l)
-                t->line = l;
-            free(line);
-            fclose(f);
-            return pk_err_set(err, PK_ENOMEM, path, "out of memory");
-        }
-        t->line = l;
-        t->n_line++;
-    }
-    free(line);
-    fclose(f);
-    if (!t->n_line)
-        return pk_err_set(err, PK_EINPUT, path, "no data rows");
-    return PK_OK;
-}
-
-static int text_col(const text_csv *t, const char *name)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->name[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* Field k of a data line (copied into out). */
-static void field(const char *line, int k, char *out, size_t n)
-{
-    const char *s = line;
-    for (int i = 0; i < k && s; i++) {
-        s = strchr(s, ',');
-        if (s)
-            s++;
-    }
-    if (!s) {
-        out[0] = 0;
-        return;
-    }
-    size_t len = strcspn(s, ",");
-    snprintf(out, n, "%.*s", (int)(len < n - 1 ? len : n - 1), s);
-}
-
-static double field_num(const char *line, int k)
-{
-    char b[64];
-    field(line, k, b, sizeof b);
-    return b[0] ? strtod(b, NULL) : NAN;
-}
-
 /* Draws the script written by body into out ("" = standard output, for
  * dumb): through a temporary file made by mkstemp beside out, renamed into
  * place when gnuplot succeeded.  An output that cannot be written fails
  * here, before gnuplot runs. */
-static int run_gnuplot(const pk_plot_opts *o, const char *out,
-                       void (*body)(pk_gp_script *, const void *, const pk_plot_opts *),
-                       const void *ctx, char *written, size_t n_written, pk_err *err)
+int plot_run(const pk_plot_opts *o, const char *out, plot_body body, const void *ctx,
+             char *written, size_t n_written, pk_err *err)
 {
     int dumb = strcmp(o->format, "dumb") == 0;
     char tmp[1200] = "";
@@ -502,150 +414,3 @@ static int run_gnuplot(const pk_plot_opts *o, const char *out,
     return PK_OK;
 }
 
-typedef struct {
-    const text_csv *sw, *tr;
-} sweep_ctx;
-
-static const char *const palette[8] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
-                                       "#E69F00", "#56B4E9", "#000000", "#F0E442"};
-
-static void readouts_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
-{
-    FILE *g = gs->f;
-    const sweep_ctx *c = v;
-    const text_csv *t = c->sw;
-    static const char *const ro[4] = {"relapse_free_days", "grade4_days", "wbc_nadir",
-                                      "log10_LT_cells_end"};
-    static const char *const lab[4] = {"relapse-free days", "days with WBC < 1.0 (grade IV)",
-                                       "WBC nadir (10^9/L)", "marrow burden at the end (log10 cells)"};
-    int isc = text_col(t, "scenario");
-    /* product scenarios: "<dose> mg/day qd|bid" */
-    for (int sch = 0; sch < 2; sch++) {
-        fprintf(g, "$%s << EOD\n", sch ? "bid" : "qd");
-        int n = 0;
-        for (size_t i = 0; i < t->n_line; i++) {
-            char name[96];
-            double dose;
-            char which[8];
-            field(t->line[i], isc, name, sizeof name);
-            if (sscanf(name, "%lf mg/day %7s", &dose, which) != 2 ||
-                strcmp(which, sch ? "bid" : "qd") != 0)
-                continue;
-            fprintf(g, "%g", dose + (sch ? 12 : -12));
-            for (int k = 0; k < 4; k++) {
-                char b[96];
-                snprintf(b, sizeof b, "%s_p50", ro[k]);
-                int j = text_col(t, b);
-                fprintf(g, " %g %g %g", field_num(t->line[i], j), field_num(t->line[i], j + 1),
-                        field_num(t->line[i], j + 2));
-            }
-            fputc('\n', g);
-            n++;
-        }
-        if (!n)
-            fprintf(g, "NaN NaN NaN NaN NaN NaN NaN NaN NaN NaN NaN NaN NaN\n");
-        fprintf(g, "EOD\n");
-    }
-    fprintf(g, "set multiplot layout 2,2 title 'Sweep read-outs against the daily dose "
-               "(median, 5-95%% bars)' noenhanced\n");
-    fprintf(g, "set xrange [0:900]\nset xtics 200\nset xlabel 'daily dose (mg/day)'\n"
-               "set key top left noenhanced%s\n", strcmp(o->format, "dumb") ? " font ',9'" : "");
-    for (int k = 0; k < 4; k++) {
-        int col = 2 + 3 * k;
-        fprintf(g, "set title '%s'\nset ylabel '%s'\n", lab[k], lab[k]);
-        fprintf(g, "plot $qd using 1:%d:%d:%d with yerrorlines lw 2 pt 7 lc rgb '%s' title 'qd', "
-                   "$bid using 1:%d:%d:%d with yerrorlines lw 2 pt 5 dt 2 lc rgb '%s' title 'bid'\n",
-                col, col + 1, col + 2, palette[0], col, col + 1, col + 2, palette[1]);
-    }
-    fprintf(g, "unset multiplot\n");
-}
-
-static void trajectories_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
-{
-    FILE *g = gs->f;
-    const sweep_ctx *c = v;
-    const text_csv *t = c->tr;
-    int iw = text_col(t, "wbc_p50"), ip = text_col(t, "blast_pb_pct_p50"), id = text_col(t, "day");
-    int idose = text_col(t, "dose_mg_per_day");
-    char names[32][96];
-    int ns = 0;
-    for (size_t i = 0; i < t->n_line && ns < 32; i++) {
-        char name[96];
-        field(t->line[i], 0, name, sizeof name);
-        if (ns == 0 || strcmp(name, names[ns - 1]) != 0)
-            snprintf(names[ns++], sizeof names[0], "%s", name);
-    }
-    for (int k = 0; k < ns; k++) {
-        fprintf(g, "$s%d << EOD\n", k);
-        for (size_t i = 0; i < t->n_line; i++) {
-            char name[96];
-            field(t->line[i], 0, name, sizeof name);
-            if (strcmp(name, names[k]) == 0)
-                fprintf(g, "%g %g %g %g\n", field_num(t->line[i], id), field_num(t->line[i], iw),
-                        field_num(t->line[i], ip), field_num(t->line[i], idose));
-        }
-        fprintf(g, "EOD\n");
-    }
-    fprintf(g, "set multiplot layout 3,1 title 'Median trajectories of every scenario' "
-               "noenhanced\n");
-    fprintf(g, "set lmargin at screen 0.09\nset rmargin at screen 0.70\n"
-               "set key outside right top noenhanced%s\n",
-            strcmp(o->format, "dumb") ? " font ',9'" : "");
-    static const char *const titles[3] = {"Median applied dose", "Median WBC",
-                                          "Median blood blasts"};
-    static const char *const ylab[3] = {"dose (mg/day)", "WBC (10^9/L)", "blasts (%)"};
-    static const int cols[3] = {4, 2, 3};
-    for (int pnl = 0; pnl < 3; pnl++) {
-        fprintf(g, "set title '%s'\nset ylabel '%s'\n%s\n%s\n%s\n", titles[pnl], ylab[pnl],
-                pnl == 1 ? "set logscale y" : "unset logscale y",
-                pnl == 2 ? "set xlabel 'day'" : "unset xlabel", pnl ? "unset key" : "");
-        fprintf(g, "plot ");
-        for (int k = 0; k < ns; k++)
-            fprintf(g, "%s$s%d using 1:%d with %s lw 2 dt %d lc rgb '%s' title %s", k ? ", " : "",
-                    k, cols[pnl], pnl == 0 ? "steps" : "lines", 1 + k / 8, palette[k % 8],
-                    pk_gp_lit(gs, names[k]));
-        fputc('\n', g);
-    }
-    fprintf(g, "unset multiplot\n");
-}
-
-int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t n_written,
-                  pk_err *err)
-{
-    if (check_opts(o, err))
-        return err->code;
-    if (!o->script_to && !pk_gp_available())
-        return pk_err_set(err, PK_ENOGNUPLOT, "",
-                          "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
-                          "%s are kept", dir);
-    if (o->show && !*interactive_terminal())
-        return pk_err_set(err, PK_ENOGNUPLOT, "--show",
-                          "no display or no interactive gnuplot terminal (Debian's gnuplot-nox has "
-                          "none: gnuplot-qt or gnuplot-x11 provides one); write a file instead "
-                          "(the default)");
-    char a[1100], b[1100];
-    snprintf(a, sizeof a, "%s/sweep.csv", dir);
-    snprintf(b, sizeof b, "%s/sweep_trajectories.csv", dir);
-    text_csv sw, tr;
-    if (text_csv_read(a, &sw, err))
-        return err->code;
-    if (text_csv_read(b, &tr, err)) {
-        text_csv_free(&sw);
-        return err->code;
-    }
-    sweep_ctx c = {&sw, &tr};
-    int dumb = strcmp(o->format, "dumb") == 0 || o->show;
-    char out1[1200] = "", out2[1200] = "", w1[1200], w2[1200];
-    if (!dumb) {
-        snprintf(out1, sizeof out1, "%s/sweep_readouts.%s", dir, o->format);
-        snprintf(out2, sizeof out2, "%s/sweep_trajectories.%s", dir, o->format);
-    }
-    int rc = run_gnuplot(o, out1, readouts_body, &c, w1, sizeof w1, err);
-    if (rc == PK_OK)
-        rc = run_gnuplot(o, out2, trajectories_body, &c, w2, sizeof w2, err);
-    if (rc == PK_OK)
-        snprintf(written, n_written, "%s and %s", w1, w2);
-    text_csv_free(&sw);
-    text_csv_free(&tr);
-    return rc;
-}

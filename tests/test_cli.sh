@@ -233,6 +233,11 @@ msg=$("$pksim" sweep "$src/params/patient2.ini" --point --days 5 --out "$tmp/min
   && ok || bad "sweep into a foreign folder: rc $rc, $msg"
 "$pksim" sweep "$src/params/patient2.ini" --point --days 5 --doses 400 --schedules qd --out "$tmp/shorth" --quiet 2>/dev/null \
   && [ "$(wc -l < "$tmp/shorth/sweep.csv")" -eq 2 ] && ! ls -A "$tmp" | grep -q '^\.shorth\.tmp' && ok || bad "a sweep folder is replaced whole"
+# Any model sweeps: oral1cpt's exposure read-outs, ranked by time in the target range, with figures.
+"$pksim" sweep "$src/tests/data/theoph/theoph_01_mg.ini" --draws 40 --days 10 --doses 400,1600 --schedules bid \
+  --out "$tmp/swo" --quiet --plot >/dev/null 2>&1 && head -1 "$tmp/swo/sweep.csv" | grep -q '^rank,scenario,frac_in_10_20_mg_per_L_p50,' \
+  && [ "$(sed -n 2p "$tmp/swo/sweep.csv" | cut -d, -f2)" = "1600 mg/day bid" ] && [ -s "$tmp/swo/sweep_readouts.png" ] \
+  && grep -q 'conc_mg_per_L_p50' "$tmp/swo/sweep_trajectories.csv" && ok || bad "oral1cpt sweep"
 # A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet
@@ -282,7 +287,7 @@ expect_fail "--noisy-counts goes with --rules" sweep "$src/params/patient5.ini" 
 "$pksim" plot "$tmp/sw1" >/dev/null && [ "$(png_size "$tmp/sw1/sweep_readouts.png")" = 1200x900 ] \
   && [ "$(png_size "$tmp/sw1/sweep_trajectories.png")" = 1200x900 ] && ok || bad "plot sweep"
 dumb=$("$pksim" plot "$tmp/sw1" --format dumb)
-grep -q 'relapse-free days' <<<"$dumb" && grep -q 'Median WBC' <<<"$dumb" && ok || bad "dumb sweep plot"
+grep -q 'relapse_free_days' <<<"$dumb" && grep -q 'median wbc' <<<"$dumb" && grep -q 'failure_free' <<<"$dumb" && ok || bad "dumb sweep plot"
 
 # faults: a write that fails like a full disk (PKSIM_FAIL_WRITE=N fails the
 # N-th file), a path that cannot be created, SIGTERM and SIGINT during long
