@@ -6,21 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Both tables: column names, then numbers. */
+static void free_names(char **name, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(name[i]);
+    free(name);
+}
+
+static int find_name(char *const *name, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name[i], want) == 0)
+            return (int)i;
+    return -1;
+}
+
 void pk_csv_free(pk_csv *t)
 {
-    for (size_t i = 0; i < t->n_col; i++)
-        free(t->name[i]);
-    free(t->name);
+    free_names(t->name, t->n_col);
     free(t->v);
     memset(t, 0, sizeof *t);
 }
 
 int pk_csv_col(const pk_csv *t, const char *name)
 {
-    for (size_t i = 0; i < t->n_col; i++)
-        if (strcmp(t->name[i], name) == 0)
-            return (int)i;
-    return -1;
+    return find_name(t->name, t->n_col, name);
 }
 
 int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
@@ -112,11 +123,9 @@ done:
 
 void pk_csv_text_free(pk_csv_text *t)
 {
-    for (size_t i = 0; i < t->n_col; i++)
-        free(t->name[i]);
     for (size_t i = 0; i < t->n_row * t->n_col; i++)
         free(t->s[i]);
-    free(t->name);
+    free_names(t->name, t->n_col);
     free(t->s);
     free(t->v);
     memset(t, 0, sizeof *t);
@@ -124,10 +133,7 @@ void pk_csv_text_free(pk_csv_text *t)
 
 int pk_csv_text_col(const pk_csv_text *t, const char *name)
 {
-    for (size_t i = 0; i < t->n_col; i++)
-        if (strcmp(t->name[i], name) == 0)
-            return (int)i;
-    return -1;
+    return find_name(t->name, t->n_col, name);
 }
 
 /* Splits one line into fields (quotes undone); returns how many, or -1 on
