@@ -52,6 +52,7 @@ void pk_sweep_result_free(pk_sweep_result *r)
     free(r->order);
     free(r->change);
     free(r->ro);
+    free(r->prcc);
     memset(r, 0, sizeof *r);
 }
 
@@ -377,8 +378,11 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
         rc = pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
     else if (sweep_reducer_finish(&rd, j.tr, r))
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
-    else
+    else {
         sweep_rank(&rule, r);
+        if (!o->point && sweep_sensitivity(p, o, &post, &rule, r))
+            rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for the sensitivity analysis");
+    }
 done:
     pk_sweep_posterior_free(&post);
     sweep_reducer_free(&rd);

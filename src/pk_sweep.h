@@ -65,6 +65,15 @@ typedef struct pk_sweep_result {
     long clipped;           /* trajectory quantiles that fell outside their histogram */
     double *dose;           /* n_scen x (n_days+1): daily dose */
     double *ro;             /* every read-out: n_draws x n_scen x n_ro (NaN: failed) */
+    /* which assumptions drive the answer (not with --point): the
+     * parameters that vary over the draws, the PRCC of each with every
+     * read-out of every scenario, and the top-ranked scenario when only
+     * the draws in the lower or the upper tertile of a parameter count */
+    size_t n_varied;
+    int varied[PK_MAX_PARAM];
+    int estimated[PK_MAX_PARAM]; /* 1: from the posterior, 0: from its prior */
+    double *prcc;           /* n_scen x n_ro x n_varied */
+    int top_low[PK_MAX_PARAM], top_high[PK_MAX_PARAM];
     int *order;             /* ranking */
     int rules_scen;         /* index of the rule-based scenario, -1 without */
     pk_dose_change *change; /* the rules scenario's dose histories, by draw then day */

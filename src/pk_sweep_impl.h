@@ -34,6 +34,13 @@ int sweep_rank_rule(const pk_model *m, const pk_sweep_opts *o, sweep_rule *rule,
 /* The rule in words, with its numbers, for the summary. */
 void sweep_describe_rule(const pk_model *m, const sweep_rule *rule, FILE *f);
 
+/* ---- pk_sweep_sens.c ---- */
+/* PRCC of every varied parameter with every read-out, and the ranking's
+ * top scenario within each parameter's lower and upper tertile of draws
+ * (fills r->n_varied .. top_high).  0, or -1 when out of memory. */
+int sweep_sensitivity(const pk_patient *p, const pk_sweep_opts *o,
+                      const pk_sweep_posterior *post, const sweep_rule *rule, pk_sweep_result *r);
+
 /* ---- pk_sweep_reduce.c ----
  * Draws run in blocks of SWEEP_BLOCK and are fed to the reducer in draw
  * order, so the result does not depend on the thread count.  Read-outs

@@ -238,6 +238,63 @@ static void summary_events(FILE *f, const pk_model *m, const pk_sweep_opts *o,
     }
 }
 
+/* sweep_sensitivity.csv: the PRCC of every varied parameter with every
+ * read-out of every scenario. */
+static void write_sensitivity(FILE *f, const pk_model *m, const pk_sweep_result *r)
+{
+    fprintf(f, "scenario,readout,parameter,source,prcc\n");
+    for (size_t s = 0; s < r->n_scen; s++)
+        for (size_t k = 0; k < r->n_ro; k++)
+            for (size_t a = 0; a < r->n_varied; a++) {
+                put_text(f, r->scen[s].name);
+                fprintf(f, ",%s,%s,%s", m->readout[k].name, m->param[r->varied[a]].name,
+                        r->estimated[a] ? "posterior" : "prior");
+                put_num(f, ",%.4f", r->prcc[(s * r->n_ro + k) * r->n_varied + a]);
+                fputc('\n', f);
+            }
+}
+
+/* The summary's sensitivity table: the parameters that move the ranking
+ * read-out of the top scenario most, and every tertile flip. */
+static void summary_sensitivity(FILE *f, const pk_model *m, const pk_sweep_opts *o,
+                                const pk_sweep_result *r)
+{
+    sweep_rule u;
+    pk_err e = {0};
+    if (!r->n_varied || sweep_rank_rule(m, o, &u, &e) || u.key < 0)
+        return;
+    size_t top = (size_t)r->order[0], nv = r->n_varied;
+    const double *pr = r->prcc + (top * r->n_ro + (size_t)u.key) * nv;
+    fprintf(f, "\nwhich assumptions drive the answer (sweep_sensitivity.csv has every PRCC):\n"
+               "  partial rank correlation with %s in the top scenario (%s), |PRCC| >= 0.1:\n",
+            m->readout[u.key].name, r->scen[top].name);
+    int any = 0;
+    for (double cut = 1.0; cut > 0.1 - 1e-12; cut -= 0.1) /* largest first, no sort needed */
+        for (size_t a = 0; a < nv; a++)
+            if (fabs(pr[a]) <= cut && fabs(pr[a]) > cut - 0.1 && fabs(pr[a]) >= 0.1) {
+                fprintf(f, "    %-20s %+.2f  %s\n", m->param[r->varied[a]].name, pr[a],
+                        r->estimated[a] ? "(estimated: from the posterior)"
+                                        : "(from its prior: the data did not inform it)");
+                any = 1;
+            }
+    if (!any)
+        fprintf(f, "    none\n");
+    fprintf(f, "  the top scenario when only the draws in a parameter's lower or upper tertile "
+               "count:\n");
+    int flips = 0;
+    for (size_t a = 0; a < nv; a++)
+        if (r->top_low[a] != r->top_high[a]) {
+            fprintf(f, "    FLIPS with %-20s lower: %-26s upper: %s  %s\n",
+                    m->param[r->varied[a]].name, r->scen[r->top_low[a]].name,
+                    r->scen[r->top_high[a]].name,
+                    r->estimated[a] ? "(estimated)" : "(from its prior: an assumption)");
+            flips++;
+        }
+    if (!flips)
+        fprintf(f, "    the same (%s) in every tertile of all %zu varied parameters\n",
+                r->scen[top].name, nv);
+}
+
 static void write_summary(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
                           const pk_sweep_result *r)
 {
@@ -270,6 +327,7 @@ static void write_summary(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
         fprintf(f, "warning: %ld trajectory quantiles fell outside their histogram range and "
                    "are given at its edge\n", r->clipped);
     summary_events(f, m, o, r);
+    summary_sensitivity(f, m, o, r);
     if (o->rules) {
         fprintf(f, "\nrules (%s), evaluated on count days (day mod 7 in {", o->rules->path);
         for (int k = 0, first = 1; k < 7; k++)
@@ -300,21 +358,38 @@ static void write_doses(FILE *g, const pk_sweep_result *r)
     }
 }
 
+/* pk_out_commit_all over the files that were opened. */
+static int commit_open(pk_out *out, size_t n, pk_err *err)
+{
+    pk_out open[8];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].f)
+            open[k++] = out[i];
+    int rc = pk_out_commit_all(open, k, err);
+    for (size_t i = 0, j = 0; i < n; i++)
+        if (out[i].f)
+            out[i] = open[j++]; /* what commit left, for the aborts */
+    return rc;
+}
+
 int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
                    const pk_sweep_result *r, pk_err *err)
 {
-    enum { TABLE, TRAJ, SUMMARY, EVENTS, DRAWS, DOSES, N_FILES };
+    enum { TABLE, TRAJ, SUMMARY, EVENTS, DRAWS, SENS, DOSES, N_FILES };
     static const char *const names[N_FILES] = {"sweep.csv", "sweep_trajectories.csv",
                                                "sweep_summary.txt", "sweep_events.csv",
-                                               "sweep_draws.csv", "sweep_doses.csv"};
+                                               "sweep_draws.csv", "sweep_sensitivity.csv",
+                                               "sweep_doses.csv"};
     pk_out out[N_FILES];
     memset(out, 0, sizeof out);
     char stage[1200];
     if (pk_out_stage_dir(dir, stage, sizeof stage, err))
         return err->code;
-    int nf = r->rules_scen >= 0 ? N_FILES : N_FILES - 1, rc = PK_OK;
-    for (int i = 0; i < nf && rc == PK_OK; i++)
-        rc = pk_out_open(&out[i], stage, names[i], err);
+    int rc = PK_OK;
+    for (int i = 0; i < N_FILES && rc == PK_OK; i++)
+        if ((i != DOSES || r->rules_scen >= 0) && (i != SENS || r->prcc))
+            rc = pk_out_open(&out[i], stage, names[i], err);
     if (rc == PK_OK) {
         const pk_model *m = p->model;
         write_table(out[TABLE].f, m, r);
@@ -322,9 +397,11 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
         write_summary(out[SUMMARY].f, p, o, r);
         write_events(out[EVENTS].f, m, o, r);
         write_draws(out[DRAWS].f, m, r);
-        if (r->rules_scen >= 0)
+        if (out[SENS].f)
+            write_sensitivity(out[SENS].f, m, r);
+        if (out[DOSES].f)
             write_doses(out[DOSES].f, r);
-        rc = pk_out_commit_all(out, (size_t)nf, err);
+        rc = commit_open(out, N_FILES, err);
     }
     for (int i = 0; i < N_FILES; i++)
         pk_out_abort(&out[i]);

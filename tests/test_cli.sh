@@ -227,6 +227,9 @@ cp -r "$tmp/fit1" "$tmp/fitsw"
   && [ -s "$tmp/fitsw/sweep/sweep.csv" ] && [ -s "$tmp/fitsw/sweep/sweep_draws.csv" ] && [ -s "$tmp/fitsw/sweep/sweep_events.csv" ] \
   && ok || bad "sweep of a fit.ini writes beside it"
 [ "$(wc -l < "$tmp/fitsw/sweep/sweep_draws.csv")" -eq $((1 + 20 * 22)) ] && ok || bad "sweep_draws.csv rows"
+grep -q '^which assumptions drive the answer' "$tmp/fitsw/sweep/sweep_summary.txt" \
+  && awk -F, 'NR>1 && ($5 < -1 || $5 > 1) && $5 != "NA" {exit 1}' "$tmp/fitsw/sweep/sweep_sensitivity.csv" \
+  && [ "$(wc -l < "$tmp/fitsw/sweep/sweep_sensitivity.csv")" -gt 100 ] && ok || bad "sweep sensitivity (PRCC)"
 mkdir -p "$tmp/mine" && echo keep > "$tmp/mine/notes.txt"
 msg=$("$pksim" sweep "$src/params/patient2.ini" --point --days 5 --out "$tmp/mine" 2>&1 >/dev/null); rc=$?
 [ $rc -ne 0 ] && grep -q "holds files of something else" <<<"$msg" && [ "$(cat "$tmp/mine/notes.txt")" = keep ] \
