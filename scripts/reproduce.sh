@@ -3,8 +3,12 @@
 # patients (default options: 16 starts, seed 1, 1000 posterior draws) with
 # its figure, a sweep for each from its fit (200-800 mg/day, qd and bid,
 # plus params/rules_clinical.ini; 1000 draws, 180 days) with its figures,
-# the table of the six fits (results/fits.md) and, with --bench, the
-# simulation benchmark (results/bench_simulate.txt).
+# the table of the six fits (results/fits.md), the forecast loop of
+# patient 6 (fit on days 0-7, doses from day 14: results/patient6/
+# forecast_day14), the oral1cpt example (Theoph subject 1: fit and
+# exposure sweep, results/theoph_01_mg) and, with --bench, the simulation
+# benchmark (results/bench_simulate.txt).  Each sweep's per-draw table
+# (sweep_draws.csv, 7 MB) is written but not committed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PKSIM_ROOT"
@@ -13,6 +17,13 @@ for i in 1 2 3 4 5 6; do
   build/pksim fit "params/patient$i.ini" --plot --quiet
   build/pksim sweep "results/patient$i/fit.ini" --rules params/rules_clinical.ini --plot --quiet
 done
+# The therapeutic-drug-monitoring question: which dose from day 14, given
+# the counts so far?
+build/pksim sweep results/patient6/fit.ini --from-day 14 --days 180 \
+  --out results/patient6/forecast_day14 --plot --quiet
+# Any model: oral1cpt on Theoph subject 1 (mg dosing), fitted and swept.
+build/pksim fit tests/data/theoph/theoph_01_mg.ini --out results/theoph_01_mg --plot --quiet
+build/pksim sweep results/theoph_01_mg/fit.ini --days 10 --doses 200,400,800,1600 --plot --quiet
 # One table: observed vs predicted for every observation of the six fits.
 tmp=$(mktemp results/fits.md.XXXXXX)
 trap 'rm -f "$tmp"' EXIT

@@ -38,7 +38,11 @@ static int band_grid(pk_fit_problem *fp, pk_err *err)
 {
     const pk_model *m = fp->m;
     double last = ceil(pk_patient_last_day(fp->p));
-    double every = fp->o.band_every > 0 ? fp->o.band_every : last > 100 ? 1.0 : 0.25;
+    /* 200-odd points over short courses (a day of absorption and decline) */
+    double every = fp->o.band_every > 0 ? fp->o.band_every
+                   : last > 100              ? 1.0
+                   : last > 10               ? 0.25
+                                             : fmax(last / 200, 1e-3);
     fp->band_every = every;
     fp->n_band = (size_t)floor(last / every + 1e-9) + 1;
     fp->band_col[fp->n_band_col++] = m->conc_obs;

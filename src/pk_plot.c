@@ -287,6 +287,74 @@ int plot_check_opts(const pk_plot_opts *o, pk_err *err)
     return PK_OK;
 }
 
+/* Any model's figure: the daily dose, then one panel per observable whose
+ * column the CSV has (the model's observed ones when the patient is known,
+ * else the concentration), on a log axis, with its 90% band and the
+ * observations where there are some. */
+static void generic_script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
+{
+    const traj_ctx *tc = v;
+    const pk_csv *t = tc->t;
+    const pk_patient *p = tc->p;
+    FILE *g = gs->f;
+    cols c = {t, pk_csv_col(t, "day"), pk_csv_col(t, "dose_mg_per_day"),
+              pk_csv_col(t, t->name[2]) >= 0};
+    const char *names[PK_MAX_OBS], *obs[PK_MAX_OBS];
+    size_t n = 0;
+    if (p) {
+        for (size_t k = 0; k < p->model->n_obs && n < 3; k++)
+            if (p->model->obs[k].error != PK_ERRMODEL_NONE &&
+                pk_csv_col(t, p->model->obs[k].column) >= 0) {
+                names[n] = p->model->obs[k].column;
+                obs[n++] = p->model->obs[k].name;
+            }
+    } else if (t->n_col > 2) {
+        names[n] = t->name[2];
+        obs[n++] = "";
+    }
+    double last = t->v[(t->n_row - 1) * t->n_col + c.day];
+    fprintf(g, "$dose << EOD\n");
+    for (size_t i = 0; i < t->n_row; i++)
+        fprintf(g, "%.8g %.8g\n", t->v[i * t->n_col + c.day],
+                c.dose >= 0 ? t->v[i * t->n_col + c.dose] : 0.0);
+    fprintf(g, "EOD\n");
+    char block[16], tag[16];
+    for (size_t k = 0; k < n; k++) {
+        snprintf(block, sizeof block, "y%zu", k);
+        datablock(g, block, &c, names[k], 1);
+    }
+    int cnt[PK_MAX_OBS][3];
+    for (size_t k = 0; k < n; k++) {
+        snprintf(tag, sizeof tag, "o%zu", k);
+        obs_blocks(g, tc->with_obs ? p : NULL, obs[k], tag, cnt[k]);
+    }
+    fprintf(g, "set multiplot layout %zu,1 title %s noenhanced\n", n + 1,
+            pk_gp_lit(gs, p ? p->id : "pksim"));
+    fprintf(g, "set lmargin at screen 0.10\nset rmargin at screen 0.95\nset xrange [0:%g]\n"
+               "set grid\nset key inside top right noenhanced%s\n",
+            last > 0 ? last : 1, strcmp(o->format, "dumb") ? " font ',9'" : "");
+    fprintf(g, "set title 'Daily dose'\nset ylabel 'dose (mg/day)'\nset yrange [0:*]\n"
+               "plot $dose using 1:2 with steps lw 2 lc rgb '%s' title 'dose'\n", C_BLUE);
+    static const char *const kinds[3] = {"lt", "eq", "gt"};
+    for (size_t k = 0; k < n; k++) {
+        fprintf(g, "set title %s noenhanced\nset ylabel %s noenhanced\nset logscale y\n"
+                   "set yrange [*:*]\n%s\n", pk_gp_lit(gs, names[k]), pk_gp_lit(gs, names[k]),
+                k + 1 == n ? "set xlabel 'day'" : "unset xlabel");
+        fprintf(g, "plot $y%zu using 1:2 with lines lw 2 lc rgb '%s' title '%s'", k, C_BLUE,
+                c.band ? "MAP" : p ? "simulated" : "simulated");
+        if (c.band)
+            fprintf(g, ", $y%zu using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid "
+                       "0.3 title '90%% band (parameters)'", k, C_SKY);
+        for (int z = -1; z <= 1; z++)
+            if (cnt[k][z + 1])
+                fprintf(g, ", $o%zu_%s using 1:2 with points %s lc rgb '%s' title 'observed%s'",
+                        k, kinds[z + 1], marker(o, z), C_VERMILLION,
+                        z < 0 ? " <" : z > 0 ? " >" : "");
+        fputc('\n', g);
+    }
+    fprintf(g, "unset multiplot\n");
+}
+
 int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
                 char *written, size_t n_written, pk_err *err)
 {
@@ -305,10 +373,14 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
     pk_csv t;
     if (pk_csv_read(csv, &t, err))
         return err->code;
-    if (pk_csv_col(&t, "day") < 0 || pk_csv_col(&t, "wbc") < 0) {
+    if (pk_csv_col(&t, "day") != 0 || pk_csv_col(&t, "dose_mg_per_day") != 1 || t.n_col < 3) {
         pk_csv_free(&t);
-        return pk_err_set(err, PK_EINPUT, csv, "not a pksim trajectory (no day and wbc columns)");
+        return pk_err_set(err, PK_EINPUT, csv, "not a pksim trajectory (day, dose_mg_per_day "
+                          "and an output first)");
     }
+    /* sorafenib_flt3's four panels with its reference lines; any other
+     * model's observables in a panel each */
+    int leukemia = pk_csv_col(&t, "wbc") >= 0 && pk_csv_col(&t, "blast_pb_pct") >= 0;
     int dumb = strcmp(o->format, "dumb") == 0 || o->show;
     char out[1024] = "";
     if (o->out && !o->show)
@@ -321,7 +393,7 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plo
         snprintf(out + strlen(out), sizeof out - strlen(out), ".%s", o->format);
     }
     traj_ctx tc = {&t, p, with_obs};
-    int rc = plot_run(o, out, script, &tc, written, n_written, err);
+    int rc = plot_run(o, out, leukemia ? script : generic_script, &tc, written, n_written, err);
     pk_csv_free(&t);
     return rc;
 }

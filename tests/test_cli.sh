@@ -241,6 +241,12 @@ msg=$("$pksim" sweep "$src/params/patient2.ini" --point --days 5 --out "$tmp/min
   --out "$tmp/swo" --quiet --plot >/dev/null 2>&1 && head -1 "$tmp/swo/sweep.csv" | grep -q '^rank,scenario,frac_in_10_20_mg_per_L_p50,' \
   && [ "$(sed -n 2p "$tmp/swo/sweep.csv" | cut -d, -f2)" = "1600 mg/day bid" ] && [ -s "$tmp/swo/sweep_readouts.png" ] \
   && grep -q 'conc_mg_per_L_p50' "$tmp/swo/sweep_trajectories.csv" && ok || bad "oral1cpt sweep"
+# Any model plots: oral1cpt's fit and simulation figures (dose and concentration panels).
+"$pksim" fit "$src/tests/data/theoph/theoph_01_mg.ini" --starts 2 --proposals 200 --draws 50 --out "$tmp/thfit" \
+  --quiet --plot >/dev/null 2>&1 && [ "$(png_size "$tmp/thfit/fit.png")" = 1200x900 ] && ok || bad "oral1cpt fit --plot"
+"$pksim" simulate "$src/tests/data/theoph/theoph_01_mg.ini" --days 2 --out "$tmp/thsim" --quiet --plot >/dev/null 2>&1 \
+  && [ -s "$tmp/thsim/simulation.png" ] && "$pksim" plot "$tmp/thsim" --format dumb | grep -q 'conc_mg_per_L' \
+  && ok || bad "oral1cpt simulate --plot"
 # A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet
