@@ -1,6 +1,6 @@
 /* sorafenib_flt3: oral sorafenib PK coupled to FLT3-ITD blast kinetics and
- * normal leukocytes, exactly as ../shared/MODEL.md sections 1-5 specify.
- * Source tags in the parameter table are those of MODEL.md. */
+ * normal leukocytes, as docs/model.md describes.
+ * Source tags in the parameter table are those of docs/model.md. */
 #include <math.h>
 #include <string.h>
 
@@ -37,7 +37,7 @@ static const pk_state_def state_defs[N_STATE] = {
     {"Le", "pre-treatment burden", "lagged burden that suppresses normal cells", 0, 1e-6},
 };
 
-/* Parameters: MODEL.md sections 1, 5 and 6, with priors and sources. */
+/* Parameters with their priors and literature sources (docs/model.md). */
 enum { MAT_H, CL_L_H, V_L, F_ENT, TP_H, KEHC_H, D50_MG,
        EC50, HILL, EMAX_L, RHO, F_R0, G, K_B, K_M, M0F, DELTA, MTT_D, PHI, K_Q, QN, KX,
        K_S, NSTAR, MTT_H, GAMMA, EMAX_N, EC50_N, WBC0, B0F, B_BM, N_PARAM };
@@ -143,7 +143,7 @@ static int derive(const double *th, double weight_kg, double *d, pk_err *err)
     d[DB_BM] = th[B_BM];
     d[DWBC0] = th[WBC0];
 
-    /* Baseline (MODEL.md section 5): day-0 quantities from WBC0 and b0. */
+    /* Baseline (docs/model.md): day-0 quantities from WBC0 and b0. */
     double b0 = th[B0F], wbc0 = th[WBC0], m0 = th[M0F];
     double nb0 = wbc0 - b0 * wbc0;
     d[DB0] = b0 * wbc0;
@@ -485,7 +485,7 @@ static void readouts(const pk_model *m, const pk_course *c, double *ro)
 const pk_model model_sorafenib_flt3 = {
     .name = "sorafenib_flt3",
     .summary = "oral sorafenib PK (transit chain, enterohepatic cycling) driving FLT3-ITD "
-               "blast kinetics and normal leukocytes (MODEL.md)",
+               "blast kinetics and normal leukocytes (docs/model.md)",
     .n_state = N_STATE, .n_pk = N_PK, .n_param = N_PARAM, .n_obs = N_OBS,
     .state = state_defs, .param = param_defs, .obs = obs_defs, .conc_obs = OBS_CONC,
     .unit_dose_mg = 200, .daily_min_mg = 200, .daily_max_mg = 800, .min_interval_h = 8,

@@ -20,6 +20,7 @@
 #include "pk_fit.h"
 #include "pk_fitout.h"
 #include "pk_out.h"
+#include "pk_describe.h"
 #include "pk_plot.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
@@ -162,8 +163,12 @@ static int cmd_sweep(const pk_cli *cli)
     return rc == PK_OK ? 0 : report(&err);
 }
 
-static int cmd_models(void)
+static int cmd_models(const pk_cli *cli)
 {
+    if (cli->file) {
+        pk_describe_model(stdout, pk_model_find(cli->file));
+        return 0;
+    }
     for (size_t i = 0; i < pk_model_count(); i++) {
         const pk_model *m = pk_model_at(i);
         printf("%s: %s\n  states (%zu):", m->name, m->summary, m->n_state);
@@ -328,7 +333,7 @@ int main(int argc, char **argv)
         printf("pksim %s\n", PKSIM_VERSION);
         return 0;
     case PK_CMD_MODELS:
-        return cmd_models();
+        return cmd_models(&cli);
     case PK_CMD_SIMULATE:
         return cmd_simulate(&cli);
     case PK_CMD_FIT:

@@ -71,6 +71,7 @@ const char pk_cli_usage[] =
     "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
     "  --plot on simulate and fit draws the PNG right after writing the data\n"
     "  models          list the models with their parameters, units, priors and sources\n"
+    "      --describe NAME     one model's reference in Markdown (docs/models/NAME.md)\n"
     "\n"
     "  --help, --version\n";
 
@@ -535,7 +536,15 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     }
     if (strcmp(cmd, "models") == 0) {
         cli->cmd = PK_CMD_MODELS;
-        return 0;
+        if (argc == 2)
+            return 0;
+        if (argc == 4 && strcmp(argv[2], "--describe") == 0) {
+            if (!pk_model_find(argv[3]))
+                return usage(&mb, "models --describe: unknown model '%.200s'", argv[3]);
+            cli->file = argv[3]; /* the model's name */
+            return 0;
+        }
+        return usage(&mb, "%s", "models takes nothing, or --describe NAME");
     }
     static const struct {
         const char *name;

@@ -1,4 +1,4 @@
-/* pk_fit: Bayesian MAP fit of one patient (MODEL.md sections 5-6).
+/* pk_fit: Bayesian MAP fit of one patient (docs/model.md).
  *
  * The objective is -2 log posterior: the squared deviance residuals of the
  * fitted observations (pk_lik.h) plus prior terms ((eta - eta_median)/sd)^2

@@ -136,7 +136,7 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
                "size %.1f\n",
             res->n_draws, fp->o.proposals, fp->o.sir_rtol, res->ess);
     if (m->weak_points)
-        fprintf(f, "\nknown weak points of the model (MODEL.md section 8):\n%s", m->weak_points);
+        fprintf(f, "\nknown weak points of the model (docs/model.md):\n%s", m->weak_points);
 }
 
 static int write_posterior(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)

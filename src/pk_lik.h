@@ -1,4 +1,4 @@
-/* pk_lik: the observation model of MODEL.md section 5 as deviance
+/* pk_lik: the observation model of docs/model.md as deviance
  * residuals, so that a least-squares optimiser minimises -2 log
  * likelihood.
  *

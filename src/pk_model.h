@@ -33,18 +33,18 @@ typedef enum {
 } pk_prior_kind;
 
 typedef struct pk_param_def {
-    const char *name;    /* MODEL.md table name: INI key and CSV column */
+    const char *name;    /* docs/model.md table name: INI key and CSV column */
     const char *unit;
     const char *meaning;
     double median;       /* prior median in unit; NAN = from the patient's data */
     pk_prior_kind prior;
     double spread;       /* CV or SD, see pk_prior_kind */
     double lo, hi;       /* admissible values (inclusive) */
-    const char *source;  /* literature tag of MODEL.md, e.g. "J11" */
+    const char *source;  /* literature tag of docs/model.md, e.g. "J11" */
 } pk_param_def;
 
 typedef struct pk_state_def {
-    const char *name;    /* MODEL.md name: CSV column */
+    const char *name;    /* docs/model.md name: CSV column */
     const char *unit;
     const char *meaning;
     int log_scale;       /* 1: integrated as ln(state); state stays > 0 */

@@ -4,7 +4,7 @@
 
 #include <gsl/gsl_randist.h>
 
-/* logit-scale values are bounded at +-10 (MODEL.md section 5 guards) */
+/* logit-scale values are bounded at +-10 (docs/model.md guards) */
 #define LOGIT_BOUND 10.0
 
 double pk_prior_to_eta(pk_prior_kind k, double v)

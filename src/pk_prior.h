@@ -1,4 +1,4 @@
-/* pk_prior: the prior families of MODEL.md on their unconstrained scales
+/* pk_prior: the prior families of docs/model.md on their unconstrained scales
  * (log, logit, log10), for sampling and, later, for the fit's penalties. */
 #ifndef PK_PRIOR_H
 #define PK_PRIOR_H

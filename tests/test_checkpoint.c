@@ -1,4 +1,4 @@
-/* sorafenib_flt3 against MODEL.md section 9's checkpoint table: 1e-6
+/* sorafenib_flt3 against docs/model.md's checkpoint table: 1e-6
  * relative with the coupled engine at rtol 1e-10, 1e-4 with the default
  * split engine.  The split engine holds Ls's error to rtol (Ls + Lr), the
  * mobile burden it is summed into (models/sorafenib_flt3.c, err_loosen):
@@ -118,7 +118,7 @@ static void derived_baseline(void **state)
     assert_int_equal(p.model->derive(theta, p.weight_kg, d, &err), PK_OK);
     p.model->init(d, x0);
     const pk_model *m = p.model;
-    /* MODEL.md: B0 10, M0 4, N0 6, Q(0) 0.3999960, Ls(0) 0.5999940 */
+    /* docs/model.md: B0 10, M0 4, N0 6, Q(0) 0.3999960, Ls(0) 0.5999940 */
     assert_float_equal(x0[state_index(m, "B")], 10, 1e-12);
     assert_float_equal(x0[state_index(m, "M")], 4, 1e-12);
     assert_float_equal(x0[state_index(m, "N")], 6, 1e-12);

@@ -247,6 +247,13 @@ msg=$("$pksim" sweep "$src/params/patient2.ini" --point --days 5 --out "$tmp/min
 "$pksim" simulate "$src/tests/data/theoph/theoph_01_mg.ini" --days 2 --out "$tmp/thsim" --quiet --plot >/dev/null 2>&1 \
   && [ -s "$tmp/thsim/simulation.png" ] && "$pksim" plot "$tmp/thsim" --format dumb | grep -q 'conc_mg_per_L' \
   && ok || bad "oral1cpt simulate --plot"
+# The model references in docs/ are the code's own tables: regenerate with
+#   build/pksim models --describe NAME > docs/models/NAME.md
+for mdl in sorafenib_flt3 oral1cpt; do
+  cmp -s <("$pksim" models --describe "$mdl") "$src/docs/models/$mdl.md" && ok || bad "docs/models/$mdl.md differs from 'pksim models --describe $mdl'"
+done
+msg=$("$pksim" models --describe nope 2>&1); [ $? -eq 2 ] && grep -q "unknown model 'nope'" <<<"$msg" && ok || bad "models --describe nope: $msg"
+msg=$("$pksim" models extra --junk 2>&1); [ $? -eq 2 ] && grep -q "models takes nothing" <<<"$msg" && ok || bad "models extra --junk: $msg"
 # A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet

@@ -1,4 +1,4 @@
-/* All six shipped patients fit at the level MODEL.md section 8 reports,
+/* All six shipped patients fit at the level docs/model.md reports,
  * and parameter recovery on virtual patients drawn from the priors. */
 #include <math.h>
 #include <stdio.h>
@@ -91,7 +91,7 @@ static void six_patients(void **s)
         pk_fit_problem_free(&fp);
         pk_patient_free(&p);
     }
-    print_message("sum of the six objectives %.2f (MODEL.md reference about 30)\n", total);
+    print_message("sum of the six objectives %.2f (docs/model.md reference about 30)\n", total);
     assert_true(total <= 40);
 }
 

@@ -1,4 +1,4 @@
-/* PD of sorafenib_flt3 (MODEL.md sections 3-5): the baseline is a steady
+/* PD of sorafenib_flt3 (docs/model.md): the baseline is a steady
  * state, and patient 2's course has the properties the spec demands. */
 #include <math.h>
 #include <stdio.h>

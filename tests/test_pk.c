@@ -1,4 +1,4 @@
-/* Sorafenib PK (MODEL.md section 1): mass balance, linearity, the shape
+/* Sorafenib PK (docs/model.md): mass balance, linearity, the shape
  * at 400 mg bid, the terminal half-life, and the propagator's AUC and
  * its matrix-exponential stretches. */
 #include <math.h>
@@ -50,7 +50,7 @@ static void mass_balance(double d50, int coupled)
     tu_run(m, &o, f->theta, NAN, d, nd, t, nt, x);
     double worst = 0;
     for (size_t i = 1; i < nt; i++) {
-        double dosed = 0; /* F_rel from MODEL.md, computed here by hand */
+        double dosed = 0; /* F_rel from docs/model.md, computed here by hand */
         for (size_t k = 0; k < nd && d[k].t_day < t[i]; k++)
             dosed += d[k].amount_mg *
                      (isinf(d50) ? 1.0 : (1 + 400 / d50) / (1 + d[k].amount_mg / d50));
@@ -129,7 +129,7 @@ static void linear_in_dose(void **s)
 }
 
 /* 400 mg bid: peak-to-trough below 2 at steady state, and the day-7
- * trough within 90% of the steady-state trough; levels as MODEL.md
+ * trough within 90% of the steady-state trough; levels as docs/model.md
  * quotes them (trough 7.8, Cmax 8.6 mg/L, AUC0-12 98 mg*h/L). */
 static void shape_at_400_bid(void **s)
 {

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Independent SciPy MAP-fit benchmark for patient 2 of the sorafenib /
-FLT3-ITD AML model, written from MODEL.md (sections 1-6) alone.
+FLT3-ITD AML model, written from the model specification (docs/model.md) (sections 1-6) alone.
 
 The ODE model, dosing and integration are reused from sorafenib_scipy.py
-(same directory, also written from MODEL.md alone): solve_ivp LSODA,
+(same directory, also written from the model specification (docs/model.md) alone): solve_ivp LSODA,
 restarted at every dose, rtol 1e-6 with that script's per-state atol.
-This file adds the objective of MODEL.md sections 5 and 6: the residual
+This file adds the objective of the model specification (docs/model.md) sections 5 and 6: the residual
 vector r(eta) = [deviance residuals of the observations; prior residuals],
 objective = sum(r^2) = -2 log posterior up to a constant.
 

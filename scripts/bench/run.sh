@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: pksim against R deSolve (R and compiled C
 # right-hand sides) and SciPy (odeint, solve_ivp LSODA and BDF), each peer
-# written from MODEL.md alone.
+# written from the model specification alone (docs/model.md).
 #  1. agreement: patient 2 at prior medians, regimens bid400, qd200 and
 #     pause, every tool at rtol 1e-10, by the project's metric (<= 1e-6);
 #  2. speed: bid400 at rtol 1e-6 with the same per-state atol and output

@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
 # sorafenib_desolve.R -- independent deSolve implementation of the sorafenib /
-# FLT3-ITD AML model of MODEL.md (sections 1-5; checkpoint of section 9),
+# FLT3-ITD AML model of the model specification (docs/model.md) (sections 1-5; checkpoint of section 9),
 # written from the specification alone, for benchmarking pksim.
 #
 # Usage:
@@ -33,7 +33,7 @@
 #       the dose uses the previous dose (Ehc ~ 1: smooth continuation),
 #     - every evaluation after the event (from t = t_d on) uses t_d (tad = 0,
 #       Ehc = 0 at the dose instant),
-#   which is exactly MODEL.md's "integration restarts at every dose" in one
+#   which is exactly the model specification (docs/model.md)'s "integration restarts at every dose" in one
 #   lsoda call.  A findInterval() lookup of the last dose inside the rhs
 #   cannot tell whether the evaluation at exactly t = t_d belongs to the
 #   segment before the dose or after it (right-closed: the last corrector
@@ -73,7 +73,7 @@ script_dir <- local({
 })
 
 # ----------------------------------------------------------------------------
-# Parameters (MODEL.md sections 1 and 6, prior medians)
+# Parameters (the model specification (docs/model.md) sections 1 and 6, prior medians)
 # ----------------------------------------------------------------------------
 prior <- list(
   MAT_h = 1.98, CL_L_per_h = 8.13, V_L = 213, F_ent = 0.498, tp_h = 6.13,
@@ -234,7 +234,7 @@ make_rhs_R <- function(p, dose_times = NULL) {
   list(f = f, nfe = function() nfe, reset = function() nfe <<- 0)
 }
 
-# observables from the states (MODEL.md section 5)
+# observables from the states (the model specification (docs/model.md) section 5)
 observables <- function(out, p) {
   B <- out[, "B"]; M <- out[, "M"]; N <- out[, "N"]; P <- out[, "P"]
   LT <- out[, "Q"] + out[, "Ls"] + out[, "Lr"]
@@ -315,7 +315,7 @@ csv$day <- sprintf("%.2f", obs$day)
 write.table(csv, outfile, sep = ",", quote = FALSE, row.names = FALSE)
 
 # ----------------------------------------------------------------------------
-# Checkpoint table (MODEL.md section 9)
+# Checkpoint table (the model specification (docs/model.md) section 9)
 # ----------------------------------------------------------------------------
 if (regimen == "checkpoint") {
   ref <- read.table(header = TRUE, text = "
@@ -345,7 +345,7 @@ t conc_mg_per_L wbc blast_pb_pct blast_bm_pct Q Ls Lr B M N LT
     cat(paste(c(format(sim$t[i]), sprintf("%.7g", unlist(sim[i, cols]))), collapse = " "), "\n")
   rel <- abs(as.matrix(sim[, cols]) - as.matrix(ref[, cols])) / abs(as.matrix(ref[, cols]))
   w <- which(rel == max(rel), arr.ind = TRUE)[1, ]
-  cat(sprintf("max relative deviation from the MODEL.md table: %.3e (t = %g, %s)\n",
+  cat(sprintf("max relative deviation from the the model specification (docs/model.md) table: %.3e (t = %g, %s)\n",
               max(rel), ref$t[w[1]], cols[w[2]]))
   cat("per column:", paste(sprintf("%s %.2e", cols, apply(rel, 2, max)), collapse = ", "), "\n")
   # deviation in units of half the last printed digit (7 significant digits)

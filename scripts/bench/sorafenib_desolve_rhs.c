@@ -1,7 +1,7 @@
 /*
  * sorafenib_desolve_rhs.c -- compiled right-hand side of the sorafenib /
- * FLT3-ITD AML model (MODEL.md sections 1-5) for deSolve's compiled-model
- * interface.  Written from MODEL.md alone (independent peer implementation).
+ * FLT3-ITD AML model (docs/model.md) for deSolve's compiled-model
+ * interface.  Written from the model specification alone (independent peer implementation).
  *
  *   R CMD SHLIB sorafenib_desolve_rhs.c
  *   dyn.load(...); lsoda(y, times, func = "derivs", parms = p,

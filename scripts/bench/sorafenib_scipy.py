@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Independent SciPy implementation of the sorafenib / FLT3-ITD AML model
-(21 states), written from /work/shared/MODEL.md sections 1-5 and 9 only.
+(21 states), written from /work/shared/the model specification (docs/model.md) sections 1-5 and 9 only.
 
 Usage: /usr/bin/python3 sorafenib_scipy.py METHOD REGIMEN RTOL OUT.csv
   METHOD  : odeint | lsoda (solve_ivp LSODA) | bdf (solve_ivp BDF)
@@ -9,7 +9,7 @@ Integrates dose to dose (solver re-initialised at each dose), t = 0..221 days,
 writes the grid t = 0, 0.25, ..., 221 (pre-dose values at dose times).
 stderr: wall time of the integration (median of 3 runs if RTOL >= 1e-7) and
 the total number of rhs evaluations; for `checkpoint` also the comparison
-with the MODEL.md section 9 table.
+with the the model specification (docs/model.md) section 9 table.
 """
 import math
 import sys
