@@ -4,8 +4,7 @@
 # its figure, a sweep for each from its fit (200-800 mg/day, qd and bid,
 # plus params/rules_clinical.ini; 1000 draws, 180 days) with its figures,
 # the table of the six fits (results/fits.md), the forecast loop of
-# patient 6 (fit on days 0-7, doses from day 14: results/patient6/
-# forecast_day14), the oral1cpt example (Theoph subject 1: fit and
+# patient 6 (fit on days 0-7, doses from day 14: results/patient6_day7), the oral1cpt example (Theoph subject 1: fit and
 # exposure sweep, results/theoph_01_mg) and, with --bench, the simulation
 # benchmark (results/bench_simulate.txt).  Each sweep's per-draw table
 # (sweep_draws.csv, 7 MB) is written but not committed.
@@ -19,8 +18,8 @@ for i in 1 2 3 4 5 6; do
 done
 # The therapeutic-drug-monitoring question: which dose from day 14, given
 # the counts so far?
-build/pksim sweep results/patient6/fit.ini --from-day 14 --days 180 \
-  --out results/patient6/forecast_day14 --plot --quiet
+build/pksim fit params/patient6_day7.ini --plot --quiet
+build/pksim sweep results/patient6_day7/fit.ini --from-day 14 --days 180 --plot --quiet
 # Any model: oral1cpt on Theoph subject 1 (mg dosing), fitted and swept.
 build/pksim fit tests/data/theoph/theoph_01_mg.ini --out results/theoph_01_mg --plot --quiet
 build/pksim sweep results/theoph_01_mg/fit.ini --days 10 --doses 200,400,800,1600 --plot --quiet
