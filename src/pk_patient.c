@@ -88,6 +88,9 @@ static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
         pk_regimen r = {.line = e->line};
         if (pk_dosing_parse_days(e->key, &r.first_day, &r.last_day))
             return bad(err, ini, e, "expected days as FIRST-LAST (e.g. 0-27) or one day");
+        if (strstr(e->value, "0x") || strstr(e->value, "0X"))
+            return bad(err, ini, e, "'%s': write doses in decimal mg (e.g. '400 mg bid')",
+                       e->value);
         if (pk_dosing_parse_dose(e->value, &r.morning_mg, &r.evening_mg))
             return bad(err, ini, e, "'%s': expected e.g. '400 mg bid', '400 mg qd', "
                        "'400 + 200 mg' or 'pause'", e->value);
@@ -162,8 +165,11 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
         }
         switch (od->error) {
         case PK_ERRMODEL_BINOMIAL:
-            if (o.value < 0 || o.value > 100)
-                return bad(err, ini, e, "%g%% is outside 0-100", o.value);
+            if (o.value < 0 || o.value > 100) {
+                char num[32]; /* exactly: 100.0000001 is not "100% is outside 0-100" */
+                return bad(err, ini, e, "%s%% is outside 0-100",
+                           pk_text_exact(num, sizeof num, o.value));
+            }
             if ((o.censor < 0 && o.value == 0) || (o.censor > 0 && o.value == 100))
                 return bad(err, ini, e, "a censored count must leave some room (%s %g%%)",
                            o.censor < 0 ? "<" : ">", o.value);
@@ -191,8 +197,13 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
 static int check_range(const pk_ini *ini, const pk_ini_entry *e, const pk_param_def *d,
                        double v, pk_err *err)
 {
+    /* the value exactly (0.5000001 rounded is "0.5", inside 1e-20-0.5),
+     * without a dimensionless unit ("1 1 is outside") */
+    char x[32];
+    int unit = strcmp(d->unit, "1") != 0;
     if (v < d->lo || v > d->hi)
-        return bad(err, ini, e, "%g %s is outside %g-%g", v, d->unit, d->lo, d->hi);
+        return bad(err, ini, e, "%s%s%s is outside %g-%g", pk_text_exact(x, sizeof x, v),
+                   unit ? " " : "", unit ? d->unit : "", d->lo, d->hi);
     if ((d->prior == PK_PRIOR_LOGITNORMAL) && !(v > 0 && v < 1))
         return bad(err, ini, e, "%g must lie strictly between 0 and 1", v);
     if ((d->prior == PK_PRIOR_LOGNORMAL || d->prior == PK_PRIOR_LOG10NORMAL) && !(v > 0))
