@@ -326,5 +326,24 @@ pid=$!; sleep 1; kill -s TERM "$pid"; wait "$pid"; rc=$?
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
 
+# Messages that misled (issue "Reliability, round two", item 6).
+# A value given to an option that takes none names the option, not '-q'.
+expect_fail "^pksim: --quiet takes no value \(got '--quiet=1'\)$" simulate "$src/params/patient2.ini" --quiet=1
+expect_fail "^pksim: --plot takes no value \(got '--plot=1'\)$" fit "$src/params/patient2.ini" --plot=1
+expect_fail "^pksim: unknown option '--junk'$" simulate "$src/params/patient2.ini" --junk
+# Accepted silently before, refused now.
+expect_fail "^pksim: models takes no arguments \(got 'extra'\)$" models extra --junk
+expect_fail "^pksim: --draws: '0' is not a whole number in 1-1000000$" fit "$src/params/patient2.ini" --draws 0
+expect_fail "^pksim: --proposals 1 is fewer than --draws 1000: the draws would repeat the proposals \(effective sample size at most 1\); give at least as many proposals as draws$" \
+  fit "$src/params/patient2.ini" --proposals 1
+expect_fail "^pksim: --max-grade4-days: -3 must be >= 0$" sweep "$src/params/patient2.ini" --max-grade4-days -3
+expect_fail "^pksim: --dose: '0x190' is not a number$" simulate "$src/params/patient2.ini" --dose 0x190 --days 5
+sed 's/^0-220 = 400 mg bid$/0-220 = 0x190 mg bid/' "$src/params/patient2.ini" > "$tmp/hex.ini"
+expect_fail "^pksim: $tmp/hex.ini:15: 0-220: '0x190 mg bid': write doses in decimal mg \(e.g. '400 mg bid'\)$" \
+  simulate "$tmp/hex.ini"
+sed 's/^0-220 = 400 mg bid$/0-220 = 400.0000001 mg bid/' "$src/params/patient2.ini" > "$tmp/hair.ini"
+expect_fail "^pksim: $tmp/hair.ini:15: 0-220: 800.0000002 mg/day is outside 200-800$" simulate "$tmp/hair.ini"
+printf '\n[parameters]\nf_R0 = 1\n' | cat "$src/params/patient2.ini" - > "$tmp/fr0.ini"
+expect_fail "^pksim: $tmp/fr0.ini:[0-9]+: f_R0: 1 is outside 1e-20-0.5$" simulate "$tmp/fr0.ini"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
