@@ -73,6 +73,51 @@ static int load_patient_section(const pk_ini *ini, pk_patient *p, pk_err *err)
 
 /* ---- [dosing]: "FIRST-LAST = 400 mg bid" ---- */
 
+/* Days between two regimens that neither covers get no dose: a pause the
+ * file does not write as one.  It may be meant (a pause left implicit,
+ * as in tests/data/checkpoint.ini) or a typo (0-20, then 22-50), so it
+ * is simulated as written and named on standard error, once per gap;
+ * writing the pause ("21-27 = pause") says it is meant and silences it.
+ * sep is how the file writes a pause: " = " in [dosing], ": " in a
+ * scenario. */
+static void warn_gap(const char *file, int line, const char *key, const pk_regimen *before,
+                     const pk_regimen *after, const char *sep)
+{
+    int first = before->last_day + 1, last = after->first_day - 1;
+    if (first > last)
+        return;
+    char days[32], where[400], line_out[1200];
+    if (first == last)
+        snprintf(days, sizeof days, "%d", first);
+    else
+        snprintf(days, sizeof days, "%d-%d", first, last);
+    pk_err_where(where, sizeof where, file, line, key);
+    /* formatted as an error is: one line, control bytes shown as \xNN */
+    pk_err w = {.code = PK_EINPUT};
+    snprintf(w.where, sizeof w.where, "warning: %s", where);
+    snprintf(w.msg, sizeof w.msg, "no dose on day%s %s (a pause; write '%s%spause' if it is meant)",
+             first == last ? "" : "s", days, days, sep);
+    pk_err_format(&w, line_out, sizeof line_out);
+    fprintf(stderr, "%s\n", line_out);
+}
+
+/* After a successful load only: a file refused is one line. */
+static void warn_gaps(const pk_patient *p)
+{
+    char key[80];
+    for (size_t i = 1; i < p->n_regimen; i++) {
+        const pk_regimen *r = &p->regimen[i];
+        snprintf(key, sizeof key, "%d-%d", r->first_day, r->last_day);
+        warn_gap(p->path, r->line, key, r - 1, r, " = ");
+    }
+    for (size_t k = 0; k < p->n_scenario; k++) {
+        const pk_scenario *sc = &p->scenario[k];
+        snprintf(key, sizeof key, "scenario %s", sc->name);
+        for (size_t i = 1; i < sc->n_reg; i++)
+            warn_gap(p->path, sc->line, key, &sc->reg[i - 1], &sc->reg[i], ": ");
+    }
+}
+
 static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
 {
     size_t n = 0;
@@ -461,6 +506,7 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
                             m->param[j].name);
             goto done;
         }
+    warn_gaps(p);
 done:
     pk_ini_free(&ini);
     return rc;

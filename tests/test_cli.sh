@@ -345,5 +345,25 @@ sed 's/^0-220 = 400 mg bid$/0-220 = 400.0000001 mg bid/' "$src/params/patient2.i
 expect_fail "^pksim: $tmp/hair.ini:15: 0-220: 800.0000002 mg/day is outside 200-800$" simulate "$tmp/hair.ini"
 printf '\n[parameters]\nf_R0 = 1\n' | cat "$src/params/patient2.ini" - > "$tmp/fr0.ini"
 expect_fail "^pksim: $tmp/fr0.ini:[0-9]+: f_R0: 1 is outside 1e-20-0.5$" simulate "$tmp/fr0.ini"
+# A gap between regimens is simulated as the pause it is, with a warning
+# naming its days; written as a pause, or in a file refused, no warning.
+gap_head='[patient]\nid = gap\nmodel = sorafenib_flt3\nweight_kg = 70\n[observations]\n0 wbc = 10\n0 blast_pb_pct = 50\n[dosing]\n'
+printf "$gap_head"'0-20 = 400 mg bid\n28-40 = 400 mg bid\n29 = 200 mg qd\n' > "$tmp/gap_bad.ini"
+expect_fail "^pksim: $tmp/gap_bad.ini:11: 29-29: overlaps or precedes the regimen ending on day 40 \(list them in order of days\)$" \
+  simulate "$tmp/gap_bad.ini"
+msg=$("$pksim" simulate "$tmp/gap_bad.ini" --out "$tmp/gap_bad" --quiet 2>&1 >/dev/null)
+[ "$(wc -l <<<"$msg")" -eq 1 ] && ok || bad "a refused file with a gap: more than one line: $msg"
+printf "$gap_head"'0-20 = 400 mg bid\n28-40 = 400 mg bid\n41 = 400 mg qd\n43-50 = 200 mg qd\n[sweep]\nscenario wk = 0-13: 400 mg bid, 15-30: 400 mg qd\n' > "$tmp/gap.ini"
+msg=$("$pksim" simulate "$tmp/gap.ini" --out "$tmp/gap" --quiet 2>&1 >/dev/null); rc=$?
+want="pksim: warning: $tmp/gap.ini:10: 28-40: no dose on days 21-27 (a pause; write '21-27 = pause' if it is meant)
+pksim: warning: $tmp/gap.ini:12: 43-50: no dose on day 42 (a pause; write '42 = pause' if it is meant)
+pksim: warning: $tmp/gap.ini:14: scenario wk: no dose on day 14 (a pause; write '14: pause' if it is meant)"
+[ $rc -eq 0 ] && [ "$msg" = "$want" ] && [ -s "$tmp/gap/simulation.csv" ] \
+  && awk -F, '$1 >= 21 && $1 <= 27 && $2 != 0 {exit 1}' "$tmp/gap/simulation.csv" \
+  && ok || bad "gap warning: rc $rc, '$msg'"
+printf "$gap_head"'0-20 = 400 mg bid\n21-27 = pause\n28-40 = 400 mg bid\n' > "$tmp/nogap.ini"
+msg=$("$pksim" simulate "$tmp/nogap.ini" --out "$tmp/nogap" --quiet 2>&1 >/dev/null); rc=$?
+[ $rc -eq 0 ] && [ -z "$msg" ] && ok || bad "a written pause warned: rc $rc, '$msg'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
