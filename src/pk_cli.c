@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pk_cli.h"
+#include "pk_text.h"
 
 const char pk_cli_usage[] =
     "usage: pksim COMMAND [options]\n"
@@ -105,14 +106,11 @@ static int bad_value(msgbuf *mb, const char *fmt, ...)
     return 2;
 }
 
+/* A finite decimal number (pk_text_number: "0x190" is refused, not 400). */
 static int parse_double(msgbuf *mb, const char *opt, const char *s, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v))
+    if (pk_text_number(s, out, 0))
         return bad_value(mb, "%s: '%.200s' is not a number", opt, s);
-    *out = v;
     return 0;
 }
 
@@ -175,8 +173,12 @@ static int parse_doses(msgbuf *mb, const char *arg, pk_sweep_opts *so)
     return 0;
 }
 
-/* What every command shares: --help, a missing value, an unknown option. */
-static int other_option(msgbuf *mb, int c, char **argv, pk_cli *cli)
+/* What every command shares: --help, a missing value, an unknown option,
+ * a value given to an option that takes none.  getopt_long reports
+ * "--quiet=1" as it reports an unknown "-q" (optopt 'q'): the argument
+ * tells them apart. */
+static int other_option(msgbuf *mb, int c, char **argv, pk_cli *cli,
+                        const struct option *opts)
 {
     if (c == 'h') {
         cli->cmd = PK_CMD_HELP;
@@ -184,9 +186,14 @@ static int other_option(msgbuf *mb, int c, char **argv, pk_cli *cli)
     }
     if (c == ':')
         return usage(mb, "%.200s needs a value", argv[optind - 1]);
+    const char *arg = argv[optind - 1];
+    if (optopt > 0 && strncmp(arg, "--", 2) == 0 && strchr(arg, '='))
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == optopt && o->has_arg == no_argument)
+                return usage(mb, "--%s takes no value (got '%.200s')", o->name, arg);
     if (optopt > 0 && optopt < 256 && optopt != '?')
         return usage(mb, "unknown option '-%c'", optopt);
-    return usage(mb, "unknown option '%.200s'", argv[optind - 1]);
+    return usage(mb, "unknown option '%.200s'", arg);
 }
 
 /* The one FILE argument after the options. */
@@ -264,7 +271,7 @@ static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             cli->plot = 1;
             break;
         default:
-            return other_option(mb, c, argv, cli);
+            return other_option(mb, c, argv, cli, opts);
         }
     }
     if ((rc = one_file(mb, argc, argv, cli, "patient file")))
@@ -330,7 +337,7 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             fo->starts = (int)v;
             break;
         case 'n':
-            if (parse_long(mb, "--draws", optarg, 0, 1000000, &v))
+            if (parse_long(mb, "--draws", optarg, 1, 1000000, &v))
                 return 2;
             fo->draws = (int)v;
             break;
@@ -360,12 +367,21 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             break;
         default:
             if ((rc = run_option(mb, c, cli, &fo->seed, &fo->threads)) == 0)
-                return other_option(mb, c, argv, cli);
+                return other_option(mb, c, argv, cli, opts);
             if (rc == 2)
                 return 2;
         }
     }
-    return one_file(mb, argc, argv, cli, "patient file");
+    /* SIR resamples the draws from the proposals: fewer proposals than
+     * draws repeat them (--proposals 1: every draw the same point, an
+     * effective sample size of 1) */
+    if ((rc = one_file(mb, argc, argv, cli, "patient file")))
+        return rc;
+    if (fo->proposals < fo->draws)
+        return usage(mb, "--proposals %d is fewer than --draws %d: the draws would repeat "
+                     "the proposals (effective sample size at most %d); give at least as many "
+                     "proposals as draws", fo->proposals, fo->draws, fo->proposals);
+    return 0;
 }
 
 /* "qd,bid": each of qd and bid at most once, nothing else. */
@@ -456,7 +472,7 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             break;
         default:
             if ((rc = run_option(mb, c, cli, &so->seed, &so->threads)) == 0)
-                return other_option(mb, c, argv, cli);
+                return other_option(mb, c, argv, cli, opts);
             if (rc == 2)
                 return 2;
         }
@@ -495,7 +511,7 @@ static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             po->show = 1;
             break;
         default:
-            return other_option(mb, c, argv, cli);
+            return other_option(mb, c, argv, cli, opts);
         }
     }
     if (optind + 1 != argc)
@@ -538,13 +554,17 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
         cli->cmd = PK_CMD_MODELS;
         if (argc == 2)
             return 0;
+        if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
+            cli->cmd = PK_CMD_HELP;
+            return 0;
+        }
         if (argc == 4 && strcmp(argv[2], "--describe") == 0) {
             if (!pk_model_find(argv[3]))
                 return usage(&mb, "models --describe: unknown model '%.200s'", argv[3]);
             cli->file = argv[3]; /* the model's name */
             return 0;
         }
-        return usage(&mb, "%s", "models takes nothing, or --describe NAME");
+        return usage(&mb, "models takes nothing, or --describe NAME (got '%.200s')", argv[2]);
     }
     static const struct {
         const char *name;

@@ -1,7 +1,7 @@
 #include "pk_dosing.h"
 
 #include <errno.h>
-
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +9,14 @@
 
 #include "pk_text.h"
 
+/* A whole number of tablets up to the rounding of the division itself
+ * (400.0000001 mg is not two 200 mg tablets). */
 static int is_multiple(double x, double unit)
 {
     if (unit <= 0)
         return 1;
     double q = x / unit;
-    return fabs(q - nearbyint(q)) < 1e-9;
+    return fabs(q - nearbyint(q)) <= 4 * DBL_EPSILON * fmax(1.0, fabs(q));
 }
 
 static int check_one(const pk_model *m, const pk_regimen *r, const char *file, pk_err *err)
@@ -30,13 +32,17 @@ static int check_one(const pk_model *m, const pk_regimen *r, const char *file, p
     if (am == 0 && pm == 0)
         return PK_OK; /* a pause */
     double daily = am + pm;
+    /* values in messages exactly as they are: %g would round
+     * 800.0000002 to "800" and call it outside 200-800 */
+    char a[32], b[32];
     if (daily < m->daily_min_mg - 1e-9 || daily > m->daily_max_mg + 1e-9)
-        return pk_err_set(err, PK_EINPUT, where, "%g mg/day is outside %g-%g", daily,
-                          m->daily_min_mg, m->daily_max_mg);
+        return pk_err_set(err, PK_EINPUT, where, "%s mg/day is outside %g-%g",
+                          pk_text_exact(a, sizeof a, daily), m->daily_min_mg, m->daily_max_mg);
     if (!is_multiple(am, m->unit_dose_mg) || !is_multiple(pm, m->unit_dose_mg))
         return pk_err_set(err, PK_EINPUT, where,
-                          "each dose must be a multiple of the %g mg tablet (got %g + %g mg)",
-                          m->unit_dose_mg, am, pm);
+                          "each dose must be a multiple of the %g mg tablet (got %s + %s mg)",
+                          m->unit_dose_mg, pk_text_exact(a, sizeof a, am),
+                          pk_text_exact(b, sizeof b, pm));
     if (am > 0 && pm > 0 && 12.0 < m->min_interval_h)
         return pk_err_set(err, PK_EINPUT, where, "dosing intervals under %g h are refused",
                           m->min_interval_h);

@@ -73,6 +73,51 @@ static int load_patient_section(const pk_ini *ini, pk_patient *p, pk_err *err)
 
 /* ---- [dosing]: "FIRST-LAST = 400 mg bid" ---- */
 
+/* Days between two regimens that neither covers get no dose: a pause the
+ * file does not write as one.  It may be meant (a pause left implicit,
+ * as in tests/data/checkpoint.ini) or a typo (0-20, then 22-50), so it
+ * is simulated as written and named on standard error, once per gap;
+ * writing the pause ("21-27 = pause") says it is meant and silences it.
+ * sep is how the file writes a pause: " = " in [dosing], ": " in a
+ * scenario. */
+static void warn_gap(const char *file, int line, const char *key, const pk_regimen *before,
+                     const pk_regimen *after, const char *sep)
+{
+    int first = before->last_day + 1, last = after->first_day - 1;
+    if (first > last)
+        return;
+    char days[32], where[400], line_out[1200];
+    if (first == last)
+        snprintf(days, sizeof days, "%d", first);
+    else
+        snprintf(days, sizeof days, "%d-%d", first, last);
+    pk_err_where(where, sizeof where, file, line, key);
+    /* formatted as an error is: one line, control bytes shown as \xNN */
+    pk_err w = {.code = PK_EINPUT};
+    snprintf(w.where, sizeof w.where, "warning: %s", where);
+    snprintf(w.msg, sizeof w.msg, "no dose on day%s %s (a pause; write '%s%spause' if it is meant)",
+             first == last ? "" : "s", days, days, sep);
+    pk_err_format(&w, line_out, sizeof line_out);
+    fprintf(stderr, "%s\n", line_out);
+}
+
+/* After a successful load only: a file refused is one line. */
+static void warn_gaps(const pk_patient *p)
+{
+    char key[80];
+    for (size_t i = 1; i < p->n_regimen; i++) {
+        const pk_regimen *r = &p->regimen[i];
+        snprintf(key, sizeof key, "%d-%d", r->first_day, r->last_day);
+        warn_gap(p->path, r->line, key, r - 1, r, " = ");
+    }
+    for (size_t k = 0; k < p->n_scenario; k++) {
+        const pk_scenario *sc = &p->scenario[k];
+        snprintf(key, sizeof key, "scenario %s", sc->name);
+        for (size_t i = 1; i < sc->n_reg; i++)
+            warn_gap(p->path, sc->line, key, &sc->reg[i - 1], &sc->reg[i], ": ");
+    }
+}
+
 static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
 {
     size_t n = 0;
@@ -88,6 +133,9 @@ static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
         pk_regimen r = {.line = e->line};
         if (pk_dosing_parse_days(e->key, &r.first_day, &r.last_day))
             return bad(err, ini, e, "expected days as FIRST-LAST (e.g. 0-27) or one day");
+        if (strstr(e->value, "0x") || strstr(e->value, "0X"))
+            return bad(err, ini, e, "'%s': write doses in decimal mg (e.g. '400 mg bid')",
+                       e->value);
         if (pk_dosing_parse_dose(e->value, &r.morning_mg, &r.evening_mg))
             return bad(err, ini, e, "'%s': expected e.g. '400 mg bid', '400 mg qd', "
                        "'400 + 200 mg' or 'pause'", e->value);
@@ -162,8 +210,11 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
         }
         switch (od->error) {
         case PK_ERRMODEL_BINOMIAL:
-            if (o.value < 0 || o.value > 100)
-                return bad(err, ini, e, "%g%% is outside 0-100", o.value);
+            if (o.value < 0 || o.value > 100) {
+                char num[32]; /* exactly: 100.0000001 is not "100% is outside 0-100" */
+                return bad(err, ini, e, "%s%% is outside 0-100",
+                           pk_text_exact(num, sizeof num, o.value));
+            }
             if ((o.censor < 0 && o.value == 0) || (o.censor > 0 && o.value == 100))
                 return bad(err, ini, e, "a censored count must leave some room (%s %g%%)",
                            o.censor < 0 ? "<" : ">", o.value);
@@ -191,8 +242,13 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
 static int check_range(const pk_ini *ini, const pk_ini_entry *e, const pk_param_def *d,
                        double v, pk_err *err)
 {
+    /* the value exactly (0.5000001 rounded is "0.5", inside 1e-20-0.5),
+     * without a dimensionless unit ("1 1 is outside") */
+    char x[32];
+    int unit = strcmp(d->unit, "1") != 0;
     if (v < d->lo || v > d->hi)
-        return bad(err, ini, e, "%g %s is outside %g-%g", v, d->unit, d->lo, d->hi);
+        return bad(err, ini, e, "%s%s%s is outside %g-%g", pk_text_exact(x, sizeof x, v),
+                   unit ? " " : "", unit ? d->unit : "", d->lo, d->hi);
     if ((d->prior == PK_PRIOR_LOGITNORMAL) && !(v > 0 && v < 1))
         return bad(err, ini, e, "%g must lie strictly between 0 and 1", v);
     if ((d->prior == PK_PRIOR_LOGNORMAL || d->prior == PK_PRIOR_LOG10NORMAL) && !(v > 0))
@@ -450,6 +506,7 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
                             m->param[j].name);
             goto done;
         }
+    warn_gaps(p);
 done:
     pk_ini_free(&ini);
     return rc;

@@ -122,15 +122,66 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
         rc = pk_solver_run(s, theta, p->weight_kg, doses, n_doses, res->t_day, res->n_time,
                            res->x, err);
     if (rc == PK_OK) {
-        const double *d = pk_solver_derived(s);
-        for (size_t i = 0; i < res->n_time; i++)
-            m->observe(res->x + i * m->n_state, d, res->obs + i * m->n_obs);
+        rc = pk_simulate_outputs(m, &o, pk_solver_derived(s), res->t_day, res->n_time, res->x,
+                                 res->obs, &res->n_clamped, err);
         res->stats = pk_solver_get_stats(s);
     }
     pk_solver_free(s);
     free(doses);
     free(before);
     return rc;
+}
+
+/* The cap pk_cvode.c's error weights put on a model's err_loosen factor. */
+#define LOOSEN_MAX 1000.0
+
+int pk_simulate_outputs(const pk_model *m, const pk_solver_opts *o, const double *derived,
+                        const double *t_day, size_t n_time, double *x, double *obs,
+                        long *n_clamped, pk_err *err)
+{
+    size_t ns = m->n_state, npd = ns - m->n_pk;
+    int loosened = !o->coupled && !o->plain_pd && m->err_loosen;
+    long clamped = 0;
+    for (size_t i = 0; i < n_time; i++) {
+        double *xi = x + i * ns, f[PK_MAX_STATE];
+        for (size_t k = 0; k < ns; k++)
+            f[k] = 1.0;
+        int neg = 0;
+        for (size_t k = 0; k < ns; k++)
+            neg |= xi[k] < 0;
+        if (neg && loosened)
+            m->err_loosen(xi + m->n_pk, derived, f + m->n_pk); /* as the solver's weights */
+        for (size_t k = 0; k < ns; k++) {
+            if (!(xi[k] < 0)) {
+                if (xi[k] == 0)
+                    xi[k] = 0.0; /* not -0 */
+                continue;
+            }
+            const pk_state_def *sd = &m->state[k];
+            double fk = k >= m->n_pk && k - m->n_pk < npd && f[k] > 1 ? fmin(f[k], LOOSEN_MAX) : 1;
+            double tol = sd->log_scale ? 0
+                                       : PK_NONNEG_ATOL * o->rtol * o->atol_scale * sd->scale * fk;
+            if (-xi[k] > tol)
+                return pk_err_set(err, PK_ESOLVER, "",
+                                  "state %s is %.3g at day %g, below 0 by more than the solver's "
+                                  "tolerance (%.3g): a tighter rtol (now %g) may help",
+                                  sd->name, xi[k], t_day[i], tol, o->rtol);
+            xi[k] = 0.0;
+            clamped++;
+        }
+        double *oi = obs + i * m->n_obs;
+        m->observe(xi, derived, oi);
+        for (size_t j = 0; j < m->n_obs; j++) {
+            if (oi[j] < 0)
+                return pk_err_set(err, PK_ESOLVER, "", "%s is %.3g at day %g from states that "
+                                  "are not negative", m->obs[j].name, oi[j], t_day[i]);
+            if (oi[j] == 0)
+                oi[j] = 0.0;
+        }
+    }
+    if (n_clamped)
+        *n_clamped += clamped;
+    return PK_OK;
 }
 
 /* Columns: the concentration observable first, then the others. */
@@ -186,4 +237,7 @@ void pk_simulate_print_summary(const pk_patient *p, const pk_sim_result *res, FI
             fprintf(f, " %13.5g", res->obs[i * m->n_obs + order[j]]);
         fputc('\n', f);
     }
+    if (res->n_clamped > 0)
+        fprintf(f, "%ld state values within the solver's tolerance below 0 were written as 0\n",
+                res->n_clamped);
 }

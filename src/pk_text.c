@@ -2,12 +2,15 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int pk_text_number(const char *s, double *out, int allow_inf)
 {
-    if (!s || !*s)
+    /* strtod also reads hexadecimal ("0x190" is 400): numbers here are
+     * decimal, as a clinician writes them */
+    if (!s || !*s || strpbrk(s, "xX"))
         return -1;
     char *end;
     errno = 0;
@@ -36,4 +39,14 @@ int pk_text_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+const char *pk_text_exact(char *buf, size_t size, double v)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
 }

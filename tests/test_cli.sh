@@ -347,5 +347,44 @@ pid=$!; sleep 1; kill -s TERM "$pid"; wait "$pid"; rc=$?
 awk '/^```ini/{f=1;next} /^```/{f=0} f' "$src/README.md" > "$tmp/readme.ini"
 "$pksim" simulate "$tmp/readme.ini" --out "$tmp/readme" --quiet && ok || bad "README example"
 
+# Messages that misled (issue "Reliability, round two", item 6).
+# A value given to an option that takes none names the option, not '-q'.
+expect_fail "^pksim: --quiet takes no value \(got '--quiet=1'\)$" simulate "$src/params/patient2.ini" --quiet=1
+expect_fail "^pksim: --plot takes no value \(got '--plot=1'\)$" fit "$src/params/patient2.ini" --plot=1
+expect_fail "^pksim: unknown option '--junk'$" simulate "$src/params/patient2.ini" --junk
+# Accepted silently before, refused now.
+msg=$("$pksim" models extra 2>&1); [ $? -eq 2 ] && grep -q "^pksim: models takes nothing, or --describe NAME (got 'extra')" <<<"$msg" && ok || bad "models extra: $msg"
+expect_fail "^pksim: --draws: '0' is not a whole number in 1-1000000$" fit "$src/params/patient2.ini" --draws 0
+expect_fail "^pksim: --proposals 1 is fewer than --draws 1000: the draws would repeat the proposals \(effective sample size at most 1\); give at least as many proposals as draws$" \
+  fit "$src/params/patient2.ini" --proposals 1
+expect_fail "^pksim: --max-grade4-days: -3 must be >= 0$" sweep "$src/params/patient2.ini" --max-grade4-days -3
+expect_fail "^pksim: --dose: '0x190' is not a number$" simulate "$src/params/patient2.ini" --dose 0x190 --days 5
+sed 's/^0-220 = 400 mg bid$/0-220 = 0x190 mg bid/' "$src/params/patient2.ini" > "$tmp/hex.ini"
+expect_fail "^pksim: $tmp/hex.ini:15: 0-220: '0x190 mg bid': write doses in decimal mg \(e.g. '400 mg bid'\)$" \
+  simulate "$tmp/hex.ini"
+sed 's/^0-220 = 400 mg bid$/0-220 = 400.0000001 mg bid/' "$src/params/patient2.ini" > "$tmp/hair.ini"
+expect_fail "^pksim: $tmp/hair.ini:15: 0-220: 800.0000002 mg/day is outside 200-800$" simulate "$tmp/hair.ini"
+printf '\n[parameters]\nf_R0 = 1\n' | cat "$src/params/patient2.ini" - > "$tmp/fr0.ini"
+expect_fail "^pksim: $tmp/fr0.ini:[0-9]+: f_R0: 1 is outside 1e-20-0.5$" simulate "$tmp/fr0.ini"
+# A gap between regimens is simulated as the pause it is, with a warning
+# naming its days; written as a pause, or in a file refused, no warning.
+gap_head='[patient]\nid = gap\nmodel = sorafenib_flt3\nweight_kg = 70\n[observations]\n0 wbc = 10\n0 blast_pb_pct = 50\n[dosing]\n'
+printf "$gap_head"'0-20 = 400 mg bid\n28-40 = 400 mg bid\n29 = 200 mg qd\n' > "$tmp/gap_bad.ini"
+expect_fail "^pksim: $tmp/gap_bad.ini:11: 29-29: overlaps or precedes the regimen ending on day 40 \(list them in order of days\)$" \
+  simulate "$tmp/gap_bad.ini"
+msg=$("$pksim" simulate "$tmp/gap_bad.ini" --out "$tmp/gap_bad" --quiet 2>&1 >/dev/null)
+[ "$(wc -l <<<"$msg")" -eq 1 ] && ok || bad "a refused file with a gap: more than one line: $msg"
+printf "$gap_head"'0-20 = 400 mg bid\n28-40 = 400 mg bid\n41 = 400 mg qd\n43-50 = 200 mg qd\n[sweep]\nscenario wk = 0-13: 400 mg bid, 15-30: 400 mg qd\n' > "$tmp/gap.ini"
+msg=$("$pksim" simulate "$tmp/gap.ini" --out "$tmp/gap" --quiet 2>&1 >/dev/null); rc=$?
+want="pksim: warning: $tmp/gap.ini:10: 28-40: no dose on days 21-27 (a pause; write '21-27 = pause' if it is meant)
+pksim: warning: $tmp/gap.ini:12: 43-50: no dose on day 42 (a pause; write '42 = pause' if it is meant)
+pksim: warning: $tmp/gap.ini:14: scenario wk: no dose on day 14 (a pause; write '14: pause' if it is meant)"
+[ $rc -eq 0 ] && [ "$msg" = "$want" ] && [ -s "$tmp/gap/simulation.csv" ] \
+  && awk -F, '$1 >= 21 && $1 <= 27 && $2 != 0 {exit 1}' "$tmp/gap/simulation.csv" \
+  && ok || bad "gap warning: rc $rc, '$msg'"
+printf "$gap_head"'0-20 = 400 mg bid\n21-27 = pause\n28-40 = 400 mg bid\n' > "$tmp/nogap.ini"
+msg=$("$pksim" simulate "$tmp/nogap.ini" --out "$tmp/nogap" --quiet 2>&1 >/dev/null); rc=$?
+[ $rc -eq 0 ] && [ -z "$msg" ] && ok || bad "a written pause warned: rc $rc, '$msg'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

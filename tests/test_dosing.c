@@ -54,6 +54,23 @@ static void limits(void **s)
     assert_int_equal(pk_dosing_check(m, &too_much, 1, "f.ini", &err), PK_EINPUT);
     assert_string_equal(err.where, "f.ini:9: 0-1");
     assert_string_equal(err.msg, "1000 mg/day is outside 200-800");
+    /* the value in the message exactly: %g said "800 mg/day is outside 200-800" */
+    pk_err e3 = {0};
+    pk_regimen hair = {0, 1, 400.0000001, 400.0000001, 3};
+    assert_int_equal(pk_dosing_check(m, &hair, 1, "f.ini", &e3), PK_EINPUT);
+    assert_string_equal(e3.msg, "800.0000002 mg/day is outside 200-800");
+    /* whole tablets exactly (a 1e-9 tolerance took 200.0000001 mg for one) */
+    pk_err e4 = {0};
+    pk_regimen part = {0, 1, 200.0000001, 200, 4};
+    assert_int_equal(pk_dosing_check(m, &part, 1, "f.ini", &e4), PK_EINPUT);
+    assert_string_equal(e4.msg, "each dose must be a multiple of the 200 mg tablet (got "
+                                "200.0000001 + 200 mg)");
+    /* hexadecimal is not a dose ("0x190" was 400 mg) */
+    double am = -1, pm = -1;
+    assert_int_equal(pk_dosing_parse_dose("0x190 mg bid", &am, &pm), -1);
+    assert_int_equal(pk_dosing_parse_dose("400 + 0x0 mg", &am, &pm), -1);
+    assert_int_equal(pk_dosing_parse_dose("400 mg bid", &am, &pm), 0);
+    assert_float_equal(am, 400, 0);
     /* oral1cpt takes any positive amount */
     pk_err e2 = {0};
     pk_regimen any = {0, 1, 37.5, 12.5, 1};

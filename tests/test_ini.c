@@ -182,6 +182,7 @@ static void patient_section(void **s)
            ":3: model: unknown model 'pkpd9' (see 'pksim models')");
     expect(HEAD "weight_kg = heavy\n", ":4: weight_kg: 'heavy' is not a body weight in kg (20-300)");
     expect(HEAD "weight_kg = 5\n", ":4: weight_kg: '5' is not a body weight in kg (20-300)");
+    expect(HEAD "weight_kg = 0x50\n", ":4: weight_kg: '0x50' is not a body weight in kg (20-300)");
     expect(HEAD "age = 40\n", ":4: age: unknown key in [patient] (id, model, weight_kg, notes)");
 }
 
@@ -204,6 +205,18 @@ static void dosing_section(void **s)
            "days)");
     expect(HEAD "[dosing]\n0-10 = -200 mg qd\n",
            ":5: 0-10: doses must be finite and non-negative (mg)");
+    /* the real value, not "800 mg/day is outside 200-800" */
+    expect(HEAD "[dosing]\n0-220 = 400.0000001 mg bid\n",
+           ":5: 0-220: 800.0000002 mg/day is outside 200-800");
+    /* whole tablets exactly: 200.0000001 mg was taken for one tablet */
+    expect(HEAD "[dosing]\n0-6 = 200.0000001 + 200 mg\n",
+           ":5: 0-6: each dose must be a multiple of the 200 mg tablet (got 200.0000001 + 200 "
+           "mg)");
+    /* hexadecimal was read as 400 mg */
+    expect(HEAD "[dosing]\n0-220 = 0x190 mg bid\n",
+           ":5: 0-220: '0x190 mg bid': write doses in decimal mg (e.g. '400 mg bid')");
+    expect(HEAD "[dosing]\n0-220 = 400 mg + 0X0 mg\n",
+           ":5: 0-220: '400 mg + 0X0 mg': write doses in decimal mg (e.g. '400 mg bid')");
 }
 
 static void observations_section(void **s)
@@ -215,6 +228,9 @@ static void observations_section(void **s)
            "blast_pb_pct, blast_bm_pct, conc)");
     expect(HEAD "[observations]\n7 wbc = ten\n", ":5: 7 wbc: 'ten' is not a number");
     expect(HEAD "[observations]\n7 blast_pb_pct = 120\n", ":5: 7 blast_pb_pct: 120% is outside 0-100");
+    expect(HEAD "[observations]\n7 blast_pb_pct = 100.0000001\n",
+           ":5: 7 blast_pb_pct: 100.0000001% is outside 0-100");
+    expect(HEAD "[observations]\n7 wbc = 0x1p1\n", ":5: 7 wbc: '0x1p1' is not a number");
     expect(HEAD "[observations]\n7 wbc = 2\n0 wbc = 10\n",
            ":6: 0 wbc: day 0 comes after day 7: list observations in order of days");
     expect(HEAD "[observations]\n7 wbc = 2 n=100\n",
@@ -238,7 +254,14 @@ static void parameter_section(void **s)
     expect(HEAD OBS0 "[parameters]\nEC50 = 1\n",
            ":8: EC50: unknown parameter of model sorafenib_flt3 (see 'pksim models')");
     expect(HEAD OBS0 "[parameters]\nrho = lots\n", ":8: rho: 'lots' is not a number");
-    expect(HEAD OBS0 "[parameters]\nm0 = 1.5\n", ":8: m0: 1.5 1 is outside 0-1");
+    /* no dimensionless unit in the message ("1.5 1 is outside"), the value exactly */
+    expect(HEAD OBS0 "[parameters]\nm0 = 1.5\n", ":8: m0: 1.5 is outside 0-1");
+    expect(HEAD OBS0 "[parameters]\nf_R0 = 1\n", ":8: f_R0: 1 is outside 1e-20-0.5");
+    expect(HEAD OBS0 "[parameters]\nf_R0 = 0.5000001\n",
+           ":8: f_R0: 0.5000001 is outside 1e-20-0.5");
+    expect(HEAD OBS0 "[parameters]\nV_L = 1e6\n", ":8: V_L: 1e+06 L is outside 0.01-100000");
+    /* decimal only: strtod would read 0x10 as 16 */
+    expect(HEAD OBS0 "[parameters]\nrho = 0x10\n", ":8: rho: '0x10' is not a number");
     expect(HEAD OBS0 "[parameters]\nm0 = 1\n", ":8: m0: 1 must lie strictly between 0 and 1");
     expect(HEAD OBS0 "[parameters]\nrho = 3000 cv 50\n",
            ":8: rho: write the CV as a percentage, e.g. 'cv 50%'");
