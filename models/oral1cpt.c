@@ -5,6 +5,7 @@
 
 #include "models.h"
 #include "pk_course.h"
+#include "pk_text.h"
 
 enum { DEPOT, CENTRAL, AEL, N_STATE };
 
@@ -37,10 +38,12 @@ enum { KA, KEL, VOL, LAG, N_DERIVED };
 static int derive(const double *th, double weight_kg, double *d, pk_err *err)
 {
     for (int k = 0; k < N_PARAM; k++)
-        if (!(th[k] >= param_defs[k].lo && th[k] <= param_defs[k].hi))
-            return pk_err_set(err, PK_EINPUT, "", "%s = %g %s is outside its admissible range %g-%g",
-                              param_defs[k].name, th[k], param_defs[k].unit, param_defs[k].lo,
-                              param_defs[k].hi);
+        if (!(th[k] >= param_defs[k].lo && th[k] <= param_defs[k].hi)) {
+            char v[40];
+            return pk_err_set(err, PK_EINPUT, "", "%s = %s %s is outside its admissible range %g-%g",
+                              param_defs[k].name, pk_text_exact(v, sizeof v, th[k]),
+                              param_defs[k].unit, param_defs[k].lo, param_defs[k].hi);
+        }
     double w = (isfinite(weight_kg) && weight_kg > 0) ? weight_kg : 80.0;
     d[KA] = 24.0 * th[KA_H];
     d[VOL] = th[V_L] * w / 80.0;

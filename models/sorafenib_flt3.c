@@ -6,6 +6,7 @@
 
 #include "models.h"
 #include "pk_course.h"
+#include "pk_text.h"
 
 /* States: the linear PK subsystem first (with Ael, the cumulative amount
  * eliminated, kept for mass balance and AUC), then the PD. */
@@ -108,9 +109,13 @@ static int derive(const double *th, double weight_kg, double *d, pk_err *err)
     for (int k = 0; k < N_PARAM; k++) {
         const pk_param_def *pd = &param_defs[k];
         int in = th[k] >= pd->lo && th[k] <= pd->hi;
-        if (!in && (k <= D50_MG || !isfinite(th[k])))
-            return pk_err_set(err, PK_EINPUT, "", "%s = %g %s is outside its admissible range %g-%g",
-                              pd->name, th[k], pd->unit, pd->lo, pd->hi);
+        if (!in && (k <= D50_MG || !isfinite(th[k]))) {
+            char v[40];
+            int unit = strcmp(pd->unit, "1") != 0; /* a pure number has none */
+            return pk_err_set(err, PK_EINPUT, "", "%s = %s%s%s is outside its admissible range "
+                              "%g-%g", pd->name, pk_text_exact(v, sizeof v, th[k]),
+                              unit ? " " : "", unit ? pd->unit : "", pd->lo, pd->hi);
+        }
     }
     double w = (isfinite(weight_kg) && weight_kg > 0) ? weight_kg : 80.0;
     d[KA] = 24.0 * 5.0 / th[MAT_H];
