@@ -16,6 +16,7 @@
 #include "pk_clock.h"
 #include "pk_prior.h"
 #include "pk_rules.h"
+#include "pk_simulate.h"
 #include "pk_solver.h"
 #include "pk_sweep_impl.h"
 
@@ -97,11 +98,16 @@ static void add_noise(const pk_model *m, double *obs, gsl_rng *rng)
     }
 }
 
-static void observe_rows(const pk_model *m, pk_solver *s, const double *x, double *ob, size_t a,
-                         size_t b)
+/* Observables of grid rows a..b-1, as simulate writes them: a state
+ * within the solver's tolerance below 0 is 0, one further below fails
+ * the simulation (pk_simulate_outputs). */
+static int observe_rows(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
+                        const double *grid, double *x, double *ob, size_t a, size_t b, pk_err *err)
 {
-    for (size_t i = a; i < b; i++)
-        m->observe(x + i * m->n_state, pk_solver_derived(s), ob + i * m->n_obs);
+    pk_solver_opts so = pk_solver_default_opts();
+    so.rtol = o->rtol;
+    return pk_simulate_outputs(m, &so, pk_solver_derived(s), grid + a, b - a, x + a * m->n_state,
+                               ob + a * m->n_obs, NULL, err);
 }
 
 /* One (scenario, draw): states x and observables ob on the grid, and the
@@ -123,7 +129,7 @@ static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
             rc = pk_solver_run(s, theta, weight_kg, doses, n_doses, grid, ng, x, err);
         free(doses);
         if (rc == PK_OK)
-            observe_rows(m, s, x, ob, 0, ng);
+            rc = observe_rows(m, s, o, grid, x, ob, 0, ng, err);
         return rc;
     }
     const pk_rules *rl = o->rules;
@@ -147,9 +153,9 @@ static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
         while (ge < ng && grid[ge] <= (double)c + 1e-9)
             ge++;
         if (ge > gi) {
-            if ((rc = pk_solver_advance(s, grid + gi, ge - gi, x + gi * ns, err)))
+            if ((rc = pk_solver_advance(s, grid + gi, ge - gi, x + gi * ns, err)) ||
+                (rc = observe_rows(m, s, o, grid, x, ob, gi, ge, err)))
                 break;
-            observe_rows(m, s, x, ob, gi, ge);
             gi = ge;
         }
         /* the count of day c: the grid row at c */
@@ -170,8 +176,9 @@ static int simulate_one(const pk_model *m, pk_solver *s, const pk_sweep_opts *o,
             rc = pk_solver_redose(s, doses, n_doses, err);
         free(doses);
     }
-    if (rc == PK_OK && gi < ng && (rc = pk_solver_advance(s, grid + gi, ng - gi, x + gi * ns, err)) == PK_OK)
-        observe_rows(m, s, x, ob, gi, ng);
+    if (rc == PK_OK && gi < ng &&
+        (rc = pk_solver_advance(s, grid + gi, ng - gi, x + gi * ns, err)) == PK_OK)
+        rc = observe_rows(m, s, o, grid, x, ob, gi, ng, err);
     free(ht);
     free(ho);
     gsl_rng_free(rng);
