@@ -327,8 +327,11 @@ int main(int argc, char **argv)
     }
     switch (cli.cmd) {
     case PK_CMD_HELP:
-        fputs(pk_cli_usage, stdout);
+    {
+        static char help[8192];
+        fputs(pk_cli_help(cli.help_for, help, sizeof help), stdout);
         return 0;
+    }
     case PK_CMD_VERSION:
         printf("pksim %s\n", PKSIM_VERSION);
         return 0;

@@ -74,7 +74,33 @@ const char pk_cli_usage[] =
     "  models          list the models with their parameters, units, priors and sources\n"
     "      --describe NAME     one model's reference in Markdown (docs/models/NAME.md)\n"
     "\n"
-    "  --help, --version\n";
+    "  help COMMAND, COMMAND --help, COMMAND -h: that command's options; --version\n"
+    "\n"
+    "exit status: 0 done; 1 internal error (out of memory); 2 bad input, a bad option or an\n"
+    "  output that cannot be written (nothing written); 3 gnuplot missing or failing (the\n"
+    "  data are kept); 4 the solver failed; 130/143 stopped by SIGINT/SIGTERM (nothing\n"
+    "  partial left)\n";
+
+const char *pk_cli_help(const char *command, char *buf, size_t size)
+{
+    const char *start = NULL;
+    char key[32];
+    if (command && snprintf(key, sizeof key, "\n  %s ", command) < (int)sizeof key)
+        start = strstr(pk_cli_usage, key);
+    if (!start) {
+        snprintf(buf, size, "%s", pk_cli_usage);
+        return buf;
+    }
+    start++; /* the command's own line */
+    /* to the next command's line: two blanks, then not a blank */
+    const char *end = start + 1;
+    while ((end = strstr(end, "\n  ")) && end[3] == ' ')
+        end++;
+    const char *codes = strstr(pk_cli_usage, "\nexit status:");
+    snprintf(buf, size, "usage: pksim %s [options]\n\n%.*s\n%s", command,
+             end ? (int)(end - start + 1) : (int)strlen(start), start, codes ? codes + 1 : "");
+    return buf;
+}
 
 /* Where a message goes. */
 typedef struct {
@@ -182,6 +208,7 @@ static int other_option(msgbuf *mb, int c, char **argv, pk_cli *cli,
 {
     if (c == 'h') {
         cli->cmd = PK_CMD_HELP;
+        cli->help_for = argv[0]; /* the command (parsers see argv from it) */
         return -1; /* stop parsing: not an error */
     }
     if (c == ':')
@@ -227,7 +254,7 @@ static int parse_simulate(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"from-day", required_argument, 0, 'F'}, {0, 0, 0, 0}};
     pk_sim_request *rq = &cli->sim;
     int schedule_set = 0, c, rc;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             if (parse_double(mb, "--days", optarg, &rq->days))
@@ -329,7 +356,7 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     pk_fit_opts *fo = &cli->fit;
     int c, rc;
     long v = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
             if (parse_long(mb, "--starts", optarg, 1, 10000, &v))
@@ -422,7 +449,7 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     pk_sweep_opts *so = &cli->sweep;
     int c, rc;
     long v = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'D':
             if ((rc = parse_doses(mb, optarg, so)))
@@ -493,7 +520,7 @@ static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     pk_plot_opts *po = &cli->plot_opts;
     int c, size_set = 0, format_set = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             po->format = optarg;
@@ -544,6 +571,11 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         cli->cmd = PK_CMD_HELP;
+        cli->help_for = argc > 2 && !strcmp(cmd, "help") ? argv[2] : NULL;
+        if (cli->help_for && strcmp(cli->help_for, "simulate") && strcmp(cli->help_for, "fit") &&
+            strcmp(cli->help_for, "sweep") && strcmp(cli->help_for, "plot") &&
+            strcmp(cli->help_for, "models"))
+            return usage(&mb, "help: unknown command '%.200s'", cli->help_for);
         return 0;
     }
     if (strcmp(cmd, "--version") == 0) {
@@ -556,6 +588,7 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
             return 0;
         if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
             cli->cmd = PK_CMD_HELP;
+            cli->help_for = "models";
             return 0;
         }
         if (argc == 4 && strcmp(argv[2], "--describe") == 0) {

@@ -31,9 +31,14 @@ typedef struct pk_cli {
     pk_fit_opts fit;
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
+    const char *help_for;    /* PK_CMD_HELP: the command asked about (NULL: all) */
 } pk_cli;
 
 extern const char pk_cli_usage[];
+
+/* The help of one command (its lines of pk_cli_usage, with the exit
+ * codes), or of all when command is NULL or unknown, into buf. */
+const char *pk_cli_help(const char *command, char *buf, size_t size);
 
 /* Parses argv[0..argc) (argv[0] the program; getopt_long permutes the
  * rest).  Returns 0 with cli filled, or the exit status of a usage error

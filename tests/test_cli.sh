@@ -254,6 +254,18 @@ for mdl in sorafenib_flt3 oral1cpt; do
 done
 msg=$("$pksim" models --describe nope 2>&1); [ $? -eq 2 ] && grep -q "unknown model 'nope'" <<<"$msg" && ok || bad "models --describe nope: $msg"
 msg=$("$pksim" models extra --junk 2>&1); [ $? -eq 2 ] && grep -q "models takes nothing" <<<"$msg" && ok || bad "models extra --junk: $msg"
+# Per-command help: help COMMAND, COMMAND --help and COMMAND -h agree and name only that command.
+for c in simulate fit sweep plot models; do
+  h1=$("$pksim" help "$c"); r1=$?; h2=$("$pksim" "$c" --help); r2=$?; h3=$("$pksim" "$c" -h); r3=$?
+  [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && [ "$h1" = "$h2" ] && [ "$h2" = "$h3" ] \
+    && grep -q "^usage: pksim $c " <<<"$h1" && grep -q '^exit status: 0 done' <<<"$h1" \
+    && [ "$(grep -cE '^  (simulate|fit|sweep|plot|models) ' <<<"$h1")" -eq 1 ] && ok || bad "help for $c"
+done
+msg=$("$pksim" help nope 2>&1); [ $? -eq 2 ] && grep -q "help: unknown command 'nope'" <<<"$msg" && ok || bad "help nope"
+# Exit status 4: the solver (here the PK propagator) cannot run these parameters; nothing written.
+{ cat "$src/params/patient2.ini"; printf '\n[parameters]\nMAT_h = 0.001\n'; } > "$tmp/fast.ini"
+msg=$("$pksim" simulate "$tmp/fast.ini" --out "$tmp/fastout" 2>&1); rc=$?
+[ $rc -eq 4 ] && grep -q 'PK propagator' <<<"$msg" && [ ! -e "$tmp/fastout/simulation.csv" ] && ok || bad "exit 4: rc $rc, $msg"
 # A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet
