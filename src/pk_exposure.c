@@ -183,7 +183,7 @@ int pk_solver_pin_pk(pk_solver *s, const double *theta, double weight_kg, double
         return PK_OK;
     double saved[PK_MAX_DERIVED];
     memcpy(saved, s->derived, sizeof saved);
-    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK) {
+    if (sv_derive(s, theta, weight_kg, s->derived, err) != PK_OK) {
         memcpy(s->derived, saved, sizeof saved);
         return err->code;
     }

@@ -143,7 +143,7 @@ int pk_solver_run_sens(pk_solver *s, const double *theta, double weight_kg, cons
     for (size_t i = 0; i < n_out; i++)
         if (!(t_out[i] >= 0) || !isfinite(t_out[i]) || (i > 0 && t_out[i] < t_out[i - 1]))
             return pk_err_set(err, PK_EINPUT, "", "output times must be finite, >= 0 and sorted");
-    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK)
+    if (sv_derive(s, theta, weight_kg, s->derived, err) != PK_OK)
         return err->code;
     if (sv_make_events(s, doses, n_doses, err) || sens_setup(s, (int)n_par, err) ||
         sv_prepare_pk(s, t_out[n_out - 1], 0, err))

@@ -85,6 +85,28 @@ int sv_check_finite(const pk_model *m, const double *x, double t, pk_err *err)
     return PK_OK;
 }
 
+/* No NaN, and no infinity outside a parameter's admissible range (D50_mg
+ * = inf is a dose-independent absorption), before a model sees them; no
+ * NaN among the PK's derived constants after: it would defeat the
+ * propagator cache (NaN never compares equal); pk_prop_build refuses
+ * constants it cannot tabulate. */
+int sv_derive(pk_solver *s, const double *theta, double weight_kg, double *derived, pk_err *err)
+{
+    const pk_model *m = s->m;
+    for (size_t j = 0; j < m->n_param; j++)
+        if (isnan(theta[j]) ||
+            (isinf(theta[j]) && !(theta[j] >= m->param[j].lo && theta[j] <= m->param[j].hi)))
+            return pk_err_set(err, PK_EINPUT, "", "%s is %g: not a number a model can take",
+                              m->param[j].name, theta[j]);
+    if (m->derive(theta, weight_kg, derived, err) != PK_OK)
+        return err->code;
+    for (size_t k = 0; k < m->n_pk_derived; k++)
+        if (isnan(derived[k]))
+            return pk_err_set(err, PK_EINPUT, "", "the parameters give a PK constant that is not "
+                              "a number (derived value %zu)", k);
+    return PK_OK;
+}
+
 /* What every run starts with: derived constants (kept as they were when
  * the parameters are invalid), dose events and the initial state, whose
  * log-scale states must be positive. */
@@ -94,7 +116,7 @@ static int prepare_run(pk_solver *s, const double *theta, double weight_kg, cons
     const pk_model *m = s->m;
     double saved[PK_MAX_DERIVED];
     memcpy(saved, s->derived, sizeof saved);
-    if (m->derive(theta, weight_kg, s->derived, err) != PK_OK) {
+    if (sv_derive(s, theta, weight_kg, s->derived, err) != PK_OK) {
         memcpy(s->derived, saved, sizeof saved);
         return err->code;
     }

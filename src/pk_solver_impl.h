@@ -133,6 +133,8 @@ int sv_pd_rhs_at(pk_solver *s, const cv_problem *p, const double *d, double t, N
 void sv_set_aids(pk_solver *s);
 
 /* ---- pk_solver.c ---- */
+/* The model's derive, with every parameter and PK constant finite. */
+int sv_derive(pk_solver *s, const double *theta, double weight_kg, double *derived, pk_err *err);
 int sv_check_finite(const pk_model *m, const double *x, double t, pk_err *err);
 
 #endif

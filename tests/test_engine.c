@@ -226,6 +226,43 @@ static void solver_failure_is_reported(void **state)
     pk_patient_free(&p);
 }
 
+/* A parameter that is not a number never reaches a model or the
+ * propagator, in either engine or in pin_pk. */
+static void nonfinite_parameters_refused(void **state)
+{
+    (void)state;
+    pk_patient p;
+    double theta[PK_MAX_PARAM];
+    const pk_model *m = patient2(&p, theta);
+    size_t nd, nt;
+    pk_dose *d = tu_doses(&p, &nd);
+    double *t = tu_grid(10, 1, &nt);
+    double *x = malloc(nt * m->n_state * sizeof *x);
+    int k = pk_model_param_index(m, "g_per_day");
+    for (int coupled = 0; coupled <= 1; coupled++) {
+        pk_solver_opts o = pk_solver_default_opts();
+        o.coupled = coupled;
+        pk_err err = {0};
+        pk_solver *s = pk_solver_new(m, &o, &err);
+        double keep = theta[k];
+        theta[k] = NAN;
+        assert_int_equal(pk_solver_run(s, theta, NAN, d, nd, t, nt, x, &err), PK_EINPUT);
+        assert_string_equal(err.msg, "g_per_day is nan: not a number a model can take");
+        pk_err e2 = {0};
+        theta[k] = INFINITY;
+        assert_int_equal(pk_solver_pin_pk(s, theta, NAN, 10, NULL, 0, &e2),
+                         coupled ? PK_OK : PK_EINPUT);
+        theta[k] = keep;
+        pk_err e3 = {0};
+        assert_int_equal(pk_solver_run(s, theta, NAN, d, nd, t, nt, x, &e3), PK_OK);
+        pk_solver_free(s);
+    }
+    free(t);
+    free(x);
+    free(d);
+    pk_patient_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +271,7 @@ int main(void)
         cmocka_unit_test(redose_carries_exposure),
         cmocka_unit_test(propagator_cache),
         cmocka_unit_test(solver_failure_is_reported),
+        cmocka_unit_test(nonfinite_parameters_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
