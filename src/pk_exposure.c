@@ -70,7 +70,7 @@ int sv_make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err)
             return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu doses", n);
         s->cap_ev = cap;
     }
-    double lag = m->lag_day(s->derived);
+    double lag = m->lag_day ? m->lag_day(s->derived) : 0.0; /* optional: no lag */
     size_t k = 0;
     s->ex_t = NAN; /* new doses: no cached exposure */
     s->rhs_p = NULL;
@@ -79,7 +79,8 @@ int sv_make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err)
             (i > 0 && doses[i].t_day < doses[i - 1].t_day))
             return pk_err_set(err, PK_EINPUT, "", "dose %zu: times must be >= 0 and sorted", i);
         double t = doses[i].t_day + lag;
-        double amt = doses[i].amount_mg * m->bioavailability(s->derived, doses[i].amount_mg);
+        double amt = doses[i].amount_mg *
+                     (m->bioavailability ? m->bioavailability(s->derived, doses[i].amount_mg) : 1.0);
         if (k > 0 && s->ev_t[k - 1] == t)
             s->ev_amt[k - 1] += amt;
         else {

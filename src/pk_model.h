@@ -10,8 +10,9 @@
  * propagator and the PD with C(t) interpolated (pk_prop.h, pk_solver.h).
  *
  * All times inside a model are in days; amounts in mg; concentrations in
- * mg/L; cell counts in 10^9/L.  Every model lives in models/<name>.c and is
- * registered in the const table of src/pk_models.c. */
+ * mg/L; cell counts in 10^9/L.  A model is one file, models/<name>.c,
+ * defining `const pk_model model_<name>`: CMake generates the registry
+ * from the files there.  Callbacks marked optional may be NULL. */
 #ifndef PK_MODEL_H
 #define PK_MODEL_H
 
@@ -126,9 +127,10 @@ typedef struct pk_model {
     /* Number of leading derived values the PK uses: equal values give the
      * same propagator. */
     size_t n_pk_derived;
-    /* Fraction of an administered dose (mg) that reaches the depot. */
+    /* Optional (NULL: 1): fraction of an administered dose (mg) that
+     * reaches the depot. */
     double (*bioavailability)(const double *derived, double dose_mg);
-    /* Delay from administration to depot entry, days. */
+    /* Optional (NULL: 0): delay from administration to depot entry, days. */
     double (*lag_day)(const double *derived);
     /* Linear PK right-hand side; tad_day < 0 before the first dose. */
     void (*pk_rhs)(double tad_day, const double *a, const double *derived, double *da);

@@ -1,28 +1,27 @@
-/* The model registry: one const table, no mutable state. */
+/* The model registry: the const table CMake generates from models/NAME.c
+ * (pk_models_table.h), no mutable state. */
 #include <string.h>
 
-#include "models.h"
-
-static const pk_model *const registry[] = {
-    &model_sorafenib_flt3,
-    &model_oral1cpt,
-};
+#include "pk_models_table.h"
 
 size_t pk_model_count(void)
 {
-    return sizeof registry / sizeof registry[0];
+    size_t n = 0;
+    while (pk_models_table[n])
+        n++;
+    return n;
 }
 
 const pk_model *pk_model_at(size_t i)
 {
-    return i < pk_model_count() ? registry[i] : NULL;
+    return i < pk_model_count() ? pk_models_table[i] : NULL;
 }
 
 const pk_model *pk_model_find(const char *name)
 {
-    for (size_t i = 0; i < pk_model_count(); i++)
-        if (strcmp(registry[i]->name, name) == 0)
-            return registry[i];
+    for (size_t i = 0; pk_models_table[i]; i++)
+        if (strcmp(pk_models_table[i]->name, name) == 0)
+            return pk_models_table[i];
     return NULL;
 }
 
