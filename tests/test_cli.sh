@@ -266,6 +266,21 @@ msg=$("$pksim" help nope 2>&1); [ $? -eq 2 ] && grep -q "help: unknown command '
 { cat "$src/params/patient2.ini"; printf '\n[parameters]\nMAT_h = 0.001\n'; } > "$tmp/fast.ini"
 msg=$("$pksim" simulate "$tmp/fast.ini" --out "$tmp/fastout" 2>&1); rc=$?
 [ $rc -eq 4 ] && grep -q 'PK propagator' <<<"$msg" && [ ! -e "$tmp/fastout/simulation.csv" ] && ok || bad "exit 4: rc $rc, $msg"
+# A model in one file (models/pk2cpt_emax.c, found by CMake): simulate, fit, sweep and plot
+# work on its example patient; the fit's 95% intervals cover the values the data were simulated at.
+ex=$src/params/example_pk2cpt_emax.ini
+"$pksim" simulate "$ex" --days 7 --out "$tmp/pk2sim" --quiet --plot >/dev/null 2>&1 \
+  && head -1 "$tmp/pk2sim/simulation.csv" | grep -q '^day,dose_mg_per_day,conc_mg_per_L,biomarker,' \
+  && [ -s "$tmp/pk2sim/simulation.png" ] && ok || bad "pk2cpt_emax simulate"
+"$pksim" fit "$ex" --starts 4 --proposals 1000 --draws 200 --out "$tmp/pk2fit" --quiet --plot >/dev/null 2>&1 \
+  && [ -s "$tmp/pk2fit/fit.png" ] && awk 'BEGIN{t["CL_L_per_h"]=4; t["V1_L"]=25; t["E0"]=120; t["IC50_mg_per_L"]=1.5}
+      ($1 in t) && $(NF-3) == "-" {n++; if (t[$1] < $(NF-4) || t[$1] > $(NF-2)) bad=1}
+      END{exit !(n == 4 && !bad)}' "$tmp/pk2fit/fit_summary.txt" && ok || bad "pk2cpt_emax fit covers the truth"
+"$pksim" sweep "$tmp/pk2fit/fit.ini" --doses 100,200,400 --days 10 --draws 100 --quiet --plot >/dev/null 2>&1 \
+  && head -1 "$tmp/pk2fit/sweep/sweep.csv" | grep -q '^rank,scenario,frac_biomarker_below_half_p50' \
+  && [ -s "$tmp/pk2fit/sweep/sweep_trajectories.png" ] && ok || bad "pk2cpt_emax sweep"
+"$pksim" plot "$tmp/pk2fit" --format dumb | grep -q biomarker && ok || bad "pk2cpt_emax plot"
+cmp -s <("$pksim" models --describe pk2cpt_emax) "$src/docs/models/pk2cpt_emax.md" && ok || bad "docs/models/pk2cpt_emax.md"
 # A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet
