@@ -22,6 +22,7 @@
 #include "pk_out.h"
 #include "pk_describe.h"
 #include "pk_plot.h"
+#include "pk_runinfo.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
 #include "pk_rules.h"
@@ -134,6 +135,14 @@ static int cmd_sweep(const pk_cli *cli)
         else
             snprintf(dir, sizeof dir, "results/%s/sweep", p.id);
         rc = pk_sweep_write(dir, &p, &so, &res, &err);
+        pk_runinfo ri = {cli->argc, cli->argv, "sweep", so.seed, so.threads, so.rtol,
+                         {file, so.posterior[0] ? so.posterior : NULL, rules_file, NULL}};
+        if (ri.inputs[1] == NULL) { /* no posterior: the rules file in its place */
+            ri.inputs[1] = rules_file;
+            ri.inputs[2] = NULL;
+        }
+        if (rc == PK_OK)
+            rc = pk_runinfo_write(dir, "run.json", &ri, &err);
     }
     if (rc == PK_OK) {
         if (!quiet) {
@@ -320,7 +329,14 @@ int main(int argc, char **argv)
     }
     pk_cli cli;
     char msg[1400];
+    /* getopt permutes argv: run.json keeps the line as typed */
+    char *typed[256];
+    int n_typed = argc < 256 ? argc : 256;
+    for (int i = 0; i < n_typed; i++)
+        typed[i] = argv[i];
     int rc = pk_cli_parse(argc, argv, &cli, msg, sizeof msg);
+    cli.argc = n_typed;
+    cli.argv = typed;
     if (rc) {
         fprintf(stderr, "%s\n", msg);
         return rc;

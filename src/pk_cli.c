@@ -566,6 +566,8 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     cli->plot_opts = pk_plot_default_opts();
     if (msg_size)
         msg[0] = '\0';
+    cli->argc = argc;
+    cli->argv = argv;
     if (argc < 2)
         return usage(&mb, "%s", "give a command");
     const char *cmd = argv[1];

@@ -32,6 +32,8 @@ typedef struct pk_cli {
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
     const char *help_for;    /* PK_CMD_HELP: the command asked about (NULL: all) */
+    int argc;                /* the whole command line, for run.json */
+    char **argv;
 } pk_cli;
 
 extern const char pk_cli_usage[];

@@ -227,6 +227,10 @@ cp -r "$tmp/fit1" "$tmp/fitsw"
   && [ -s "$tmp/fitsw/sweep/sweep.csv" ] && [ -s "$tmp/fitsw/sweep/sweep_draws.csv" ] && [ -s "$tmp/fitsw/sweep/sweep_events.csv" ] \
   && ok || bad "sweep of a fit.ini writes beside it"
 [ "$(wc -l < "$tmp/fitsw/sweep/sweep_draws.csv")" -eq $((1 + 20 * 22)) ] && ok || bad "sweep_draws.csv rows"
+# run.json: what produced the directory, with the inputs' SHA-256
+sha=$(sha256sum "$tmp/fitsw/fit.ini" | cut -d' ' -f1)
+grep -q '"command": "sweep"' "$tmp/fitsw/sweep/run.json" && grep -q "\"$tmp/fitsw/fit.ini\": \"$sha\"" "$tmp/fitsw/sweep/run.json" \
+  && grep -q '"utc_time": "20[0-9-]*T[0-9:]*Z"' "$tmp/fitsw/sweep/run.json" && ok || bad "sweep run.json"
 grep -q '^which assumptions drive the answer' "$tmp/fitsw/sweep/sweep_summary.txt" \
   && awk -F, 'NR>1 && ($5 < -1 || $5 > 1) && $5 != "NA" {exit 1}' "$tmp/fitsw/sweep/sweep_sensitivity.csv" \
   && [ "$(wc -l < "$tmp/fitsw/sweep/sweep_sensitivity.csv")" -gt 100 ] && ok || bad "sweep sensitivity (PRCC)"
