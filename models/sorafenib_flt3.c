@@ -373,7 +373,7 @@ static void err_loosen(const double *x, const double *d, double *f)
 
 static const char weak_points[] =
     "- Two numbers after baseline inform each patient: most parameters stay near their priors\n"
-    "  (see shrinkage); delta is well informed only when non-blasts rise (patient 6).\n"
+    "  (see the info column); delta is well informed only when non-blasts rise (patient 6).\n"
     "- phi, Qn and kx are assumptions the data do not identify: the timing of regrowth after\n"
     "  a stop is scenario-level and scales with g (held at 0.1/day).\n"
     "- The resistant clone's kill stays below g at usual exposure, so every patient relapses\n"

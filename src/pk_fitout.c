@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "pk_lik.h"
+#include "pk_solver.h"
 #include "pk_hash.h"
 #include "pk_out.h"
 #include "pk_prior.h"
@@ -35,6 +38,89 @@ static double dtheta_deta(pk_prior_kind k, double theta)
         return theta * log(10.0);
     default:
         return 1;
+    }
+}
+
+/* The 90% interval of what would be observed at prediction mu under the
+ * observable's error model (residual error only, at the MAP). */
+static void residual_interval(const pk_obs_def *od, const pk_observation *o, double mu,
+                              double sd_scale, double *lo, double *hi)
+{
+    const double z = 1.6448536; /* the normal's 95% point */
+    double sd;
+    *lo = *hi = NAN;
+    switch (od->error) {
+    case PK_ERRMODEL_LOGNORMAL:
+        *lo = mu * exp(-z * od->a);
+        *hi = mu * exp(z * od->a);
+        break;
+    case PK_ERRMODEL_BINOMIAL: {
+        int n = pk_lik_cells(od, o);
+        double p = fmin(fmax(mu / 100, 0), 1);
+        int k = 0;
+        while (k < n && gsl_cdf_binomial_P((unsigned)k, p, (unsigned)n) < 0.05)
+            k++;
+        *lo = 100.0 * k / n;
+        while (k < n && gsl_cdf_binomial_P((unsigned)k, p, (unsigned)n) < 0.95)
+            k++;
+        *hi = 100.0 * k / n;
+        break;
+    }
+    case PK_ERRMODEL_PROP_ADD:
+        sd = sqrt(od->a * od->a + od->b * od->b * mu * mu);
+        *lo = fmax(mu - z * sd, 0);
+        *hi = mu + z * sd;
+        break;
+    case PK_ERRMODEL_ADDITIVE:
+        sd = od->a * (sd_scale > 0 ? sd_scale : 1);
+        *lo = mu - z * sd;
+        *hi = mu + z * sd;
+        break;
+    default:
+        break;
+    }
+}
+
+/* fit_obs.csv: one row per observation, for R or Python. */
+static void write_obs_table(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res,
+                            const double *pred0)
+{
+    const pk_model *m = fp->m;
+    const pk_patient *p = fp->p;
+    fprintf(f, "patient,day,observable,dv,censoring,check,n_cells,pred_prior_median,ipred_map,"
+               "residual,pi05_residual,pi95_residual\n");
+    for (size_t i = 0; i < p->n_obs; i++) {
+        const pk_observation *o = &p->obs[i];
+        const pk_obs_def *od = &m->obs[o->obs];
+        double r[2] = {0, 0}, lo, hi, mu = res->pred[i];
+        pk_lik_residuals(od, o, mu, r);
+        residual_interval(od, o, mu, res->sd_scale, &lo, &hi);
+        fprintf(f, "%s,%.10g,%s,%.10g,%s,%d,%d,%.8g,%.8g,%.6g,%.8g,%.8g\n", p->id, o->t_day,
+                od->name, o->value, o->censor < 0 ? "left" : o->censor > 0 ? "right" : "none",
+                o->check, od->error == PK_ERRMODEL_BINOMIAL ? pk_lik_cells(od, o) : 0,
+                pred0 ? pred0[i] : NAN, mu, r[0], lo, hi);
+    }
+}
+
+/* fit_params.csv: one row per estimated parameter. */
+static void write_param_table(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    size_t np = fp->n_est;
+    fprintf(f, "parameter,unit,estimate,lo95,hi95,rse_pct,prior_median,prior_scale,prior_sd,"
+               "shrinkage,information_fraction,source\n");
+    for (size_t j = 0; j < np; j++) {
+        const pk_param_def *d = &m->param[fp->est[j]];
+        double sd = sqrt(fmax(res->cov[j * np + j], 0));
+        double est = pk_prior_from_eta(fp->kind[j], res->eta[j]);
+        double lo = pk_prior_from_eta(fp->kind[j], res->eta[j] - 1.959964 * sd);
+        double hi = pk_prior_from_eta(fp->kind[j], res->eta[j] + 1.959964 * sd);
+        double rse = 100 * fabs(dtheta_deta(fp->kind[j], est)) * sd / fabs(est);
+        /* NONMEM's direction: 1 when the data did not move the prior */
+        double shrink = fp->o.use_priors ? sd / fp->eta_sd[j] : NAN;
+        fprintf(f, "%s,%s,%.8g,%.8g,%.8g,%.4g,%.8g,%s,%.4g,%.4f,%.4f,\"%s\"\n", d->name, d->unit,
+                est, lo, hi, rse, pk_prior_from_eta(fp->kind[j], fp->eta_med[j]),
+                prior_label(fp->kind[j]), fp->eta_sd[j], shrink, 1 - shrink, d->source);
     }
 }
 
@@ -95,7 +181,7 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     if (!res->cov_ok)
         fprintf(f, "warning: J^T J is singular at the optimum: intervals use its pseudo-inverse\n");
     fprintf(f, "\n%-16s %-10s %11s %11s %11s %23s %7s %9s\n", "parameter", "unit", "prior",
-            "prior sd", "estimate", "95% interval", "RSE%", "shrinkage");
+            "prior sd", "estimate", "95% interval", "RSE%", "info");
     for (size_t j = 0; j < np; j++) {
         const pk_param_def *d = &m->param[fp->est[j]];
         double med = pk_prior_from_eta(fp->kind[j], fp->eta_med[j]);
@@ -113,8 +199,10 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
         fprintf(f, "%-16s %-10s %11.4g %11s %11.4g %23s %7.1f %9s\n", d->name, d->unit, med, sdl,
                 est, iv, rse, shr);
     }
-    fprintf(f, "(prior sd and intervals on the estimation scale: log, logit or log10; "
-               "shrinkage = 1 - posterior sd / prior sd)\n");
+    fprintf(f, "(prior sd on the estimation scale: log, logit or log10; estimates and 95%% "
+               "intervals in the parameter's unit, the intervals symmetric on the estimation "
+               "scale; info = 1 - posterior sd / prior sd: 0 when the data did not inform it; "
+               "fit_params.csv also gives shrinkage in NONMEM's direction, 1 - info)\n");
     if (np > 1) {
         fprintf(f, "\ncorrelation (estimation scale)\n%-16s", "");
         for (size_t j = 0; j < np; j++)
@@ -221,12 +309,22 @@ static int write_fit_ini(FILE *f, const pk_fit_problem *fp, const pk_fit_result 
 int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_result *res,
                     const pk_fit_bands *b, pk_err *err)
 {
-    static const char *const names[4] = {"posterior.csv", "fit.csv", "fit_summary.txt", "fit.ini"};
-    pk_out out[4];
+    static const char *const names[6] = {"posterior.csv", "fit.csv",        "fit_summary.txt",
+                                         "fit.ini",       "fit_obs.csv",    "fit_params.csv"};
+    pk_out out[6];
     memset(out, 0, sizeof out);
     int rc = PK_OK;
+    /* PRED: every observation at the prior medians */
+    double *pred0 = malloc((fp->p->n_obs ? fp->p->n_obs : 1) * sizeof *pred0);
+    double *r0 = malloc((fp->n_res ? fp->n_res : 1) * sizeof *r0);
+    pk_solver_opts so = pk_solver_default_opts();
+    pk_err e0 = {0};
+    pk_solver *s0 = pred0 && r0 ? pk_solver_new(fp->m, &so, &e0) : NULL;
+    int have0 = s0 && pk_fit_residuals(fp, s0, fp->eta_med, r0, pred0, &e0) == PK_OK;
+    pk_solver_free(s0);
+    free(r0);
     char post_sha[PK_SHA256_HEX] = "";
-    for (int i = 0; i < 4 && rc == PK_OK; i++) {
+    for (int i = 0; i < 6 && rc == PK_OK; i++) {
         if ((rc = pk_out_open(&out[i], dir, names[i], err)))
             break;
         switch (i) {
@@ -251,15 +349,22 @@ int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_resu
         case 2:
             pk_fitout_summary(out[i].f, fp, res);
             break;
-        default:
+        case 3:
             rc = write_fit_ini(out[i].f, fp, res, post_sha, err);
+            break;
+        case 4:
+            write_obs_table(out[i].f, fp, res, have0 ? pred0 : NULL);
+            break;
+        default:
+            write_param_table(out[i].f, fp, res);
             break;
         }
     }
+    free(pred0);
     /* all written: finish every file, then rename each into place */
     if (rc == PK_OK)
-        rc = pk_out_commit_all(out, 4, err);
-    for (int i = 0; i < 4; i++)
+        rc = pk_out_commit_all(out, 6, err);
+    for (int i = 0; i < 6; i++)
         pk_out_abort(&out[i]);
     return rc;
 }

@@ -73,6 +73,10 @@ for f in fit.ini fit_summary.txt fit.csv posterior.csv; do
   cmp -s "$tmp/fit1/$f" "$tmp/fit2/$f" && ok || bad "fit $f differs between 1 and 2 threads"
 done
 [ "$(wc -l < "$tmp/fit1/posterior.csv")" -eq 101 ] && ok || bad "posterior.csv rows"
+# Tidy tables: one row per observation and per estimate.
+[ "$(wc -l < "$tmp/fit1/fit_obs.csv")" -eq $(( $(grep -cE '^[0-9.]+ [a-z_]+ = ' "$src/params/patient5.ini") + 1 )) ] \
+  && head -1 "$tmp/fit1/fit_params.csv" | grep -q '^parameter,unit,estimate,lo95,hi95,rse_pct,.*,shrinkage,information_fraction' \
+  && ok || bad "fit_obs.csv / fit_params.csv"
 grep -q '^\[estimate\]' "$tmp/fit1/fit.ini" && ok || bad "fit.ini has no [estimate]"
 "$pksim" simulate "$tmp/fit1/fit.ini" --out "$tmp/fitsim" --quiet && ok || bad "simulate fit.ini"
 "$pksim" fit "$tmp/fit1/fit.ini" --starts 4 --proposals 300 --draws 100 --seed 7 --threads 1 \
