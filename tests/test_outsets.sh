@@ -121,7 +121,7 @@ sleep 0.3
 "$pksim" "${fit[@]}" --out "$tmp/held2" >/dev/null 2>"$tmp/held2.err" & run=$!
 sleep 1
 t0=$(date +%s%N)
-kill -INT $run
+kill -INT $run 2>/dev/null
 wait $run; rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 kill $holder 2>/dev/null; wait $holder 2>/dev/null
