@@ -226,8 +226,10 @@ static int cmd_simulate(const pk_cli *cli)
             snprintf(dir, sizeof dir, "%s", out_dir);
         else
             snprintf(dir, sizeof dir, "results/%s", p.id);
-        pk_out o;
-        rc = pk_out_open(&o, dir, "simulation.csv", &err);
+        /* the set (simulation.csv, and .png with --plot) under DIR's lock */
+        pk_out o = {0};
+        int lock = pk_out_lock(dir, 0, &err);
+        rc = lock < 0 ? err.code : pk_out_open(&o, dir, "simulation.csv", &err);
         if (rc == PK_OK) {
             pk_simulate_write_csv(&res, o.f);
             rc = pk_out_commit(&o, &err);
@@ -239,10 +241,12 @@ static int cmd_simulate(const pk_cli *cli)
         }
         if (rc == PK_OK && plot) {
             int prc = plot_after(o.path, &p, 0);
+            pk_out_unlock(lock);
             pk_sim_result_free(&res);
             pk_patient_free(&p);
             return prc;
         }
+        pk_out_unlock(lock);
     }
     pk_sim_result_free(&res);
     pk_patient_free(&p);
@@ -278,11 +282,14 @@ static int cmd_fit(const pk_cli *cli)
         rc = pk_fit_bands_run(&fp, &res, &bands, &err);
     double t2 = pk_clock_s();
     char dir[1024];
+    int lock = -1;
     if (rc == PK_OK) {
         snprintf(dir, sizeof dir, "%s", out_dir ? out_dir : "");
         if (!out_dir)
             snprintf(dir, sizeof dir, "results/%s", p.id);
-        rc = pk_fitout_write(dir, &fp, &res, &bands, &err);
+        /* the four files (and fit.png with --plot) under DIR's lock */
+        lock = pk_out_lock(dir, 0, &err);
+        rc = lock < 0 ? err.code : pk_fitout_write(dir, &fp, &res, &bands, &err);
     }
     if (rc == PK_OK) {
         if (!quiet) {
@@ -304,6 +311,7 @@ static int cmd_fit(const pk_cli *cli)
                                                           : plot_after(csv, &fitted, 1);
             pk_patient_free(&fitted);
             if (prc) { /* the data are written; the exit status is the plot's */
+                pk_out_unlock(lock);
                 pk_fit_bands_free(&bands);
                 pk_fit_result_free(&res);
                 pk_fit_problem_free(&fp);
@@ -312,6 +320,7 @@ static int cmd_fit(const pk_cli *cli)
             }
         }
     }
+    pk_out_unlock(lock);
     pk_fit_bands_free(&bands);
     pk_fit_result_free(&res);
     pk_fit_problem_free(&fp);

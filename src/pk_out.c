@@ -8,8 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 int pk_out_mkdir(const char *dir, pk_err *err)
@@ -263,4 +265,40 @@ int pk_out_swap_dir(const char *stage, const char *final, const char *marker, pk
         return pk_err_set(err, PK_EIO, final, "cannot replace: %s", strerror(errno));
     pk_out_drop_dir(stage); /* now the previous outputs */
     return PK_OK;
+}
+
+int pk_out_lock(const char *dir, int shared, pk_err *err)
+{
+    if (pk_out_mkdir(dir, err))
+        return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        pk_err_set(err, PK_EIO, dir, "cannot open the directory: %s", strerror(errno));
+        return -1;
+    }
+    /* polled, not blocking: an interrupt ends the wait at once (a signal
+     * just before a blocking flock would be missed) */
+    for (int ms = 0;; ms += 10) {
+        if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+            return fd;
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            pk_err_set(err, PK_EIO, dir, "cannot lock the directory: %s", strerror(errno));
+            break;
+        }
+        if (pk_interrupted()) {
+            pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+            break;
+        }
+        if (ms == 1000 && isatty(STDERR_FILENO))
+            fprintf(stderr, "pksim: waiting for another pksim run writing %s\n", dir);
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    close(fd);
+    return -1;
+}
+
+void pk_out_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* releases the flock */
 }

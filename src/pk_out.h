@@ -60,4 +60,22 @@ int pk_out_commit_all(pk_out *o, size_t n, pk_err *err);
 /* Abandons the file: closes and removes the temporary. Safe to repeat. */
 void pk_out_abort(pk_out *o);
 
+/* A run's output set as one unit, in a directory shared with other kinds
+ * of outputs (results/<id>/ holds a fit's and a simulation's files and a
+ * sweep/).  The writer holds an exclusive flock(2) on DIR itself from the
+ * first file of the set to the last (a fit: fit.ini, fit.csv,
+ * fit_summary.txt, posterior.csv and with --plot fit.png; a simulation:
+ * simulation.csv and simulation.png), so the renames of two runs never
+ * interleave: DIR is left with the whole set of the run that came last.
+ * A reader that takes the lock shared (flock -s DIR in a script) reads one
+ * run's set; one that does not may see a set half renamed, which sweep
+ * notices through fit.ini's posterior_sha256.  The lock is on the
+ * directory, not a file in it: nothing is left behind, and there is no
+ * name at which a symlink could be planted.  pk_out_lock creates DIR when
+ * missing and waits for the lock (saying so on a terminal after a second)
+ * rather than refusing; an interrupt ends the wait (PK_EINTR).  Returns
+ * the descriptor that holds the lock, or -1 with err set. */
+int pk_out_lock(const char *dir, int shared, pk_err *err);
+void pk_out_unlock(int fd); /* -1 is ignored */
+
 #endif
