@@ -233,6 +233,9 @@ static int cmd_simulate(const pk_cli *cli)
         if (rc == PK_OK) {
             pk_simulate_write_csv(&res, o.f);
             rc = pk_out_commit(&o, &err);
+            pk_runinfo ri = {cli->argc, cli->argv, "simulate", 0, 1, rq.rtol, {file, NULL}};
+            if (rc == PK_OK)
+                rc = pk_runinfo_write(dir, "simulation.run.json", &ri, &err);
             pk_out_abort(&o);
         }
         if (rc == PK_OK && !quiet) {
@@ -290,6 +293,9 @@ static int cmd_fit(const pk_cli *cli)
         /* the four files (and fit.png with --plot) under DIR's lock */
         lock = pk_out_lock(dir, 0, &err);
         rc = lock < 0 ? err.code : pk_fitout_write(dir, &fp, &res, &bands, &err);
+        pk_runinfo ri = {cli->argc, cli->argv, "fit", fo.seed, fo.threads, fo.rtol, {cli->file, NULL}};
+        if (rc == PK_OK)
+            rc = pk_runinfo_write(dir, "run.json", &ri, &err);
     }
     if (rc == PK_OK) {
         if (!quiet) {

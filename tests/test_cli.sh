@@ -69,10 +69,13 @@ for th in 1 2; do
   "$pksim" fit "$src/params/patient5.ini" --starts 4 --proposals 300 --draws 100 --seed 7 \
     --threads "$th" --out "$tmp/fit$th" --quiet 2>/dev/null || bad "fit --threads $th"
 done
-for f in fit.ini fit_summary.txt fit.csv posterior.csv; do
+for f in fit.ini fit_summary.txt fit.csv posterior.csv fit_obs.csv fit_params.csv; do
   cmp -s "$tmp/fit1/$f" "$tmp/fit2/$f" && ok || bad "fit $f differs between 1 and 2 threads"
 done
 [ "$(wc -l < "$tmp/fit1/posterior.csv")" -eq 101 ] && ok || bad "posterior.csv rows"
+grep -q '"command": "fit"' "$tmp/fit1/run.json" && grep -q '"seed": 7' "$tmp/fit1/run.json" \
+  && grep -q "\"$src/params/patient5.ini\": \"$(sha256sum "$src/params/patient5.ini" | cut -d' ' -f1)\"" "$tmp/fit1/run.json" \
+  && ok || bad "fit run.json"
 # Tidy tables: one row per observation and per estimate.
 [ "$(wc -l < "$tmp/fit1/fit_obs.csv")" -eq $(( $(grep -cE '^[0-9.]+ [a-z_]+ = ' "$src/params/patient5.ini") + 1 )) ] \
   && head -1 "$tmp/fit1/fit_params.csv" | grep -q '^parameter,unit,estimate,lo95,hi95,rse_pct,.*,shrinkage,information_fraction' \
