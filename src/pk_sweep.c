@@ -345,11 +345,13 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
             r->tr_obs[r->n_tr++] = k;
     }
     size_t nro = r->n_ro ? r->n_ro : 1, ntr = r->n_tr ? r->n_tr : 1;
-    sweep_reducer rd;
-    int rc = PK_OK, rd_ok = sweep_reducer_init(&rd, m, ns, nd, nday, ndd, r->n_tr) == 0;
+    /* the posterior is read and checked before anything is allocated for
+     * the run (the caller frees r) */
     pk_sweep_posterior post;
     if (pk_sweep_posterior_load(p, o, nd, &post, err))
         return err->code;
+    sweep_reducer rd;
+    int rc = PK_OK, rd_ok = sweep_reducer_init(&rd, m, ns, nd, nday, ndd, r->n_tr) == 0;
     r->from_fit = o->point ? p->posterior[0] != 0 : post.loaded;
     sweep_job j = {p, o, r, NULL, 0, nday, ndd, NULL, NULL, NULL, NULL, NULL, !o->point, &post};
     size_t *day_at = malloc((nday + 1) * sizeof *day_at);
