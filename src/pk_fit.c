@@ -9,6 +9,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_math.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -524,6 +525,11 @@ static int covariance(const double *J, size_t n, size_t p, double *cov)
 
 /* SIR: proposals from a multivariate t around the MAP with the Laplace
  * covariance, weights posterior/proposal, then N draws with replacement.
+ * The posterior is the one the Laplace covariance approximates: in
+ * maximum likelihood with the error SD profiled, the likelihood at the
+ * SDs a * err_scale (not the model's a, 4-22 times narrower than the
+ * intervals on the Theoph subjects: effective sample sizes of 1.6-154 of
+ * 5000 proposals).
  * Proposals and resampling use one stream, so the draws do not depend on
  * the thread count. */
 static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
@@ -580,6 +586,9 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
      * the optimisation's 1e-6 (tests/test_fit.c checks the bound). */
     const pk_model *m = fp->m;
     size_t nb = fp->n_band, nc = fp->n_band_col, ns = m->n_state;
+    /* the likelihood the intervals use: with the error SD profiled, the
+     * model's SDs times err_scale (the residuals are (y - f)/a) */
+    const double e2 = res->err_scale * res->err_scale;
     res->prop_band = malloc(M * nb * nc * sizeof *res->prop_band);
     res->draw_prop = malloc(N * sizeof *res->draw_prop);
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
@@ -605,7 +614,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
                 }
             }
             sims++;
-            logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) : -INFINITY;
+            logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) / e2 : -INFINITY;
 #pragma omp atomic
             done++;
             if (fp->o.progress && k % 64 == 0) {
@@ -762,17 +771,28 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         res->obj_prior = sumsq(res->resid + fp->n_res_obs, fp->n_res - fp->n_res_obs);
         res->obj = res->obj_obs + res->obj_prior;
         res->cov_ok = covariance(J, fp->n_res, p, res->cov);
-        /* Maximum likelihood with additive errors only: the error SD is
-         * profiled out, so the covariance scales with the residual
-         * variance RSS/(n - p), as nls reports it. */
+        /* Maximum likelihood with exact additive errors only: the error
+         * SD is profiled out, so the covariance scales with the residual
+         * variance RSS/(n - p), as nls reports it, and so do the SIR
+         * weights (sir).  (A censored observation's residual is no
+         * (y - f)/a: with one, the model's SDs stay.) */
+        res->obj_name = fp->o.use_priors ? "-2 log posterior" : "-2 log likelihood";
         res->sd_scale = 0;
+        res->err_scale = 1;
+        res->m2ll_profiled = NAN;
         int additive = !fp->o.use_priors;
-        for (size_t i = 0; i < fp->p->n_obs && additive; i++)
-            additive = fp->p->obs[i].check ||
-                       fp->m->obs[fp->p->obs[i].obs].error == PK_ERRMODEL_ADDITIVE;
+        double log_a = 0;
+        for (size_t i = 0; i < fp->p->n_obs && additive; i++) {
+            const pk_observation *o = &fp->p->obs[i];
+            additive = o->check || (fp->m->obs[o->obs].error == PK_ERRMODEL_ADDITIVE && !o->censor);
+            if (!o->check)
+                log_a += log(fp->m->obs[o->obs].a);
+        }
         if (additive && fp->n_res > p) {
-            res->sd_scale = sqrt(res->obj / (double)fp->n_res);
-            double f = res->obj / (double)(fp->n_res - p);
+            double n = (double)fp->n_res, f = res->obj / (n - (double)p);
+            res->sd_scale = sqrt(res->obj / n);
+            res->err_scale = sqrt(f);
+            res->m2ll_profiled = n * log(2 * M_PI) + 2 * log_a + n * log(res->obj / n) + n;
             for (size_t i = 0; i < p * p; i++)
                 res->cov[i] *= f;
         }
