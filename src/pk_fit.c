@@ -643,7 +643,16 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
             pk_err ek = {0};
             double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
             pk_fit_theta(fp, prop + k * p, theta);
-            int ok = s && r && x && res->prop_band && res->draw_prop && !pk_interrupted() &&
+            /* outside the optimiser's box (the admissible ranges, or 40
+             * prior SDs out) a proposal has weight 0 unsolved: patient 2
+             * without priors, Emax at its bound with a Laplace SD of 28
+             * on the log scale, proposed Emax up to e^76/day, and each
+             * such solve ran to CVODE's 500,000-step limit */
+            int inside = 1;
+            for (size_t j = 0; j < p; j++)
+                inside &= prop[k * p + j] >= fp->eta_lo[j] && prop[k * p + j] <= fp->eta_hi[j];
+            int ok = inside && s && r && x && res->prop_band && res->draw_prop &&
+                     !pk_interrupted() &&
                      pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t_all,
                                    fp->n_all, x, &ek) == PK_OK;
             if (ok) {
@@ -656,7 +665,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
                         pb[i * nc + c] = (float)obs[fp->band_col[c]];
                 }
             }
-            sims++;
+            sims += inside;
             logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) / e2 : -INFINITY;
 #pragma omp atomic
             done++;

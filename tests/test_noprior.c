@@ -265,6 +265,47 @@ static void patient2_ml_stops(void **s)
     pk_patient_free(&p);
 }
 
+/* And its SIR: the Laplace SD of log Emax at the bound is 28, so most
+ * proposals have Emax far beyond its admissible 100/day (up to e^76),
+ * where each solve ran to CVODE's 500,000-step limit before failing.  A
+ * proposal outside the optimiser's box now has weight 0 unsolved: the
+ * solver runs are the proposals inside it, and every draw is inside. */
+static void patient2_ml_sir_skips_outside(void **s)
+{
+    (void)s;
+    pk_patient p;
+    tu_load_patient("params/patient2.ini", &p);
+    pk_fit_opts o = pk_fit_default_opts();
+    o.use_priors = 0;
+    o.starts = 1;
+    o.proposals = 0;
+    o.draws = 0;
+    o.threads = 1;
+    pk_fit_problem fp;
+    pk_fit_result res = {0};
+    pk_err err = {0};
+    assert_int_equal(pk_fit_problem_init(&fp, &p, &o, &err), PK_OK);
+    if (pk_fit_run(&fp, &res, &err))
+        fail_msg("%s", err.msg);
+    long opt_sims = res.n_sims;
+    pk_fit_result_free(&res);
+    fp.o.proposals = 200;
+    fp.o.draws = 100;
+    int rc = pk_fit_run(&fp, &res, &err);
+    long sir_sims = res.n_sims - opt_sims;
+    print_message("SIR: %ld of 200 proposals solved (%s)\n", sir_sims, rc ? err.msg : "ok");
+    assert_true(sir_sims < 200);
+    if (rc == PK_OK)
+        for (size_t i = 0; i < res.n_draws; i++)
+            for (size_t j = 0; j < fp.n_est; j++) {
+                assert_true(res.draws[i * fp.n_est + j] >= fp.eta_lo[j]);
+                assert_true(res.draws[i * fp.n_est + j] <= fp.eta_hi[j]);
+            }
+    pk_fit_result_free(&res);
+    pk_fit_problem_free(&fp);
+    pk_patient_free(&p);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as pksim: J^T J may be singular (covariance) */
@@ -273,6 +314,7 @@ int main(void)
         cmocka_unit_test(theoph_draws_match_laplace),
         cmocka_unit_test(theoph_draws_match_quadrature),
         cmocka_unit_test(patient2_ml_stops),
+        cmocka_unit_test(patient2_ml_sir_skips_outside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
