@@ -107,8 +107,20 @@ typedef struct pk_fit_result {
     double cov[PK_MAX_PARAM * PK_MAX_PARAM]; /* eta scale */
     int cov_ok;                       /* 0: J^T J singular (pseudo-inverse used) */
     double sd_scale;                  /* > 0: ML with additive errors, the error SD
-                                         profiled: SD = a * sd_scale, cov scaled by
-                                         RSS/(n - p) */
+                                         profiled: SD = a * sd_scale, sd_scale^2 =
+                                         obj / n (the ML estimate) */
+    double err_scale;                 /* the factor on the model's error SDs that the
+                                         intervals and the SIR weights use: 1, or with
+                                         the SD profiled sqrt(obj / (n - p)) (nls's
+                                         residual standard error / a), cov then scaled
+                                         by err_scale^2 */
+    const char *obj_name;             /* what obj is: "-2 log posterior" (priors),
+                                         "-2 log likelihood" (--no-priors; with the
+                                         model's error SDs, so up to a constant) */
+    double m2ll_profiled;             /* sd_scale > 0: -2 log likelihood, constants
+                                         included, at the ML error SDs a * sd_scale:
+                                         n log(2 pi) + sum 2 log(a_i sd_scale) + n;
+                                         NAN otherwise */
     double *pred;                     /* n_obs predictions at the MAP */
     double *resid;                    /* n_res residuals at the MAP */
     int n_starts, n_reached, n_failed;
