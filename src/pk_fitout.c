@@ -160,8 +160,15 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     const pk_patient *p = fp->p;
     size_t np = fp->n_est;
     fprintf(f, "pksim fit: %s (model %s) from %s\n", p->id, m->name, p->path);
-    fprintf(f, "objective -2 log posterior: %.4f = observations %.4f + priors %.4f%s\n", res->obj,
-            res->obj_obs, res->obj_prior, fp->o.use_priors ? "" : " (no priors: maximum likelihood)");
+    if (fp->o.use_priors)
+        fprintf(f, "objective %s: %.4f = observations %.4f + priors %.4f\n", res->obj_name,
+                res->obj, res->obj_obs, res->obj_prior);
+    else if (res->sd_scale > 0)
+        fprintf(f, "objective %s: %.4f at the profiled error SD (maximum likelihood; sum of "
+                   "squares / model SD^2 %.4f)\n", res->obj_name, res->m2ll_profiled, res->obj);
+    else
+        fprintf(f, "objective %s: %.4f up to a constant, at the model's error SDs (maximum "
+                   "likelihood)\n", res->obj_name, res->obj);
     int it_min = res->start_iter[0], it_max = res->start_iter[0];
     for (int k = 1; k < res->n_starts; k++) {
         it_min = res->start_iter[k] < it_min ? res->start_iter[k] : it_min;
@@ -174,9 +181,11 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
         fprintf(f, "error SD profiled out (maximum likelihood):");
         for (size_t i = 0; i < m->n_obs; i++)
             if (m->obs[i].error == PK_ERRMODEL_ADDITIVE)
-                fprintf(f, " %s SD %.6g %s (model constant %g)", m->obs[i].name,
-                        m->obs[i].a * res->sd_scale, m->obs[i].unit, m->obs[i].a);
-        fprintf(f, "; intervals use RSS/(n - p)\n");
+                fprintf(f, " %s SD %.6g %s (ML estimate; intervals and posterior draws use "
+                           "%.6g = sqrt(RSS/(n - p)); model constant %g)", m->obs[i].name,
+                        m->obs[i].a * res->sd_scale, m->obs[i].unit, m->obs[i].a * res->err_scale,
+                        m->obs[i].a);
+        fprintf(f, "\n");
     }
     if (!res->cov_ok)
         fprintf(f, "warning: J^T J is singular at the optimum: intervals use its pseudo-inverse\n");
@@ -221,8 +230,9 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     observation_rows(f, fp, res);
     fprintf(f, "\nposterior: %zu draws by sampling-importance-resampling from %d proposals "
                "(multivariate t, 5 df, around the MAP, solved at rtol %.0e); effective sample "
-               "size %.1f\n",
-            res->n_draws, fp->o.proposals, fp->o.sir_rtol, res->ess);
+               "size %.1f%s\n",
+            res->n_draws, fp->o.proposals, fp->o.sir_rtol, res->ess,
+            res->sd_scale > 0 ? ", weights at the profiled error SD" : "");
     if (m->weak_points)
         fprintf(f, "\nknown weak points of the model (docs/model.md):\n%s", m->weak_points);
 }
