@@ -42,43 +42,6 @@ void sv_to_solver(const pk_model *m, size_t off, size_t n, const double *x, doub
         y[i] = m->state[off + i].log_scale ? log(x[i]) : x[i];
 }
 
-/* A pool killed for months falls past exp(-745), where x would underflow
- * to 0 and d(ln x)/dt = (dx/dt)/x to 0/0.  Below 1e-300 of the
- * pre-treatment burden (about 1e-288 cells) x is held at that floor: the
- * per-capita rates, which are all that drive ln x there, are unchanged,
- * and ln x itself goes on falling. */
-#define LOG_STATE_FLOOR (-690.7755278982137) /* ln 1e-300 */
-
-/* shift (NULL: none) and auc: an exposure-shifted state's y is
- * ln x + shift*AUC(t) (shift is 0 on every linear state). */
-void sv_from_solver(const cv_problem *p, const double *y, double *x, const double *shift,
-                        double auc)
-{
-    for (size_t i = 0; i < p->n; i++) /* a loop, not memcpy: 14 doubles */
-        x[i] = y[i];
-    for (size_t k = 0; k < p->n_log; k++) {
-        size_t i = p->log_idx[k];
-        double v = shift ? y[i] - shift[i] * auc : y[i];
-        /* a comparison, not fmax: this runs a few times per step */
-        x[i] = exp(v > LOG_STATE_FLOOR ? v : LOG_STATE_FLOOR);
-    }
-}
-
-/* dx (physical) -> dy: d ln x/dt for log-scale states, plus shift*C. */
-int sv_finish_rhs(const cv_problem *p, const double *x, double *dx, const double *shift,
-                      double c)
-{
-    for (size_t k = 0; k < p->n_log; k++) {
-        size_t i = p->log_idx[k];
-        dx[i] /= x[i];
-        if (shift)
-            dx[i] += shift[i] * c;
-    }
-    for (size_t i = 0; i < p->n; i++)
-        if (!isfinite(dx[i]))
-            return 1; /* recoverable: CVODE retries with a smaller step */
-    return 0;
-}
 
 /* Error weights: linear states the usual 1/(rtol*|y| + atol); log-scale
  * states 1/atol alone, since an absolute error in ln(x) is the relative

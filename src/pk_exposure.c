@@ -11,39 +11,6 @@
 
 /* ---- concentration from the propagator ---- */
 
-/* Last event at or before t (or n_ev when none). */
-static size_t event_at(pk_solver *s, double t)
-{
-    size_t k = s->cursor;
-    if (s->n_ev == 0 || t < s->ev_t[0])
-        return s->n_ev;
-    if (k >= s->n_ev)
-        k = 0;
-    while (k + 1 < s->n_ev && s->ev_t[k + 1] <= t)
-        k++;
-    while (k > 0 && s->ev_t[k] > t)
-        k--;
-    s->cursor = k;
-    return k;
-}
-
-/* C(t) (mg/L) and AUC(t) from day 0 (mg day/L; auc may be NULL). */
-double sv_exposure(pk_solver *s, double t, double *auc)
-{
-    if (t != s->ex_t) {
-        size_t k = event_at(s, t);
-        s->ex_c = s->ex_auc = 0.0;
-        if (k != s->n_ev) {
-            pk_prop_conc_auc(&s->prop, t - s->ev_t[k], s->ypk + k * s->m->n_pk, &s->ex_c,
-                             &s->ex_auc);
-            s->ex_auc += s->ev_auc[k];
-        }
-        s->ex_t = t;
-    }
-    if (auc)
-        *auc = s->ex_auc;
-    return s->ex_c;
-}
 
 /* Dose events: lag and bioavailability applied, same times merged. */
 int sv_make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err)
@@ -166,7 +133,7 @@ int sv_prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err)
 void sv_pk_state(pk_solver *s, double t, double *x)
 {
     size_t npk = s->m->n_pk;
-    size_t k = event_at(s, t);
+    size_t k = sv_event_at(s, t);
     while (k != s->n_ev && k > 0 && s->ev_t[k] == t)
         k--;
     if (k == s->n_ev || s->ev_t[k] >= t) {

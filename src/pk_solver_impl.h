@@ -21,6 +21,10 @@
 #include <sundials/sundials_nonlinearsolver.h>
 #include <sundials/sundials_nvector.h>
 
+#include <math.h>
+
+#include <nvector/nvector_serial.h>
+
 #include "pk_prop.h"
 #include "pk_solver.h"
 
@@ -113,17 +117,12 @@ int sv_problem_init(pk_solver *s, cv_problem *p, size_t off, size_t n,
                     pk_err *err);
 void sv_problem_free(cv_problem *p);
 void sv_to_solver(const pk_model *m, size_t off, size_t n, const double *x, double *y);
-void sv_from_solver(const cv_problem *p, const double *y, double *x, const double *shift,
-                    double auc);
-int sv_finish_rhs(const cv_problem *p, const double *x, double *dx, const double *shift,
-                  double c);
 void sv_add_counts(pk_solver *s, void *mem);
 int sv_solver_error(pk_solver *s, cv_problem *p, int flag, pk_err *err);
 
 /* ---- pk_exposure.c ---- */
 int sv_make_events(pk_solver *s, const pk_dose *doses, size_t n, pk_err *err);
 int sv_prepare_pk(pk_solver *s, double t_end, int allow_interp, pk_err *err);
-double sv_exposure(pk_solver *s, double t, double *auc);
 void sv_pk_state(pk_solver *s, double t, double *x);
 
 /* ---- pk_engine_split.c ---- */
@@ -136,5 +135,80 @@ void sv_set_aids(pk_solver *s);
 /* The model's derive, with every parameter and PK constant finite. */
 int sv_derive(pk_solver *s, const double *theta, double weight_kg, double *derived, pk_err *err);
 int sv_check_finite(const pk_model *m, const double *x, double t, pk_err *err);
+
+/* ---- the right-hand side's hot path, inline: every PD right-hand side
+ * evaluation goes through these (a call each cost 7% of a sweep) ---- */
+
+/* A pool killed for months falls past exp(-745), where x would underflow
+ * to 0 and d(ln x)/dt = (dx/dt)/x to 0/0.  Below 1e-300 of the
+ * pre-treatment burden (about 1e-288 cells) x is held at that floor: the
+ * per-capita rates, which are all that drive ln x there, are unchanged,
+ * and ln x itself goes on falling. */
+#define LOG_STATE_FLOOR (-690.7755278982137) /* ln 1e-300 */
+
+/* shift (NULL: none) and auc: an exposure-shifted state's y is
+ * ln x + shift*AUC(t) (shift is 0 on every linear state). */
+static inline void sv_from_solver(const cv_problem *p, const double *y, double *x, const double *shift,
+                        double auc)
+{
+    for (size_t i = 0; i < p->n; i++) /* a loop, not memcpy: 14 doubles */
+        x[i] = y[i];
+    for (size_t k = 0; k < p->n_log; k++) {
+        size_t i = p->log_idx[k];
+        double v = shift ? y[i] - shift[i] * auc : y[i];
+        /* a comparison, not fmax: this runs a few times per step */
+        x[i] = exp(v > LOG_STATE_FLOOR ? v : LOG_STATE_FLOOR);
+    }
+}
+
+/* dx (physical) -> dy: d ln x/dt for log-scale states, plus shift*C. */
+static inline int sv_finish_rhs(const cv_problem *p, const double *x, double *dx, const double *shift,
+                      double c)
+{
+    for (size_t k = 0; k < p->n_log; k++) {
+        size_t i = p->log_idx[k];
+        dx[i] /= x[i];
+        if (shift)
+            dx[i] += shift[i] * c;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (!isfinite(dx[i]))
+            return 1; /* recoverable: CVODE retries with a smaller step */
+    return 0;
+}
+
+/* Last event at or before t (or n_ev when none). */
+static inline size_t sv_event_at(pk_solver *s, double t)
+{
+    size_t k = s->cursor;
+    if (s->n_ev == 0 || t < s->ev_t[0])
+        return s->n_ev;
+    if (k >= s->n_ev)
+        k = 0;
+    while (k + 1 < s->n_ev && s->ev_t[k + 1] <= t)
+        k++;
+    while (k > 0 && s->ev_t[k] > t)
+        k--;
+    s->cursor = k;
+    return k;
+}
+
+/* C(t) (mg/L) and AUC(t) from day 0 (mg day/L; auc may be NULL). */
+static inline double sv_exposure(pk_solver *s, double t, double *auc)
+{
+    if (t != s->ex_t) {
+        size_t k = sv_event_at(s, t);
+        s->ex_c = s->ex_auc = 0.0;
+        if (k != s->n_ev) {
+            pk_prop_conc_auc(&s->prop, t - s->ev_t[k], s->ypk + k * s->m->n_pk, &s->ex_c,
+                             &s->ex_auc);
+            s->ex_auc += s->ev_auc[k];
+        }
+        s->ex_t = t;
+    }
+    if (auc)
+        *auc = s->ex_auc;
+    return s->ex_c;
+}
 
 #endif
