@@ -191,15 +191,8 @@ static int cmd_models(const pk_cli *cli)
                "spread", "source");
         for (size_t k = 0; k < m->n_param; k++) {
             const pk_param_def *d = &m->param[k];
-            char med[32], spread[32] = "";
-            if (isnan(d->median))
-                snprintf(med, sizeof med, "from data");
-            else
-                snprintf(med, sizeof med, "%.6g", d->median);
-            if (d->prior == PK_PRIOR_LOGNORMAL)
-                snprintf(spread, sizeof spread, "%g%%", 100 * d->spread);
-            else if (d->prior != PK_PRIOR_FIXED)
-                snprintf(spread, sizeof spread, "%g", d->spread);
+            char med[32], spread[32];
+            pk_describe_prior(d, "from data", "", med, spread);
             printf("  %-18s %-20s %12s  %-16s %7s  %s\n", d->name, d->unit, med,
                    prior_name(d->prior), spread, d->source);
         }

@@ -37,6 +37,21 @@ static const char *error_model(const pk_obs_def *o, char *buf, size_t n)
     return buf;
 }
 
+void pk_describe_prior(const pk_param_def *d, const char *from_data, const char *no_spread,
+                       char *median, char *spread)
+{
+    if (isnan(d->median))
+        snprintf(median, 32, "%s", from_data);
+    else
+        snprintf(median, 32, "%.6g", d->median);
+    if (d->prior == PK_PRIOR_LOGNORMAL)
+        snprintf(spread, 32, "%g%%", 100 * d->spread);
+    else if (d->prior != PK_PRIOR_FIXED)
+        snprintf(spread, 32, "%g", d->spread);
+    else
+        snprintf(spread, 32, "%s", no_spread);
+}
+
 void pk_describe_model(FILE *f, const pk_model *m)
 {
     fprintf(f, "# Model `%s`\n\n%s.\n\n", m->name, m->summary);
@@ -55,15 +70,8 @@ void pk_describe_model(FILE *f, const pk_model *m)
                "source |\n|---|---|---|---:|---|---:|---|---|\n");
     for (size_t k = 0; k < m->n_param; k++) {
         const pk_param_def *d = &m->param[k];
-        char med[32], spread[32] = "-";
-        if (isnan(d->median))
-            snprintf(med, sizeof med, "from the data");
-        else
-            snprintf(med, sizeof med, "%.6g", d->median);
-        if (d->prior == PK_PRIOR_LOGNORMAL)
-            snprintf(spread, sizeof spread, "%g%%", 100 * d->spread);
-        else if (d->prior != PK_PRIOR_FIXED)
-            snprintf(spread, sizeof spread, "%g", d->spread);
+        char med[32], spread[32];
+        pk_describe_prior(d, "from the data", "-", med, spread);
         fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %g to %g | %s |\n", d->name, d->unit,
                 d->meaning, med, prior_kind(d->prior), spread, d->lo, d->hi, d->source);
     }

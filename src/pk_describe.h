@@ -11,4 +11,10 @@
 
 void pk_describe_model(FILE *f, const pk_model *m);
 
+/* A parameter's prior median and spread as text (32 bytes each): the
+ * median or from_data when the patient's data set it; a log-normal's CV in
+ * percent, another prior's SD, or no_spread for a fixed one. */
+void pk_describe_prior(const pk_param_def *d, const char *from_data, const char *no_spread,
+                       char *median, char *spread);
+
 #endif
