@@ -23,6 +23,8 @@
 #define C_GREEN "#009E73"
 #define C_GREY "#555555"
 
+#define BLAST_FLOOR 0.02 /* %: where a blast count of 0 is drawn on the log axis */
+
 pk_plot_opts pk_plot_default_opts(void)
 {
     pk_plot_opts o = {.format = "png", .width = 1200, .height = 900, .out = NULL, .show = 0};
@@ -56,25 +58,49 @@ static void datablock(FILE *g, const char *block, const cols *c, const char *nam
     fprintf(g, "EOD\n");
 }
 
-/* Observations of one observable: below (<), exact and above (>); n gets
- * the count of each. */
-static void obs_blocks(FILE *g, const pk_patient *p, const char *obs, const char *tag, int *cnt)
+/* Observations of one observable, in six blocks: below (<), exact and
+ * above (>), each fitted or a `check` (kept as a model check, not fitted);
+ * cnt gets the count of each (kind + 1, plus 3 for checks).  With floor >
+ * 0 (a log axis) a value of 0 is drawn at floor. */
+static void obs_blocks(FILE *g, const pk_patient *p, const char *obs, const char *tag,
+                       double floor, int *cnt)
 {
     int k = p ? pk_model_obs_index(p->model, obs) : -1;
     static const char *const kinds[3] = {"lt", "eq", "gt"};
-    for (int c = -1; c <= 1; c++) {
-        fprintf(g, "$%s_%s << EOD\n", tag, kinds[c + 1]);
-        int n = 0;
-        for (size_t i = 0; p && k >= 0 && i < p->n_obs; i++)
-            if (p->obs[i].obs == k && p->obs[i].censor == c) {
-                fprintf(g, "%.8g %.8g\n", p->obs[i].t_day, p->obs[i].value);
-                n++;
-            }
-        if (!n)
-            fprintf(g, "NaN NaN\n"); /* gnuplot refuses an empty block */
-        fprintf(g, "EOD\n");
-        cnt[c + 1] = n;
-    }
+    for (int chk = 0; chk <= 1; chk++)
+        for (int c = -1; c <= 1; c++) {
+            fprintf(g, "$%s_%s%s << EOD\n", tag, kinds[c + 1], chk ? "_chk" : "");
+            int n = 0;
+            for (size_t i = 0; p && k >= 0 && i < p->n_obs; i++)
+                if (p->obs[i].obs == k && p->obs[i].censor == c && p->obs[i].check == chk) {
+                    double v = p->obs[i].value;
+                    fprintf(g, "%.8g %.8g\n", p->obs[i].t_day, floor > 0 && v <= 0 ? floor : v);
+                    n++;
+                }
+            if (!n)
+                fprintf(g, "NaN NaN\n"); /* gnuplot refuses an empty block */
+            fprintf(g, "EOD\n");
+            cnt[chk * 3 + c + 1] = n;
+        }
+}
+
+/* The plot items of obs_blocks' non-empty blocks: filled markers for
+ * fitted observations, hollow ones for checks, triangles for censored. */
+static void obs_items(FILE *g, const pk_plot_opts *o, const char *tag, const int *cnt,
+                      const char *colour, const char *label)
+{
+    static const char *const kinds[3] = {"lt", "eq", "gt"};
+    int dumb = strcmp(o->format, "dumb") == 0;
+    static const char *const filled[3] = {"pt 11 ps 1.6", "pt 7 ps 1.4", "pt 9 ps 1.6"};
+    static const char *const hollow[3] = {"pt 10 ps 1.6", "pt 6 ps 1.4", "pt 8 ps 1.6"};
+    static const char *const letters[3] = {"pt '&'", "pt '@'", "pt '^'"};
+    for (int chk = 0; chk <= 1; chk++)
+        for (int c = 0; c < 3; c++)
+            if (cnt[chk * 3 + c])
+                fprintf(g, ", $%s_%s%s using 1:2 with points %s lc rgb '%s' title '%s%s%s'", tag,
+                        kinds[c], chk ? "_chk" : "",
+                        dumb ? letters[c] : chk ? hollow[c] : filled[c], colour, label,
+                        c == 0 ? " <" : c == 2 ? " >" : "", chk ? " (check, not fitted)" : "");
 }
 
 /* An interactive gnuplot terminal (qt, wxt or x11) when a display exists;
@@ -126,20 +152,6 @@ static void terminal(pk_gp_script *gs, const pk_plot_opts *o, const char *tmp)
         fprintf(g, "set output %s\n", pk_gp_lit(gs, tmp));
 }
 
-/* Marker: symbols on graphic terminals, letters on dumb ones. */
-static const char *marker(const pk_plot_opts *o, int kind)
-{
-    int dumb = strcmp(o->format, "dumb") == 0;
-    switch (kind) {
-    case -1:
-        return dumb ? "pt '&'" : "pt 11 ps 1.6"; /* below: triangle down */
-    case 1:
-        return dumb ? "pt '^'" : "pt 9 ps 1.6";  /* above: triangle up */
-    default:
-        return dumb ? "pt '@'" : "pt 7 ps 1.4";
-    }
-}
-
 typedef struct {
     const pk_csv *t;
     const pk_patient *p;
@@ -186,13 +198,13 @@ static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
     fprintf(g, "EOD\n");
     datablock(g, "conc", &c, "conc_mg_per_L", 1);
     datablock(g, "wbc", &c, "wbc", 1);
-    datablock(g, "pb", &c, "blast_pb_pct", 0);
-    datablock(g, "bm", &c, "blast_bm_pct", 0);
-    int nw[3], npb[3], nbm[3], nc[3];
-    obs_blocks(g, op, "wbc", "owbc", nw);
-    obs_blocks(g, op, "blast_pb_pct", "opb", npb);
-    obs_blocks(g, op, "blast_bm_pct", "obm", nbm);
-    obs_blocks(g, op, "conc", "oconc", nc);
+    datablock(g, "pb", &c, "blast_pb_pct", 1);
+    datablock(g, "bm", &c, "blast_bm_pct", 1);
+    int nw[6], npb[6], nbm[6], nc[6];
+    obs_blocks(g, op, "wbc", "owbc", 0, nw);
+    obs_blocks(g, op, "blast_pb_pct", "opb", BLAST_FLOOR, npb);
+    obs_blocks(g, op, "blast_bm_pct", "obm", BLAST_FLOOR, nbm);
+    obs_blocks(g, op, "conc", "oconc", 0, nc);
     int dumb = strcmp(o->format, "dumb") == 0;
     fprintf(g, "set multiplot layout 4,1 title %s noenhanced\n", pk_gp_lit(gs, title));
     /* fixed margins keep the panels' day axes aligned; keys sit outside
@@ -214,11 +226,7 @@ static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
     fprintf(g, ", %.6g with lines dt 2 lw 1.5 lc rgb '%s' title 'FLT3-ITD EC50 %.3g mg/L', "
                "%.6g with lines dt 3 lw 1.5 lc rgb '%s' title 'IC90 %.3g mg/L'",
             ec50, C_GREY, ec50, ic90, C_ORANGE, ic90);
-    static const char *const kinds[3] = {"lt", "eq", "gt"};
-    for (int k = -1; k <= 1; k++)
-        if (nc[k + 1])
-            fprintf(g, ", $oconc_%s using 1:2 with points %s lc rgb '%s' title 'observed%s'",
-                    kinds[k + 1], marker(o, k), C_VERMILLION, k < 0 ? " <" : k > 0 ? " >" : "");
+    obs_items(g, o, "oconc", nc, C_VERMILLION, "observed");
     fputc('\n', g);
     /* 3: WBC */
     fprintf(g, "set title 'White blood cells'\nset ylabel 'WBC (10^9/L)'\nset yrange [*:*]\n");
@@ -229,14 +237,14 @@ static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
     fprintf(g, "$wbc using 1:2 with lines lw 2 lc rgb '%s' title 'WBC', "
                "1.0 with lines dt 2 lc rgb '%s' title 'grade IV (1.0)'",
             C_BLUE, C_GREY);
-    for (int k = -1; k <= 1; k++)
-        if (nw[k + 1])
-            fprintf(g, ", $owbc_%s using 1:2 with points %s lc rgb '%s' title 'observed%s'",
-                    kinds[k + 1], marker(o, k), C_VERMILLION, k < 0 ? " <" : k > 0 ? " >" : "");
+    obs_items(g, o, "owbc", nw, C_VERMILLION, "observed");
     fputc('\n', g);
     /* 4: blasts */
-    fprintf(g, "unset logscale y\nset yrange [0:105]\nset title 'Blasts'\n"
-               "set ylabel 'blasts (%% of cells)'\nset format x '%%g'\nset xlabel 'day'\n");
+    /* a log axis: the low percentages decide response and relapse; a count
+     * of 0 is drawn at the floor, and the panel says so */
+    fprintf(g, "set logscale y\nset yrange [%g:105]\nset title 'Blasts (0%% drawn at %g%%)'\n"
+               "set ylabel 'blasts (%% of cells)'\nset format x '%%g'\nset xlabel 'day'\n",
+            BLAST_FLOOR / 2, BLAST_FLOOR);
     fprintf(g, "plot ");
     if (c.band)
         fprintf(g, "$pb using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
@@ -246,13 +254,8 @@ static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
     fprintf(g, "$pb using 1:2 with lines lw 2 lc rgb '%s' title 'blood (PB)', "
                "$bm using 1:2 with lines lw 2 dt 4 lc rgb '%s' title 'marrow (BM)'",
             C_BLUE, C_VERMILLION);
-    static const char *const tags[2] = {"opb", "obm"};
-    for (int s = 0; s < 2; s++)
-        for (int k = -1; k <= 1; k++)
-            if ((s ? nbm : npb)[k + 1])
-                fprintf(g, ", $%s_%s using 1:2 with points %s lc rgb '%s' title '%s%s'", tags[s],
-                    kinds[k + 1], marker(o, k), s ? C_VERMILLION : C_BLUE,
-                    s ? "marrow" : "blood", k < 0 ? " <" : k > 0 ? " >" : " observed");
+    obs_items(g, o, "opb", npb, C_BLUE, "blood observed");
+    obs_items(g, o, "obm", nbm, C_VERMILLION, "marrow observed");
     fprintf(g, "\nunset multiplot\n");
 }
 
@@ -323,10 +326,10 @@ static void generic_script(pk_gp_script *gs, const void *v, const pk_plot_opts *
         snprintf(block, sizeof block, "y%zu", k);
         datablock(g, block, &c, names[k], 1);
     }
-    int cnt[PK_MAX_OBS][3];
+    int cnt[PK_MAX_OBS][6];
     for (size_t k = 0; k < n; k++) {
         snprintf(tag, sizeof tag, "o%zu", k);
-        obs_blocks(g, tc->with_obs ? p : NULL, obs[k], tag, cnt[k]);
+        obs_blocks(g, tc->with_obs ? p : NULL, obs[k], tag, 0, cnt[k]);
     }
     fprintf(g, "set multiplot layout %zu,1 title %s noenhanced\n", n + 1,
             pk_gp_lit(gs, p ? p->id : "pksim"));
@@ -335,7 +338,6 @@ static void generic_script(pk_gp_script *gs, const void *v, const pk_plot_opts *
             last > 0 ? last : 1, strcmp(o->format, "dumb") ? " font ',9'" : "");
     fprintf(g, "set title 'Daily dose'\nset ylabel 'dose (mg/day)'\nset yrange [0:*]\n"
                "plot $dose using 1:2 with steps lw 2 lc rgb '%s' title 'dose'\n", C_BLUE);
-    static const char *const kinds[3] = {"lt", "eq", "gt"};
     for (size_t k = 0; k < n; k++) {
         fprintf(g, "set title %s noenhanced\nset ylabel %s noenhanced\nset logscale y\n"
                    "set yrange [*:*]\n%s\n", pk_gp_lit(gs, names[k]), pk_gp_lit(gs, names[k]),
@@ -345,11 +347,8 @@ static void generic_script(pk_gp_script *gs, const void *v, const pk_plot_opts *
         if (c.band)
             fprintf(g, ", $y%zu using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid "
                        "0.3 title '90%% band (parameters)'", k, C_SKY);
-        for (int z = -1; z <= 1; z++)
-            if (cnt[k][z + 1])
-                fprintf(g, ", $o%zu_%s using 1:2 with points %s lc rgb '%s' title 'observed%s'",
-                        k, kinds[z + 1], marker(o, z), C_VERMILLION,
-                        z < 0 ? " <" : z > 0 ? " >" : "");
+        snprintf(tag, sizeof tag, "o%zu", k);
+        obs_items(g, o, tag, cnt[k], C_VERMILLION, "observed");
         fputc('\n', g);
     }
     fprintf(g, "unset multiplot\n");
