@@ -58,6 +58,7 @@ static int exit_status(int code)
 
 static int report(const pk_err *err)
 {
+    pk_out_remove_created();
     char line[1200];
     pk_err_format(err, line, sizeof line);
     fprintf(stderr, "%s\n", line);

@@ -14,6 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Directories this process created, so a failed run can take them away
+ * again (main thread only; one of the few mutable statics). */
+static char created[16][1024];
+static int n_created;
+
+void pk_out_remove_created(void)
+{
+    while (n_created > 0)
+        rmdir(created[--n_created]); /* only if still empty */
+}
+
 int pk_out_mkdir(const char *dir, pk_err *err)
 {
     char buf[1024];
@@ -24,8 +35,12 @@ int pk_out_mkdir(const char *dir, pk_err *err)
             char c = *p;
             *p = 0;
             struct stat st;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            if (mkdir(buf, 0777) == 0) {
+                if (n_created < 16)
+                    snprintf(created[n_created++], sizeof created[0], "%s", buf);
+            } else if (errno != EEXIST) {
                 return pk_err_set(err, PK_EIO, buf, "cannot create directory: %s", strerror(errno));
+            }
             if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
                 return pk_err_set(err, PK_EIO, buf, "exists and is not a directory");
             *p = c;

@@ -18,6 +18,10 @@ typedef struct pk_out {
 /* Creates dir and its parents (like mkdir -p). */
 int pk_out_mkdir(const char *dir, pk_err *err);
 
+/* Removes, newest first, the directories pk_out_mkdir created in this
+ * process that are still empty: a failed run leaves no empty folders. */
+void pk_out_remove_created(void);
+
 /* Creates a new temporary file for FINAL (a path) in FINAL's directory,
  * named .BASE.tmp.PID.XXXXXX: mkstemp makes the name unpredictable and
  * refuses anything already there (a planted symlink included).  It gets

@@ -50,5 +50,10 @@ touch "$tmp/stale/.simulation.csv.tmp.$dead.AbC123" "$tmp/stale/.simulation.csv.
 [ ! -e "$tmp/stale/.simulation.csv.tmp.$dead.AbC123" ] && ok || bad "stale temporary file kept"
 [ -e "$tmp/stale/.simulation.csv.tmp.$$.XyZ789" ] && ok || bad "a live process's temporary file removed"
 
+# A run that fails after creating a new nested --out takes those folders away.
+PKSIM_FAIL_WRITE=1 "$pksim" simulate "$src/params/patient2.ini" --days 5 --out "$tmp/new/nested/dir" \
+  --quiet 2>/dev/null; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$tmp/new" ] && ok || bad "failed write left $(find "$tmp/new" 2>/dev/null | head -3)"
+
 echo "stops: $pass passed, $fail failed"
 [ $fail -eq 0 ]
