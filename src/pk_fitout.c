@@ -154,6 +154,29 @@ static void observation_rows(FILE *f, const pk_fit_problem *fp, const pk_fit_res
     }
 }
 
+/* The model's weak points, bullet by bullet ("- " starts one, indented
+ * lines continue it); a bullet about one patient ("- Patient 5's ...")
+ * only in that patient's summary (id "patient5"). */
+static void weak_points(FILE *f, const char *text, const char *id)
+{
+    int show = 1;
+    for (const char *s = text; *s;) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s + 1) : strlen(s);
+        int n;
+        if (strncmp(s, "- Patient ", 10) == 0 && sscanf(s + 10, "%d", &n) == 1) {
+            char own[32];
+            snprintf(own, sizeof own, "patient%d", n);
+            show = strcmp(id, own) == 0;
+        } else if (s[0] == '-') {
+            show = 1;
+        }
+        if (show)
+            fwrite(s, 1, len, f);
+        s += len;
+    }
+}
+
 void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
 {
     const pk_model *m = fp->m;
@@ -233,8 +256,10 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
                "size %.1f%s\n",
             res->n_draws, fp->o.proposals, fp->o.sir_rtol, res->ess,
             res->sd_scale > 0 ? ", weights at the profiled error SD" : "");
-    if (m->weak_points)
-        fprintf(f, "\nknown weak points of the model (docs/model.md):\n%s", m->weak_points);
+    if (m->weak_points) {
+        fprintf(f, "\nknown weak points of the model (docs/model.md):\n");
+        weak_points(f, m->weak_points, p->id);
+    }
 }
 
 static int write_posterior(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)

@@ -73,6 +73,10 @@ for f in fit.ini fit_summary.txt fit.csv posterior.csv fit_obs.csv fit_params.cs
   cmp -s "$tmp/fit1/$f" "$tmp/fit2/$f" && ok || bad "fit $f differs between 1 and 2 threads"
 done
 [ "$(wc -l < "$tmp/fit1/posterior.csv")" -eq 101 ] && ok || bad "posterior.csv rows"
+grep -q "Patient 5's day-14" "$tmp/fit1/fit_summary.txt" && ok || bad "patient 5's own weak point"
+"$pksim" fit "$src/params/patient6.ini" --starts 1 --proposals 100 --draws 20 --out "$tmp/fit6" --quiet 2>/dev/null \
+  && ! grep -q "Patient 5's" "$tmp/fit6/fit_summary.txt" && grep -q 'Two numbers after baseline' "$tmp/fit6/fit_summary.txt" \
+  && ok || bad "another patient's weak point printed for patient 6"
 grep -q '"command": "fit"' "$tmp/fit1/run.json" && grep -q '"seed": 7' "$tmp/fit1/run.json" \
   && grep -q "\"$src/params/patient5.ini\": \"$(sha256sum "$src/params/patient5.ini" | cut -d' ' -f1)\"" "$tmp/fit1/run.json" \
   && ok || bad "fit run.json"
