@@ -294,7 +294,8 @@ static int cmd_fit(const pk_cli *cli)
     if (rc == PK_OK) {
         if (!quiet) {
             pk_fitout_summary(stdout, &fp, &res);
-            printf("\nwrote %s/{fit.ini,fit_summary.txt,fit.csv,posterior.csv}\n", dir);
+            printf("\nwrote %s/{fit.ini,fit_summary.txt,fit.csv,posterior.csv,fit_obs.csv,"
+                   "fit_params.csv,run.json}\n", dir);
         }
         fprintf(stderr, "pksim fit: %.2f s (optimisation %.2f s, sampling %.2f s, bands %.2f s), "
                         "%ld solver runs, %d threads, %s engine at rtol %g\n",
