@@ -106,6 +106,34 @@ void pk_out_clear_stale(const char *dir)
     closedir(d);
 }
 
+/* The stream's writes: the errno of a failed one is kept in o->werr,
+ * where no later call (the next file's mkdir: EEXIST) can replace it. */
+static ssize_t out_write(void *cookie, const char *buf, size_t n)
+{
+    pk_out *o = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(o->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!o->werr)
+                o->werr = w < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+static int out_close(void *cookie)
+{
+    pk_out *o = cookie;
+    int rc = close(o->fd);
+    o->fd = -1;
+    return rc;
+}
+
 int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err)
 {
     memset(o, 0, sizeof *o);
@@ -117,7 +145,9 @@ int pk_out_open(pk_out *o, const char *dir, const char *name, pk_err *err)
     int fd = pk_out_mktemp(o->path, o->tmp, sizeof o->tmp, err);
     if (fd < 0)
         return err->code;
-    if (!(o->f = fdopen(fd, "w"))) {
+    o->fd = fd;
+    cookie_io_functions_t io = {.write = out_write, .close = out_close};
+    if (!(o->f = fopencookie(o, "w", io))) {
         int saved = errno;
         close(fd);
         pk_out_abort(o);
@@ -148,8 +178,18 @@ int pk_out_finish(pk_out *o, pk_err *err)
         return pk_err_set(err, PK_EIO, o->path, "cannot write: No space left on device "
                           "(injected by PKSIM_FAIL_WRITE)");
     }
-    int bad = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
-    int saved = errno;
+    /* errno only from the call that failed: after ferror it is stale */
+    int bad = 0, saved = 0;
+    if (ferror(o->f)) {
+        bad = 1;
+        saved = o->werr;
+    } else if (fflush(o->f) != 0) {
+        bad = 1;
+        saved = o->werr ? o->werr : errno;
+    } else if (fsync(o->fd) != 0) {
+        bad = 1;
+        saved = errno;
+    }
     if (fclose(o->f) != 0 && !bad) {
         bad = 1;
         saved = errno;
@@ -184,11 +224,12 @@ int pk_out_commit(pk_out *o, pk_err *err)
 
 int pk_out_commit_all(pk_out *o, size_t n, pk_err *err)
 {
+    /* entries never opened (all zero) are skipped: a set may be optional */
     for (size_t i = 0; i < n; i++)
-        if (pk_out_finish(&o[i], err))
+        if ((o[i].f || o[i].tmp[0]) && pk_out_finish(&o[i], err))
             return err->code;
     for (size_t i = 0; i < n; i++)
-        if (pk_out_publish(&o[i], err))
+        if (o[i].tmp[0] && pk_out_publish(&o[i], err))
             return err->code;
     return PK_OK;
 }

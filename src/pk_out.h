@@ -11,6 +11,8 @@
 
 typedef struct pk_out {
     FILE *f;
+    int fd;              /* the temporary's descriptor (under f) */
+    int werr;            /* errno of the first failed write, 0 if none */
     char path[1024];     /* final name */
     char tmp[1100];      /* temporary name in the same directory */
 } pk_out;
@@ -58,7 +60,9 @@ int pk_out_finish(pk_out *o, pk_err *err);
 int pk_out_publish(pk_out *o, pk_err *err);
 
 /* Several files as one output: every file is finished before any is
- * renamed, so a failure leaves all the previous files in place. */
+ * renamed, so a failure leaves all the previous files in place.  Entries
+ * never opened (zeroed) are skipped.  A pk_out must not move once open:
+ * its stream keeps a pointer to it (the first write error's errno). */
 int pk_out_commit_all(pk_out *o, size_t n, pk_err *err);
 
 /* Abandons the file: closes and removes the temporary. Safe to repeat. */

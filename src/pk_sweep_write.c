@@ -358,21 +358,6 @@ static void write_doses(FILE *g, const pk_sweep_result *r)
     }
 }
 
-/* pk_out_commit_all over the files that were opened. */
-static int commit_open(pk_out *out, size_t n, pk_err *err)
-{
-    pk_out open[8];
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].f)
-            open[k++] = out[i];
-    int rc = pk_out_commit_all(open, k, err);
-    for (size_t i = 0, j = 0; i < n; i++)
-        if (out[i].f)
-            out[i] = open[j++]; /* what commit left, for the aborts */
-    return rc;
-}
-
 int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
                    const pk_sweep_result *r, pk_err *err)
 {
@@ -401,7 +386,7 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
             write_sensitivity(out[SENS].f, m, r);
         if (out[DOSES].f)
             write_doses(out[DOSES].f, r);
-        rc = commit_open(out, N_FILES, err);
+        rc = pk_out_commit_all(out, N_FILES, err);
     }
     for (int i = 0; i < N_FILES; i++)
         pk_out_abort(&out[i]);
