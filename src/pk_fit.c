@@ -704,7 +704,15 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     if (!res->prop_band || !res->draw_prop) {
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
     } else if (!(sw > 0)) {
-        rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate");
+        /* say why when it is the fit, not the solver, that gives no draws */
+        if (!fp->o.use_priors && fp->n_res_obs <= fp->n_est)
+            rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate: %zu "
+                            "residuals for %zu estimates leave maximum likelihood without a "
+                            "usable covariance; fit with the priors, or estimate fewer "
+                            "parameters", fp->n_res_obs, fp->n_est);
+        else
+            rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate%s",
+                            res->cov_ok ? "" : " (the covariance at the optimum is singular)");
     } else {
         res->ess = sw * sw / sw2;
         gsl_ran_discrete_t *tab = gsl_ran_discrete_preproc(M, w);
