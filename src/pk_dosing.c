@@ -224,3 +224,16 @@ int pk_dosing_parse_scenario(const pk_model *m, const char *name, const char *te
         return pk_err_set(err, PK_EINPUT, where, "%s", e2.msg);
     return PK_OK;
 }
+
+size_t pk_dosing_before(const pk_regimen *r, size_t n, int day, pk_regimen *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < cap; i++)
+        if (r[i].first_day < day) {
+            out[k] = r[i];
+            if (out[k].last_day >= day)
+                out[k].last_day = day - 1;
+            k++;
+        }
+    return k;
+}

@@ -56,6 +56,11 @@ int pk_dosing_parse_days(const char *key, int *first, int *last);
  * morning and evening mg per administration.  0 on success. */
 int pk_dosing_parse_dose(const char *value, double *am, double *pm);
 
+/* The regimens' part before day `day` (a forecast's history): each one
+ * that starts earlier, cut to end at day-1, into out (at most cap);
+ * returns how many. */
+size_t pk_dosing_before(const pk_regimen *r, size_t n, int day, pk_regimen *out, size_t cap);
+
 /* Daily dose (mg/day) in force on day t (0 outside every regimen). */
 double pk_dosing_daily_mg(const pk_regimen *r, size_t n, double t_day);
 

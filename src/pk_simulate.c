@@ -50,16 +50,9 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
                              &cli.evening_mg, err) ||
              pk_dosing_check(m, &cli, 1, "--dose", err)))
             return err->code;
-        n_reg = 0;
         if (!(fc_reg = malloc((p->n_regimen + 1) * sizeof *fc_reg)))
             return pk_err_set(err, PK_ENOMEM, "", "out of memory");
-        for (size_t k = 0; first > 0 && k < p->n_regimen; k++)
-            if (p->regimen[k].first_day < first) {
-                fc_reg[n_reg] = p->regimen[k];
-                if (fc_reg[n_reg].last_day >= first)
-                    fc_reg[n_reg].last_day = first - 1;
-                n_reg++;
-            }
+        n_reg = pk_dosing_before(p->regimen, p->n_regimen, first, fc_reg, p->n_regimen);
         fc_reg[n_reg++] = cli;
         reg = fc_reg;
     }

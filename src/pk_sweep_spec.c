@@ -37,14 +37,7 @@ static int forecast(const pk_patient *p, const pk_sweep_opts *o, pk_scenario *s,
 {
     int x = (int)o->from_day, last = (int)ceil(o->days - 1e-9) - 1;
     pk_regimen out[PK_SCENARIO_MAX_REG];
-    size_t n = 0;
-    for (size_t k = 0; k < p->n_regimen && n < PK_SCENARIO_MAX_REG; k++)
-        if (p->regimen[k].first_day < x) {
-            out[n] = p->regimen[k];
-            if (out[n].last_day >= x)
-                out[n].last_day = x - 1;
-            n++;
-        }
+    size_t n = pk_dosing_before(p->regimen, p->n_regimen, x, out, PK_SCENARIO_MAX_REG);
     for (size_t k = 0; k < s->n_reg && n < PK_SCENARIO_MAX_REG; k++) {
         pk_regimen g = s->reg[k];
         g.first_day += x;

@@ -77,9 +77,24 @@ static void limits(void **s)
     assert_int_equal(pk_dosing_check(&model_oral1cpt, &any, 1, "g.ini", &e2), PK_OK);
 }
 
+/* A forecast's history: regimens before day 10, the one spanning it cut. */
+static void before_a_day(void **state)
+{
+    (void)state;
+    const pk_regimen r[3] = {{0, 6, 400, 400, 1}, {7, 20, 200, 200, 2}, {21, 30, 400, 0, 3}};
+    pk_regimen out[3];
+    assert_int_equal(pk_dosing_before(r, 3, 10, out, 3), 2);
+    assert_int_equal(out[0].last_day, 6);
+    assert_int_equal(out[1].first_day, 7);
+    assert_int_equal(out[1].last_day, 9);
+    assert_int_equal(pk_dosing_before(r, 3, 0, out, 3), 0);
+    assert_int_equal(pk_dosing_before(r, 3, 40, out, 2), 2); /* at most cap */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(before_a_day),
         cmocka_unit_test(expansion),
         cmocka_unit_test(schedule_split),
         cmocka_unit_test(limits),
