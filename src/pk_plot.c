@@ -261,7 +261,7 @@ static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
 
 /* The options every figure checks before anything runs: a known format,
  * an --out whose extension agrees with it, a size the terminal can draw. */
-int plot_check_opts(const pk_plot_opts *o, pk_err *err)
+static int plot_check_opts(const pk_plot_opts *o, pk_err *err)
 {
     static const char *const fmts[] = {"png", "svg", "pdf", "dumb"};
     int ok = 0;
@@ -354,21 +354,27 @@ static void generic_script(pk_gp_script *gs, const void *v, const pk_plot_opts *
     fprintf(g, "unset multiplot\n");
 }
 
-int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
-                char *written, size_t n_written, pk_err *err)
+int plot_ready(const pk_plot_opts *o, const char *data, pk_err *err)
 {
     if (plot_check_opts(o, err))
         return err->code;
     if (!o->script_to && !pk_gp_available())
         return pk_err_set(err, PK_ENOGNUPLOT, "",
                           "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
-                          "%s are kept",
-                          csv);
+                          "%s are kept", data);
     if (o->show && !*plot_interactive_terminal())
         return pk_err_set(err, PK_ENOGNUPLOT, "--show",
                           "no display or no interactive gnuplot terminal (Debian's gnuplot-nox has "
                           "none: gnuplot-qt or gnuplot-x11 provides one); write a file instead "
                           "(the default)");
+    return PK_OK;
+}
+
+int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
+                char *written, size_t n_written, pk_err *err)
+{
+    if (plot_ready(o, csv, err))
+        return err->code;
     pk_csv t;
     if (pk_csv_read(csv, &t, err))
         return err->code;

@@ -9,8 +9,10 @@
 /* Writes one figure's gnuplot code (after the terminal and output lines). */
 typedef void (*plot_body)(pk_gp_script *gs, const void *ctx, const pk_plot_opts *o);
 
-/* Known format, --out extension agreeing with it, drawable size. */
-int plot_check_opts(const pk_plot_opts *o, pk_err *err);
+/* Known format, --out extension agreeing with it and a drawable size,
+ * then gnuplot on PATH (data: what is kept without it)
+ * and an interactive terminal for --show: what every figure checks first. */
+int plot_ready(const pk_plot_opts *o, const char *data, pk_err *err);
 
 /* An interactive terminal's name when a display and one exist, else "". */
 const char *plot_interactive_terminal(void);

@@ -204,17 +204,8 @@ static void trajectories_body(pk_gp_script *gs, const void *v, const pk_plot_opt
 int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t n_written,
                   pk_err *err)
 {
-    if (plot_check_opts(o, err))
+    if (plot_ready(o, dir, err))
         return err->code;
-    if (!o->script_to && !pk_gp_available())
-        return pk_err_set(err, PK_ENOGNUPLOT, "",
-                          "gnuplot is not installed (apt-get install gnuplot-nox); the data in "
-                          "%s are kept", dir);
-    if (o->show && !*plot_interactive_terminal())
-        return pk_err_set(err, PK_ENOGNUPLOT, "--show",
-                          "no display or no interactive gnuplot terminal (Debian's gnuplot-nox has "
-                          "none: gnuplot-qt or gnuplot-x11 provides one); write a file instead "
-                          "(the default)");
     char a[1100], b[1100], c[1100];
     snprintf(a, sizeof a, "%s/sweep.csv", dir);
     snprintf(b, sizeof b, "%s/sweep_trajectories.csv", dir);
