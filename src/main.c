@@ -22,6 +22,8 @@
 #include "pk_out.h"
 #include "pk_describe.h"
 #include "pk_plot.h"
+#include "pk_popfit.h"
+#include "pk_popfit_out.h"
 #include "pk_runinfo.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
@@ -137,7 +139,7 @@ static int cmd_sweep(const pk_cli *cli)
             snprintf(dir, sizeof dir, "results/%s/sweep", p.id);
         rc = pk_sweep_write(dir, &p, &so, &res, &err);
         pk_runinfo ri = {cli->argc, cli->argv, "sweep", so.seed, so.threads, so.rtol,
-                         {file, so.posterior[0] ? so.posterior : NULL, rules_file, NULL}};
+                         {file, so.posterior[0] ? so.posterior : NULL, rules_file, NULL}, NULL, 0};
         if (ri.inputs[1] == NULL) { /* no posterior: the rules file in its place */
             ri.inputs[1] = rules_file;
             ri.inputs[2] = NULL;
@@ -227,7 +229,7 @@ static int cmd_simulate(const pk_cli *cli)
         if (rc == PK_OK) {
             pk_simulate_write_csv(&res, o.f);
             rc = pk_out_commit(&o, &err);
-            pk_runinfo ri = {cli->argc, cli->argv, "simulate", 0, 1, rq.rtol, {file, NULL}};
+            pk_runinfo ri = {cli->argc, cli->argv, "simulate", 0, 1, rq.rtol, {file, NULL}, NULL, 0};
             if (rc == PK_OK)
                 rc = pk_runinfo_write(dir, "simulation.run.json", &ri, &err);
             pk_out_abort(&o);
@@ -287,7 +289,7 @@ static int cmd_fit(const pk_cli *cli)
         /* the four files (and fit.png with --plot) under DIR's lock */
         lock = pk_out_lock(dir, 0, &err);
         rc = lock < 0 ? err.code : pk_fitout_write(dir, &fp, &res, &bands, &err);
-        pk_runinfo ri = {cli->argc, cli->argv, "fit", fo.seed, fo.threads, fo.rtol, {cli->file, NULL}};
+        pk_runinfo ri = {cli->argc, cli->argv, "fit", fo.seed, fo.threads, fo.rtol, {cli->file, NULL}, NULL, 0};
         if (rc == PK_OK)
             rc = pk_runinfo_write(dir, "run.json", &ri, &err);
     }
@@ -326,6 +328,54 @@ static int cmd_fit(const pk_cli *cli)
     pk_fit_result_free(&res);
     pk_fit_problem_free(&fp);
     pk_patient_free(&p);
+    return rc == PK_OK ? 0 : report(&err);
+}
+
+static int cmd_popfit(const pk_cli *cli)
+{
+    const pk_popfit_request *rq = &cli->pop;
+    pk_popfit_opts o = rq->o;
+    o.progress = isatty(STDERR_FILENO);
+    pk_err err = {0};
+    size_t n = rq->n_files, loaded = 0;
+    pk_patient *pt = calloc(n, sizeof *pt);
+    pk_popfit pf = {0};
+    pk_popfit_result res = {0};
+    int rc = pt ? PK_OK : pk_err_set(&err, PK_ENOMEM, "", "out of memory");
+    for (; rc == PK_OK && loaded < n; loaded++)
+        rc = pk_patient_load(rq->files[loaded], &pt[loaded], &err);
+    if (rc == PK_OK)
+        rc = pk_popfit_resolve(&pt[0], rq->estimate, rq->omega, rq->n_omega, &o, &err);
+    if (rc == PK_OK)
+        rc = pk_popfit_init(&pf, pt, n, &o, &err);
+    if (rc == PK_OK)
+        rc = pk_popfit_run(&pf, &res, &err);
+    const char *dir = cli->out_dir ? cli->out_dir : "results/popfit";
+    int lock = -1;
+    if (rc == PK_OK) {
+        lock = pk_out_lock(dir, 0, &err);
+        rc = lock < 0 ? err.code : pk_popfit_write(dir, &pf, &res, &err);
+        pk_runinfo ri = {cli->argc, cli->argv, "popfit", 0, o.threads, o.rtol, {NULL},
+                         rq->files, n};
+        if (rc == PK_OK)
+            rc = pk_runinfo_write(dir, "run.json", &ri, &err);
+    }
+    if (rc == PK_OK) {
+        if (!cli->quiet) {
+            pk_popfit_summary(stdout, &pf, &res);
+            printf("\nwrote %s/{popfit.ini,popfit_summary.txt,popfit_params.csv,"
+                   "popfit_subjects.csv,popfit_obs.csv,run.json}\n", dir);
+        }
+        fprintf(stderr, "pksim popfit: %.2f s, %d iterations, %ld evaluations, %ld solver runs, "
+                "%d threads\n", res.t_s, res.iter, res.evals, res.sims,
+                o.threads > 0 ? o.threads : omp_max_threads());
+    }
+    pk_out_unlock(lock);
+    pk_popfit_result_free(&res);
+    pk_popfit_free(&pf);
+    for (size_t i = 0; i < loaded; i++)
+        pk_patient_free(&pt[i]);
+    free(pt);
     return rc == PK_OK ? 0 : report(&err);
 }
 
@@ -371,6 +421,8 @@ int main(int argc, char **argv)
         return cmd_sweep(&cli);
     case PK_CMD_PLOT:
         return cmd_plot(&cli);
+    case PK_CMD_POPFIT:
+        return cmd_popfit(&cli);
     }
     return 1;
 }

@@ -68,6 +68,21 @@ const char pk_cli_usage[] =
     "      --out DIR           (default: DIR/sweep beside a fit.ini, results/<id>/sweep for\n"
     "                          a patient file); replaced as a whole, never a foreign folder\n"
     "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
+    "  popfit FILE...  population fit (FOCE-I) over patient files of one model; writes\n"
+    "                  DIR/popfit.ini, popfit_summary.txt, popfit_params.csv,\n"
+    "                  popfit_subjects.csv and popfit_obs.csv\n"
+    "      --estimate LIST     parameters with a typical value and a random effect (default:\n"
+    "                          the first file's [fit] estimate)\n"
+    "      --omega NAME=SD     fix NAME's between-subject SD (its prior's scale; 0: no random\n"
+    "                          effect, the typical value for everyone); repeatable\n"
+    "      --full-omega        estimate the covariances between the random effects too\n"
+    "      --priors            the first file's priors on the typical values (as NONMEM's\n"
+    "                          $PRIOR); without it, maximum likelihood\n"
+    "      --sigma fixed       keep the model's residual error SDs (default: a factor on each\n"
+    "                          observable's SDs is estimated)\n"
+    "      --max-iter N        outer iterations (default 200)\n"
+    "      --rtol X, --threads N, --seed S, --quiet\n"
+    "      --out DIR           output directory (default results/popfit); waits as for fit\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
     "                  (simulation.csv) through gnuplot; written beside the CSV\n"
     "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
@@ -560,6 +575,68 @@ static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     return 0;
 }
 
+static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"estimate", required_argument, 0, 'E'}, {"omega", required_argument, 0, 'W'},
+        {"full-omega", no_argument, 0, 'F'},     {"priors", no_argument, 0, 'P'},
+        {"sigma", required_argument, 0, 's'},    {"max-iter", required_argument, 0, 'i'},
+        {"rtol", required_argument, 0, 'r'},     {"threads", required_argument, 0, 't'},
+        {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
+        {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_popfit_request *rq = &cli->pop;
+    unsigned long seed = 0;
+    int c, rc;
+    long v = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'E':
+            if (rq->estimate)
+                return usage(mb, "--estimate is given twice");
+            rq->estimate = optarg;
+            break;
+        case 'W':
+            if (rq->n_omega == PK_MAX_PARAM)
+                return usage(mb, "--omega: more than %d", PK_MAX_PARAM);
+            if (!strchr(optarg, '='))
+                return usage(mb, "--omega: '%.200s' is NAME=SD", optarg);
+            rq->omega[rq->n_omega++] = optarg;
+            break;
+        case 'F':
+            rq->o.full_omega = 1;
+            break;
+        case 'P':
+            rq->o.use_priors = 1;
+            break;
+        case 's':
+            if (strcmp(optarg, "fixed") && strcmp(optarg, "estimate"))
+                return usage(mb, "--sigma: '%.200s' is fixed or estimate", optarg);
+            rq->o.sigma_fixed = !strcmp(optarg, "fixed");
+            break;
+        case 'i':
+            if (parse_long(mb, "--max-iter", optarg, 1, 100000, &v))
+                return 2;
+            rq->o.max_iter = (int)v;
+            break;
+        case 'r':
+            if (parse_rtol(mb, "--rtol", optarg, &rq->o.rtol))
+                return 2;
+            break;
+        default:
+            if ((rc = run_option(mb, c, cli, &seed, &rq->o.threads)) == 0)
+                return other_option(mb, c, argv, cli, opts);
+            if (rc == 2)
+                return 2;
+        }
+    }
+    if (optind >= argc)
+        return usage(mb, "popfit needs patient files (at least 2)");
+    rq->files = argv + optind;
+    rq->n_files = (size_t)(argc - optind);
+    return 0;
+}
+
 int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
 {
     msgbuf mb = {msg, msg_size};
@@ -568,6 +645,7 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     cli->fit = pk_fit_default_opts();
     cli->sweep = pk_sweep_default_opts();
     cli->plot_opts = pk_plot_default_opts();
+    cli->pop.o = pk_popfit_default_opts();
     if (msg_size)
         msg[0] = '\0';
     cli->argc = argc;
@@ -580,6 +658,7 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
         cli->help_for = argc > 2 && !strcmp(cmd, "help") ? argv[2] : NULL;
         if (cli->help_for && strcmp(cli->help_for, "simulate") && strcmp(cli->help_for, "fit") &&
             strcmp(cli->help_for, "sweep") && strcmp(cli->help_for, "plot") &&
+            strcmp(cli->help_for, "popfit") &&
             strcmp(cli->help_for, "models"))
             return usage(&mb, "help: unknown command '%.200s'", cli->help_for);
         return 0;
@@ -612,7 +691,8 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     } table[] = {{"simulate", PK_CMD_SIMULATE, parse_simulate},
                  {"fit", PK_CMD_FIT, parse_fit},
                  {"sweep", PK_CMD_SWEEP, parse_sweep},
-                 {"plot", PK_CMD_PLOT, parse_plot}};
+                 {"plot", PK_CMD_PLOT, parse_plot},
+                 {"popfit", PK_CMD_POPFIT, parse_popfit}};
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(cmd, table[i].name) == 0) {
             cli->cmd = table[i].cmd;

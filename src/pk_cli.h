@@ -8,6 +8,7 @@
 
 #include "pk_fit.h"
 #include "pk_plot.h"
+#include "pk_popfit.h"
 #include "pk_simulate.h"
 #include "pk_sweep.h"
 
@@ -18,8 +19,20 @@ typedef enum {
     PK_CMD_SIMULATE,
     PK_CMD_FIT,
     PK_CMD_SWEEP,
-    PK_CMD_PLOT
+    PK_CMD_PLOT,
+    PK_CMD_POPFIT
 } pk_cmd;
+
+/* popfit's request: names are resolved against the model once the files
+ * are read. */
+typedef struct pk_popfit_request {
+    pk_popfit_opts o;
+    const char *estimate;             /* "A,B,C" (NULL: the first file's [fit] estimate) */
+    const char *omega[PK_MAX_PARAM];  /* "NAME=SD" fixing a random effect's SD */
+    size_t n_omega;
+    char *const *files;               /* patient files (point into argv) */
+    size_t n_files;
+} pk_popfit_request;
 
 typedef struct pk_cli {
     pk_cmd cmd;
@@ -31,6 +44,7 @@ typedef struct pk_cli {
     pk_fit_opts fit;
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
+    pk_popfit_request pop;
     const char *help_for;    /* PK_CMD_HELP: the command asked about (NULL: all) */
     int argc;                /* the whole command line, for run.json */
     char **argv;

@@ -75,6 +75,38 @@ static int band_grid(pk_fit_problem *fp, pk_err *err)
     return PK_OK;
 }
 
+/* The optimiser's box of estimate j (see pk_fit_problem). */
+static int set_box(pk_fit_problem *fp, size_t j, pk_err *err)
+{
+    const pk_param_def *pd = &fp->m->param[fp->est[j]];
+    double lo = pk_prior_to_eta(fp->kind[j], pd->lo), hi = pk_prior_to_eta(fp->kind[j], pd->hi);
+    if (!isfinite(lo))
+        lo = fp->eta_med[j] - 40 * fp->eta_sd[j];
+    if (!isfinite(hi))
+        hi = fp->eta_med[j] + 40 * fp->eta_sd[j];
+    fp->eta_lo[j] = lo + PK_FIT_BOX_MARGIN;
+    fp->eta_hi[j] = hi - PK_FIT_BOX_MARGIN;
+    if (!(fp->eta_hi[j] > fp->eta_lo[j]))
+        return pk_err_set(err, PK_EINPUT, fp->p->path, "%s: admissible range %g-%g too narrow to "
+                          "estimate", pd->name, pd->lo, pd->hi);
+    return PK_OK;
+}
+
+void pk_fit_set_prior(pk_fit_problem *fp, const double *eta_med, const double *eta_sd,
+                      const double *Linv)
+{
+    pk_err e = {0};
+    size_t p = fp->n_est;
+    for (size_t j = 0; j < p; j++) {
+        fp->eta_med[j] = eta_med[j];
+        fp->eta_sd[j] = eta_sd[j];
+        set_box(fp, j, &e); /* the admissible range was checked at init */
+    }
+    fp->prior_full = Linv != NULL;
+    if (Linv)
+        memcpy(fp->prior_Linv, Linv, p * p * sizeof *Linv);
+}
+
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
                         pk_err *err)
 {
@@ -90,6 +122,8 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
     if (m->derive(fp->theta0, p->weight_kg, d0, err))
         return err->code;
     fp->n_est = p->n_estimate;
+    for (size_t k = 0; k < PK_MAX_OBS; k++)
+        fp->err_factor[k] = 1.0;
     for (size_t j = 0; j < fp->n_est; j++) {
         int k = p->estimate[j];
         const pk_param_setting *ps = &p->param[k];
@@ -100,17 +134,8 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
         if (!(fp->eta_sd[j] > 0))
             return pk_err_set(err, PK_EINPUT, p->path, "%s has no prior spread to estimate with",
                               m->param[k].name);
-        const pk_param_def *pd = &m->param[k];
-        double lo = pk_prior_to_eta(ps->prior, pd->lo), hi = pk_prior_to_eta(ps->prior, pd->hi);
-        if (!isfinite(lo))
-            lo = fp->eta_med[j] - 40 * fp->eta_sd[j];
-        if (!isfinite(hi))
-            hi = fp->eta_med[j] + 40 * fp->eta_sd[j];
-        fp->eta_lo[j] = lo + PK_FIT_BOX_MARGIN;
-        fp->eta_hi[j] = hi - PK_FIT_BOX_MARGIN;
-        if (!(fp->eta_hi[j] > fp->eta_lo[j]))
-            return pk_err_set(err, PK_EINPUT, p->path, "%s: admissible range %g-%g too narrow to "
-                              "estimate", pd->name, pd->lo, pd->hi);
+        if (set_box(fp, j, err))
+            return err->code;
         /* a PK parameter is one that moves the PK's derived constants
          * (probed a tenth of a prior SD away, towards the box's inside) */
         double th[PK_MAX_PARAM], step = 0.1 * fp->eta_sd[j];
@@ -192,12 +217,24 @@ static void residuals_from(const pk_fit_problem *fp, const double *x, const size
             pred[i] = mu;
         if (o->check)
             continue;
-        pk_lik_residuals(&m->obs[o->obs], o, mu, r + k);
-        k += (size_t)pk_lik_n_residuals(&m->obs[o->obs]);
+        pk_obs_def od = m->obs[o->obs];
+        od.a *= fp->err_factor[o->obs];
+        od.b *= fp->err_factor[o->obs];
+        pk_lik_residuals(&od, o, mu, r + k);
+        k += (size_t)pk_lik_n_residuals(&od);
     }
-    if (fp->o.use_priors)
-        for (size_t j = 0; j < fp->n_est; j++)
+    if (!fp->o.use_priors)
+        return;
+    for (size_t j = 0; j < fp->n_est; j++) {
+        if (!fp->prior_full) {
             r[k++] = (eta[j] - fp->eta_med[j]) / fp->eta_sd[j];
+            continue;
+        }
+        double v = 0;
+        for (size_t l = 0; l <= j; l++)
+            v += fp->prior_Linv[j * fp->n_est + l] * (eta[l] - fp->eta_med[l]);
+        r[k++] = v;
+    }
 }
 
 int pk_fit_residuals(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
@@ -303,7 +340,7 @@ done:
 
 /* A thread's solver at tolerance rtol (NULL when it cannot be made: the
  * caller's work items then fail one by one). */
-static pk_solver *fit_solver(const pk_fit_problem *fp, double rtol)
+pk_solver *pk_fit_solver(const pk_fit_problem *fp, double rtol)
 {
     pk_err e = {0};
     pk_solver_opts so = pk_solver_default_opts();
@@ -505,6 +542,12 @@ static int run_start(const pk_fit_problem *fp, pk_solver *s, double *eta, double
     return (status == GSL_SUCCESS || status == GSL_EMAXITER) && isfinite(*obj) ? 0 : -1;
 }
 
+int pk_fit_mode(const pk_fit_problem *fp, pk_solver *s, double *eta, double *obj, long *sims)
+{
+    int iter = 0;
+    return run_start(fp, s, eta, obj, &iter, sims);
+}
+
 static void progress(const pk_fit_problem *fp, const char *what, long done, long total,
                      double t0)
 {
@@ -640,7 +683,7 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     res->draw_prop = malloc(N * sizeof *res->draw_prop);
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
     {
-        pk_solver *s = fit_solver(fp, fp->o.sir_rtol);
+        pk_solver *s = pk_fit_solver(fp, fp->o.sir_rtol);
         double *r = malloc(fp->n_res * sizeof *r), *x = malloc(fp->n_all * ns * sizeof *x);
 #pragma omp for schedule(dynamic, 16)
         for (size_t k = 0; k < M; k++) {
@@ -778,7 +821,7 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     (void)nt;
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
     {
-        pk_solver *s = fit_solver(fp, fp->o.rtol);
+        pk_solver *s = pk_fit_solver(fp, fp->o.rtol);
 #pragma omp for schedule(dynamic, 1)
         for (size_t k = 0; k < K; k++) {
             long ks = 0;
@@ -893,7 +936,7 @@ int pk_fit_bands_run(const pk_fit_problem *fp, const pk_fit_result *res, pk_fit_
     b->map = malloc(nt * nc * sizeof(double));
     b->q = malloc(nt * nc * 3 * sizeof(double));
     double *x = malloc(nt * ns * sizeof *x), *v = malloc((nd ? nd : 1) * sizeof *v);
-    pk_solver *s = fit_solver(fp, fp->o.rtol);
+    pk_solver *s = pk_fit_solver(fp, fp->o.rtol);
     int rc = PK_OK;
     if (!b->t || !b->dose || !b->map || !b->q || !x || !v || !s) {
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for bands");

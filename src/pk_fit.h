@@ -59,6 +59,14 @@ typedef struct pk_fit_problem {
      * steps stay inside it (an infinite end: 40 prior SDs out) */
     double eta_lo[PK_MAX_PARAM], eta_hi[PK_MAX_PARAM];
     double theta0[PK_MAX_PARAM];      /* every parameter's value outside the estimate */
+    /* A population prior (pk_popfit): residuals Linv (eta - eta_med) with
+     * Linv the inverse Cholesky factor of the prior covariance, instead of
+     * (eta - eta_med) / eta_sd.  prior_full 0: independent priors. */
+    int prior_full;
+    double prior_Linv[PK_MAX_PARAM * PK_MAX_PARAM];
+    /* factor on each observable's error SDs (a and b): 1, or a population
+     * fit's estimate of the residual error */
+    double err_factor[PK_MAX_OBS];
     pk_dose *doses;
     size_t n_doses;
     double *t;                        /* distinct observation days, ascending */
@@ -86,6 +94,21 @@ typedef struct pk_fit_problem {
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
                         pk_err *err);
 void pk_fit_problem_free(pk_fit_problem *fp);
+
+/* Replaces the priors of the estimates: medians eta_med and SDs eta_sd
+ * (n_est each, eta scale), and with Linv (n_est x n_est, row-major, lower
+ * triangular; NULL: independent) the full prior covariance; the
+ * optimiser's box follows the new priors. */
+void pk_fit_set_prior(pk_fit_problem *fp, const double *eta_med, const double *eta_sd,
+                      const double *Linv);
+
+/* The posterior mode from eta (overwritten): one optimiser run with the
+ * thread's solver.  *obj: the sum of squared residuals there.  0 on
+ * success. */
+int pk_fit_mode(const pk_fit_problem *fp, pk_solver *s, double *eta, double *obj, long *sims);
+
+/* A solver for this problem's fits at tolerance rtol (NULL on failure). */
+pk_solver *pk_fit_solver(const pk_fit_problem *fp, double rtol);
 
 /* Full parameter vector at eta. */
 void pk_fit_theta(const pk_fit_problem *fp, const double *eta, double *theta);

@@ -121,6 +121,22 @@ void pk_lik_residuals(const pk_obs_def *od, const pk_observation *o, double pred
     }
 }
 
+double pk_lik_m2ll_const(const pk_obs_def *od, const pk_observation *o)
+{
+    if (o->censor)
+        return -CENSOR_EPS;
+    if (od->error != PK_ERRMODEL_BINOMIAL)
+        return log(2 * M_PI) + 2 * log(od->a);
+    /* -2 log [C(n, k) (k/n)^k (1 - k/n)^(n-k)], k as a real count */
+    double n = pk_lik_cells(od, o), k = o->value * n / 100.0;
+    double l = gsl_sf_lngamma(n + 1) - gsl_sf_lngamma(k + 1) - gsl_sf_lngamma(n - k + 1);
+    if (k > 0)
+        l += k * log(k / n);
+    if (n - k > 0)
+        l += (n - k) * log((n - k) / n);
+    return -2 * l;
+}
+
 void pk_lik_binom_range(int n, double pct, double *lo_pct, double *hi_pct)
 {
     double p = clamp_p(pct);

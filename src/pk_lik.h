@@ -26,6 +26,13 @@ int pk_lik_n_residuals(const pk_obs_def *od);
  * unit); writes pk_lik_n_residuals(od) values to r. */
 void pk_lik_residuals(const pk_obs_def *od, const pk_observation *o, double pred, double *r);
 
+/* What turns an observation's squared residuals into -2 log likelihood:
+ * -2 log L = sum r^2 + pk_lik_m2ll_const.  Normal errors: log(2 pi) +
+ * 2 log a (log-normal ones on the log scale, as NONMEM's log-transformed
+ * DV); binomial counts: -2 log of the saturated probability; censored
+ * values: the residual's 1e-6 taken back. */
+double pk_lik_m2ll_const(const pk_obs_def *od, const pk_observation *o);
+
 /* Probability the model gives a censored observation's region (1 for an
  * exact observation); for binomial counts with n cells. */
 double pk_lik_prob(const pk_obs_def *od, const pk_observation *o, double pred);

@@ -20,11 +20,15 @@ int pk_runinfo_write(const char *dir, const char *name, const pk_runinfo *ri, pk
     }
     for (int i = 0; i < ri->argc; i++)
         json_array_append_new(args, json_string(ri->argv[i]));
-    for (size_t i = 0; i < 8 && ri->inputs[i]; i++) {
+    size_t n_in = 0;
+    while (n_in < 8 && ri->inputs[n_in])
+        n_in++;
+    for (size_t i = 0; i < n_in + ri->n_more; i++) {
+        const char *path = i < n_in ? ri->inputs[i] : ri->more[i - n_in];
         char hex[PK_SHA256_HEX];
         pk_err e = {0};
-        if (pk_sha256_file(ri->inputs[i], hex, &e) == PK_OK)
-            json_object_set_new(inputs, ri->inputs[i], json_string(hex));
+        if (pk_sha256_file(path, hex, &e) == PK_OK)
+            json_object_set_new(inputs, path, json_string(hex));
     }
     char utc[32];
     time_t now = time(NULL);

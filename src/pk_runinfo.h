@@ -19,6 +19,8 @@ typedef struct pk_runinfo {
     int threads;            /* 0: all cores */
     double rtol;            /* 0: the engine's default */
     const char *inputs[8];  /* input files, NULL-terminated */
+    char *const *more;      /* further input files (popfit's many), n_more of them */
+    size_t n_more;
 } pk_runinfo;
 
 /* Writes DIR/NAME atomically. */
