@@ -172,10 +172,15 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
     if (o->coupled) /* sensitivities need the split engine */
         fp->o.jacobian = PK_JAC_FD;
     fp->n_res = fp->n_res_obs + (o->use_priors ? fp->n_est : 0);
-    if (fp->n_res < fp->n_est)
+    /* Maximum likelihood with no more residuals than estimates fits the
+     * data exactly (patient 2: 5 for 5): no residual degree of freedom,
+     * no error estimate, a singular covariance, and no draws: refused
+     * here rather than after minutes of optimising. */
+    if (!o->use_priors && fp->n_res <= fp->n_est)
         return pk_err_set(err, PK_EINPUT, p->path,
-                          "%zu residuals cannot determine %zu parameters (use the priors)",
-                          fp->n_res, fp->n_est);
+                          "--no-priors: %zu fitted residuals for %zu estimates leave maximum "
+                          "likelihood no degree of freedom (an exact fit, no covariance); fit "
+                          "with the priors, or estimate fewer parameters", fp->n_res, fp->n_est);
     return band_grid(fp, err);
 }
 
@@ -747,15 +752,8 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
     if (!res->prop_band || !res->draw_prop) {
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
     } else if (!(sw > 0)) {
-        /* say why when it is the fit, not the solver, that gives no draws */
-        if (!fp->o.use_priors && fp->n_res_obs <= fp->n_est)
-            rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate: %zu "
-                            "residuals for %zu estimates leave maximum likelihood without a "
-                            "usable covariance; fit with the priors, or estimate fewer "
-                            "parameters", fp->n_res_obs, fp->n_est);
-        else
-            rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate%s",
-                            res->cov_ok ? "" : " (the covariance at the optimum is singular)");
+        rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate%s",
+                        res->cov_ok ? "" : " (the covariance at the optimum is singular)");
     } else {
         res->ess = sw * sw / sw2;
         gsl_ran_discrete_t *tab = gsl_ran_discrete_preproc(M, w);

@@ -428,5 +428,21 @@ printf "$gap_head"'0-20 = 400 mg bid\n21-27 = pause\n28-40 = 400 mg bid\n' > "$t
 msg=$("$pksim" simulate "$tmp/nogap.ini" --out "$tmp/nogap" --quiet 2>&1 >/dev/null); rc=$?
 [ $rc -eq 0 ] && [ -z "$msg" ] && ok || bad "a written pause warned: rc $rc, '$msg'"
 
+# Maximum likelihood with as many residuals as estimates: refused up front
+expect_fail "^pksim: $src/params/patient2.ini: --no-priors: 5 fitted residuals for 5 estimates leave maximum likelihood no degree of freedom" \
+  fit "$src/params/patient2.ini" --no-priors
+
+# popfit: its usage errors, each exit 2 with nothing written
+th=$src/tests/data/theoph
+expect_fail "popfit needs patient files" popfit
+expect_fail "population fit needs at least 2 subjects, got 1" popfit "$th/theoph_01_mg.ini"
+expect_fail "--estimate: oral1cpt has no parameter 'nope'" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate ka_per_h,nope
+expect_fail "--estimate: ka_per_h is listed twice" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate ka_per_h,ka_per_h
+expect_fail "--omega: 'V_L=-1' is NAME=SD with SD >= 0" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --omega V_L=-1
+expect_fail "--omega: tlag_h is not an estimated parameter" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --omega tlag_h=0.1
+expect_fail "tlag_h is fixed" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate tlag_h
+expect_fail "model sorafenib_flt3 differs" popfit "$th/theoph_01_mg.ini" "$src/params/patient2.ini"
+expect_fail "every listed parameter has its random effect fixed at 0" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate V_L --omega V_L=0
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
