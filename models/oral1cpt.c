@@ -93,6 +93,55 @@ static void pk_tau_window(const double *d, double *tau_on, double *tau_off)
     *tau_on = *tau_off = 0.0;
 }
 
+/* (1 - e^-kt) / k, and (e^-ke t - e^-ka t) / (ka - ke) with its integral
+ * from 0 to t, each without cancellation when k t or (ka - ke) t is small. */
+static double e1(double k, double t)
+{
+    return k * t < 1e-12 ? t : -expm1(-k * t) / k;
+}
+
+static double bateman(double ka, double ke, double t)
+{
+    double dk = ka - ke;
+    if (fabs(dk) * t < 1e-7) /* t e^-kt, k the mean: error O((dk t)^2) */
+        return t * exp(-0.5 * (ka + ke) * t);
+    return exp(-ke * t) * -expm1(-dk * t) / dk;
+}
+
+static double bateman_int(double ka, double ke, double t)
+{
+    double dk = ka - ke;
+    if (fabs(dk) * t < 1e-7) { /* integral of s e^-ks */
+        double k = 0.5 * (ka + ke), kt = k * t;
+        return kt < 1e-4 ? t * t / 2 * (1 - 2 * kt / 3) : (-expm1(-kt) - kt * exp(-kt)) / (k * k);
+    }
+    return (e1(ke, t) - e1(ka, t)) / dk;
+}
+
+/* Phi(tau) and its integral in closed form (pk_model.pk_phi): the depot
+ * empties at ka, the central compartment at kel, Ael takes what leaves. */
+static void pk_phi(const double *d, double t, double *phi, double *iphi)
+{
+    double ka = d[KA], ke = d[KEL], b = bateman(ka, ke, t), ib = bateman_int(ka, ke, t);
+    double ea = exp(-ka * t), ee = exp(-ke * t);
+    for (int i = 0; i < N_STATE * N_STATE; i++)
+        phi[i] = iphi[i] = 0.0;
+#define AT(M, i, k) M[(i) * N_STATE + (k)]
+    AT(phi, DEPOT, DEPOT) = ea;
+    AT(phi, CENTRAL, DEPOT) = ka * b;
+    AT(phi, CENTRAL, CENTRAL) = ee;
+    AT(phi, AEL, DEPOT) = -expm1(-ka * t) - ka * b;
+    AT(phi, AEL, CENTRAL) = -expm1(-ke * t);
+    AT(phi, AEL, AEL) = 1.0;
+    AT(iphi, DEPOT, DEPOT) = e1(ka, t);
+    AT(iphi, CENTRAL, DEPOT) = ka * ib;
+    AT(iphi, CENTRAL, CENTRAL) = e1(ke, t);
+    AT(iphi, AEL, DEPOT) = t - e1(ka, t) - ka * ib;
+    AT(iphi, AEL, CENTRAL) = t - e1(ke, t);
+    AT(iphi, AEL, AEL) = t;
+#undef AT
+}
+
 static void init(const double *d, double *x)
 {
     (void)d;
@@ -160,6 +209,7 @@ const pk_model model_oral1cpt = {
     .derive = derive, .n_pk_derived = N_DERIVED,
     .bioavailability = bioavailability, .lag_day = lag_day,
     .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid, .pk_tau_window = pk_tau_window,
+    .pk_phi = pk_phi,
     .pd_rhs = NULL, .init = init, .observe = observe, .data_priors = NULL,
     .readout = readout_defs, .n_readout = N_RO, .readouts = readouts, .window_day = 6,
     .rank_by = "frac_in_10_20_mg_per_L", .rank_limit = "frac_above_20_mg_per_L",

@@ -146,6 +146,13 @@ typedef struct pk_model {
      * propagator steps the constant stretches by matrix exponentials.
      * NULL: time-varying over pk_grid's fine region and two days after. */
     void (*pk_tau_window)(const double *derived, double *tau_on_day, double *tau_off_day);
+    /* Optional: the PK's fundamental matrix in closed form, for a PK whose
+     * coefficients do not depend on the time since the dose: phi = Phi(tau)
+     * (Phi(0) = I) and iphi = its integral from 0 to tau (day), n_pk x
+     * n_pk each, row-major.  With it the propagator builds no table: every
+     * look-up is exact (pk_prop.h), and a fit's thousands of parameter
+     * sets cost microseconds each instead of a table each. */
+    void (*pk_phi)(const double *derived, double tau_day, double *phi, double *iphi);
     /* PD right-hand side given the concentration; x and dx are the PD states
      * only (state n_pk onwards).  May be NULL for a PK-only model. */
     void (*pd_rhs)(double conc_mg_per_L, const double *x, const double *derived, double *dx);

@@ -355,6 +355,13 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
                               "PK propagator: concentration per mg of %s is %g, not finite",
                               m->state[i].name, c[i]);
     }
+    if (m->pk_phi) { /* closed form: no table, every tau exact */
+        p->closed = m->pk_phi;
+        memcpy(p->derived, derived, sizeof p->derived);
+        memcpy(p->c, c, n * sizeof *c);
+        p->tau_end = INFINITY;
+        return PK_OK;
+    }
     double hf, tf, hc;
     m->pk_grid(derived, &hf, &tf, &hc);
     tf = fmin(tf, tau_max);
@@ -529,8 +536,39 @@ static hermite hermite_at(interval iv, double s)
     return H;
 }
 
+/* y = M y0 for an n x n row-major M. */
+static void mat_vec(const double *a, size_t n, const double *y0, double *y)
+{
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t k = 0; k < n; k++)
+            s += a[i * n + k] * y0[k];
+        y[i] = s;
+    }
+}
+
+/* The closed form's concentration and AUC from the dose. */
+static void closed_conc_auc(const pk_prop *p, double tau, const double *y0, double *c,
+                            double *auc)
+{
+    double phi[PK_MAX_STATE * PK_MAX_STATE], iphi[PK_MAX_STATE * PK_MAX_STATE];
+    double y[PK_MAX_STATE], iy[PK_MAX_STATE];
+    p->closed(p->derived, tau, phi, iphi);
+    mat_vec(phi, p->n, y0, y);
+    mat_vec(iphi, p->n, y0, iy);
+    *c = *auc = 0;
+    for (size_t k = 0; k < p->n; k++) {
+        *c += p->c[k] * y[k];
+        *auc += p->c[k] * iy[k];
+    }
+}
+
 void pk_prop_conc_auc(const pk_prop *p, double tau, const double *y0, double *c, double *auc)
 {
+    if (p->closed) {
+        closed_conc_auc(p, tau, y0, c, auc);
+        return;
+    }
     interval iv = interval_at(p, tau);
     size_t n = p->n, j = iv.j;
     const double *r0 = p->crow + j * n, *r1 = r0 + n;
@@ -554,6 +592,12 @@ void pk_prop_conc_auc(const pk_prop *p, double tau, const double *y0, double *c,
 
 void pk_prop_state(const pk_prop *p, double tau, const double *y0, double *y)
 {
+    if (p->closed) {
+        double phi[PK_MAX_STATE * PK_MAX_STATE], iphi[PK_MAX_STATE * PK_MAX_STATE];
+        p->closed(p->derived, tau, phi, iphi);
+        mat_vec(phi, p->n, y0, y);
+        return;
+    }
     interval iv = interval_at(p, tau);
     size_t n = p->n, nn = n * n, j = iv.j;
     hermite H = hermite_at(iv, (tau - iv.t0) * iv.r);
@@ -584,11 +628,15 @@ static long find_jump(const pk_prop *p, double tau)
 
 int pk_prop_has_jump(const pk_prop *p, double tau)
 {
-    return find_jump(p, tau) >= 0;
+    return p->closed || find_jump(p, tau) >= 0;
 }
 
 void pk_prop_jump(const pk_prop *p, double tau, const double *y0, double *y)
 {
+    if (p->closed) {
+        pk_prop_state(p, tau, y0, y);
+        return;
+    }
     long e = find_jump(p, tau);
     if (e < 0) {
         pk_prop_state(p, tau, y0, y);

@@ -38,6 +38,10 @@ typedef struct pk_prop {
     double *jump_tau;  /* ascending interval lengths, days */
     double *jump_phi;  /* Phi at each, n*n */
     long steps;        /* CVODE steps spent building it */
+    /* the model's closed form (pk_model.pk_phi) instead of a table */
+    void (*closed)(const double *derived, double tau_day, double *phi, double *iphi);
+    double derived[PK_MAX_DERIVED];
+    double c[PK_MAX_STATE];           /* concentration per mg of each PK state */
 } pk_prop;
 
 /* The largest table pk_prop_build makes (phi, dphi and the three rows),

@@ -227,8 +227,26 @@ static void theoph_draws_match_quadrature(void **s)
     pk_patient_free(&p);
 }
 
-/* Patient 2 without priors: five residuals for five parameters, and a
- * perfect fit of "blasts 0 of 100 at day 7" only as Emax reaches its
+/* Patient 2 without priors: five residuals for five parameters leave
+ * maximum likelihood no degree of freedom; refused before optimising. */
+static void patient2_ml_refused(void **s)
+{
+    (void)s;
+    pk_patient p;
+    tu_load_patient("params/patient2.ini", &p);
+    pk_fit_opts o = pk_fit_default_opts();
+    o.use_priors = 0;
+    pk_fit_problem fp;
+    pk_err err = {0};
+    assert_int_equal(p.n_estimate, 5);
+    assert_int_equal(pk_fit_problem_init(&fp, &p, &o, &err), PK_EINPUT);
+    assert_non_null(strstr(err.msg, "5 fitted residuals for 5 estimates"));
+    pk_fit_problem_free(&fp);
+    pk_patient_free(&p);
+}
+
+/* Patient 2 without priors, its first four estimates: five residuals for
+ * four parameters, and a perfect fit of "blasts 0 of 100 at day 7" only as Emax reaches its
  * bound, where the PD is stiff (50-400 thousand CVODE steps a solve,
  * against 6 thousand at the prior medians).  The old optimiser crept
  * along the bound for all its 100 iterations, the last two thirds gaining
@@ -239,6 +257,7 @@ static void patient2_ml_stops(void **s)
     (void)s;
     pk_patient p;
     tu_load_patient("params/patient2.ini", &p);
+    p.n_estimate = 4;
     pk_fit_opts o = pk_fit_default_opts();
     o.use_priors = 0;
     o.starts = 1;
@@ -275,6 +294,7 @@ static void patient2_ml_sir_skips_outside(void **s)
     (void)s;
     pk_patient p;
     tu_load_patient("params/patient2.ini", &p);
+    p.n_estimate = 4;
     pk_fit_opts o = pk_fit_default_opts();
     o.use_priors = 0;
     o.starts = 1;
@@ -311,6 +331,7 @@ int main(void)
     gsl_set_error_handler_off(); /* as pksim: J^T J may be singular (covariance) */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(theoph_ess),
+        cmocka_unit_test(patient2_ml_refused),
         cmocka_unit_test(theoph_draws_match_laplace),
         cmocka_unit_test(theoph_draws_match_quadrature),
         cmocka_unit_test(patient2_ml_stops),
