@@ -463,7 +463,8 @@ static void progress(const pop_state *st, double f)
 }
 
 /* BFGS from phi (overwritten with the optimum). */
-static int minimise(pop_state *st, double *phi, size_t n, int *converged, pk_err *err)
+static int minimise(pop_state *st, double *phi, size_t n, int *converged, char *why,
+                    size_t why_size, pk_err *err)
 {
     gsl_multimin_function_fdf fn = {.f = f_cb, .df = df_cb, .fdf = fdf_cb, .n = n, .params = st};
     gsl_multimin_fdfminimizer *mz =
@@ -493,6 +494,13 @@ static int minimise(pop_state *st, double *phi, size_t n, int *converged, pk_err
     if (status == GSL_ENOPROG && gsl_blas_dnrm2(mz->gradient) < 1e-2)
         *converged = 1;
     gsl_set_error_handler(old);
+    snprintf(why, why_size, "%s after %d iterations, gradient norm %.3g",
+             *converged             ? "converged"
+             : status == GSL_ENOPROG ? "no further progress"
+             : status != GSL_SUCCESS ? gsl_strerror(status)
+             : !isfinite(mz->f)      ? "objective not finite"
+                                     : "iteration limit",
+             st->iter, gsl_blas_dnrm2(mz->gradient));
     memcpy(phi, mz->x->data, n * sizeof *phi);
     double f = mz->f;
     gsl_multimin_fdfminimizer_free(mz);
@@ -733,7 +741,7 @@ int pk_popfit_run(pk_popfit *pf, pk_popfit_result *res, pk_err *err)
         for (size_t a = 0; a < st.q; a++)
             st.eta[i * st.q + a] = v.mu[v.inner[a]];
     start_errors(&st, phi);
-    if ((rc = minimise(&st, phi, res->n_phi, &res->converged, err)) == PK_OK) {
+    if ((rc = minimise(&st, phi, res->n_phi, &res->converged, res->stop, sizeof res->stop, err)) == PK_OK) {
         res->cov_ok = phi_covariance(&st, phi, res->n_phi, res) > 0;
         if (pk_interrupted())
             rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
@@ -752,6 +760,27 @@ int pk_popfit_run(pk_popfit *pf, pk_popfit_result *res, pk_err *err)
         res->evals = st.evals;
         res->sims = st.sims;
         res->t_s = pk_clock_s() - st.t0;
+    }
+    state_free(&st);
+    return rc;
+}
+
+int pk_popfit_evaluate(pk_popfit *pf, const double *phi, double *m2ll, pk_err *err)
+{
+    pop_state st;
+    int rc = state_init(&st, pf, err);
+    if (rc == PK_OK) {
+        pop_values v;
+        unpack(pf, phi, &v);
+        for (size_t i = 0; i < pf->n_sub; i++)
+            for (size_t a = 0; a < st.q; a++)
+                st.eta[i * st.q + a] = v.mu[v.inner[a]];
+        int pri = pf->o.use_priors;
+        pf->o.use_priors = 0;
+        *m2ll = objective(&st, phi);
+        pf->o.use_priors = pri;
+        if (!isfinite(*m2ll))
+            rc = pk_err_set(err, PK_ESOLVER, "", "-2 log L is not finite there");
     }
     state_free(&st);
     return rc;

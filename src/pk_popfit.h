@@ -69,6 +69,7 @@ typedef struct pk_popfit_result {
     int *sub_ok;                   /* n_sub: 1 when its mode was found */
     double shrink[PK_MAX_PARAM];   /* eta shrinkage, NONMEM's: 1 - SD(ebe)/omega */
     int iter, converged;
+    char stop[96];                 /* why the outer search stopped */
     long evals, sims;              /* objective evaluations, simulations */
     double t_s;                    /* wall-clock seconds */
 } pk_popfit_result;
@@ -98,6 +99,11 @@ void pk_popfit_free(pk_popfit *pf);
 
 int pk_popfit_run(pk_popfit *pf, pk_popfit_result *res, pk_err *err);
 void pk_popfit_result_free(pk_popfit_result *res);
+
+/* -2 log L (without a prior penalty) at a given phi, in the layout of
+ * pk_popfit_result.phi_name, each subject's mode sought from the typical
+ * values: the objective at another program's estimates. */
+int pk_popfit_evaluate(pk_popfit *pf, const double *phi, double *m2ll, pk_err *err);
 
 /* Per observation of subject i at the result: PRED (typical values),
  * IPRED (the subject's mode), IWRES (deviance residual at the mode) and

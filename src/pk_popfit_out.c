@@ -185,8 +185,8 @@ void pk_popfit_summary(FILE *f, const pk_popfit *pf, const pk_popfit_result *res
             res->aic, res->bic, res->n_phi);
     if (pf->o.use_priors)
         fprintf(f, "prior penalty on the typical values %.4f (not in -2LL)\n", res->prior_pen);
-    fprintf(f, "outer iterations %d, %s; %ld objective evaluations; standard errors %s\n\n",
-            res->iter, res->converged ? "converged" : "NOT converged", res->evals,
+    fprintf(f, "outer search: %s%s; %ld objective evaluations; standard errors %s\n\n",
+            res->converged ? "" : "NOT CONVERGED: ", res->stop, res->evals,
             res->cov_ok ? "from the outer Hessian" : "unavailable (Hessian not positive definite)");
     fprintf(f, "%-22s %12s %12s %8s %8s %8s %8s\n", "parameter", "typical", "95% CI lo",
             "95% CI hi", "omega", "CV%", "shrink");
