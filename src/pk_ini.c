@@ -297,6 +297,8 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
+static int load_stream(FILE *f, const char *path, pk_ini *ini, pk_err *err);
+
 int pk_ini_load(const char *path, pk_ini *ini, pk_err *err)
 {
     ini->path = dupstr(path);
@@ -324,6 +326,25 @@ int pk_ini_load(const char *path, pk_ini *ini, pk_err *err)
         close(fd);
         return pk_err_set(err, PK_EIO, path, "cannot open: %s", strerror(fdopen_errno));
     }
+    return load_stream(f, path, ini, err);
+}
+
+int pk_ini_load_mem(const char *name, const char *text, size_t len, pk_ini *ini, pk_err *err)
+{
+    ini->path = dupstr(name);
+    if (!ini->path)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    if (len == 0) /* fmemopen refuses an empty buffer */
+        return pk_err_set(err, PK_EINPUT, name, "file is empty");
+    FILE *f = fmemopen((void *)text, len, "r");
+    if (!f)
+        return pk_err_set(err, PK_ENOMEM, name, "cannot read from memory: %s", strerror(errno));
+    return load_stream(f, name, ini, err);
+}
+
+/* Reads f (closed here) into ini; path names it in messages. */
+static int load_stream(FILE *f, const char *path, pk_ini *ini, pk_err *err)
+{
     reader_state r = {.f = f, .ini = ini, .err = err, .sections = {.ini = ini},
                       .keys = {.ini = ini, .keys = 1}};
     int rc = ini_parse_stream(reader, &r, handler, &r);
