@@ -173,6 +173,36 @@ static int cmd_sweep(const pk_cli *cli)
     return rc == PK_OK ? 0 : report(&err);
 }
 
+static int cmd_import(const pk_cli *cli)
+{
+    pk_import_opts o = cli->import;
+    char dir[1024];
+    if (!o.dir)
+        o.dir = pk_import_default_dir(cli->file, dir, sizeof dir);
+    pk_err err = {0};
+    pk_import_set set;
+    int rc = pk_import_read(cli->file, &o, &set, &err);
+    if (rc == PK_OK)
+        rc = pk_import_write(&set, &o, cli->file, &err);
+    if (rc == PK_OK && !cli->quiet)
+        for (size_t i = 0; i < set.n; i++)
+            printf("wrote %s (%zu doses, %zu observations)\n", set.s[i].path,
+                   set.s[i].patient.n_regimen, set.s[i].patient.n_obs);
+    pk_import_set_free(&set);
+    return rc == PK_OK ? 0 : report(&err);
+}
+
+static int cmd_export(const pk_cli *cli)
+{
+    pk_err err = {0};
+    size_t rows = 0;
+    if (pk_export_run((const char *const *)cli->files, cli->n_files, &cli->export, &rows, &err))
+        return report(&err);
+    if (!cli->quiet)
+        printf("wrote %s (%zu rows, %zu patients)\n", cli->export.out, rows, cli->n_files);
+    return 0;
+}
+
 static int cmd_models(const pk_cli *cli)
 {
     if (cli->file) {
@@ -371,6 +401,10 @@ int main(int argc, char **argv)
         return cmd_sweep(&cli);
     case PK_CMD_PLOT:
         return cmd_plot(&cli);
+    case PK_CMD_IMPORT:
+        return cmd_import(&cli);
+    case PK_CMD_EXPORT:
+        return cmd_export(&cli);
     }
     return 1;
 }

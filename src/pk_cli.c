@@ -75,6 +75,22 @@ const char pk_cli_usage[] =
     "      --out FILE          output file\n"
     "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
     "  --plot on simulate and fit draws the PNG right after writing the data\n"
+    "  import DATA.csv NONMEM-style data set -> one patient file per ID, DIR/<ID>.ini\n"
+    "                  (docs/data-sets.md); reads ID, TIME (h), AMT (mg), DV, EVID, MDV, CMT,\n"
+    "                  DVID, OBS, CENS, LIMIT, II, ADDL, SS, RATE, WT (kg), DATE; any other\n"
+    "                  column is ignored\n"
+    "      --model NAME        every subject's model (see 'pksim models'); required\n"
+    "      --out DIR           output directory (default: DATA.csv's path without .csv)\n"
+    "      --obs N=NAME        CMT or DVID number N is observable NAME (repeatable; by\n"
+    "                          default DVID 1 and CMT 2 are the model's concentration)\n"
+    "      --estimate LIST     write '[fit] estimate = LIST' (e.g. ka_per_h,CL_L_per_h,V_L)\n"
+    "      --quiet             no list of the files written\n"
+    "  export FILE...  patient files -> one NONMEM-style data set: ID, TIME, AMT, DV, EVID,\n"
+    "                  MDV, CMT, DVID, OBS, CENS, LIMIT, WT, PATIENT (docs/data-sets.md)\n"
+    "      --out DATA.csv      the data set to write (required; never an input)\n"
+    "      --results DIR       add PRED, IPRED and RES from DIR's fit_obs.csv, popfit_obs.csv\n"
+    "                          or simulation.csv (repeatable; a later DIR's values win)\n"
+    "      --quiet             no summary line\n"
     "  models          list the models with their parameters, units, priors and sources\n"
     "      --describe NAME     one model's reference in Markdown (docs/models/NAME.md)\n"
     "\n"
@@ -516,6 +532,81 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     return 0;
 }
 
+static int parse_import(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'M'},    {"out", required_argument, 0, 'o'},
+        {"obs", required_argument, 0, 'b'},      {"estimate", required_argument, 0, 'E'},
+        {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_import_opts *io = &cli->import;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'M':
+            if (!(io->model = pk_model_find(optarg)))
+                return usage(mb, "--model: unknown model '%.200s' (see 'pksim models')", optarg);
+            break;
+        case 'o':
+            io->dir = optarg;
+            break;
+        case 'b':
+            if (io->n_obs_spec == PK_DATASET_MAX_MAP)
+                return usage(mb, "--obs: more than %d mappings", PK_DATASET_MAX_MAP);
+            io->obs_spec[io->n_obs_spec++] = optarg;
+            break;
+        case 'E':
+            io->estimate = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        default:
+            return other_option(mb, c, argv, cli, opts);
+        }
+    }
+    if ((rc = one_file(mb, argc, argv, cli, "data set")))
+        return rc;
+    if (!io->model)
+        return usage(mb, "%s", "import needs --model NAME (see 'pksim models')");
+    return 0;
+}
+
+static int parse_export(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},     {"results", required_argument, 0, 'R'},
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_export_opts *eo = &cli->export;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            eo->out = optarg;
+            break;
+        case 'R':
+            if (eo->n_results == PK_EXPORT_MAX_RESULTS)
+                return usage(mb, "--results: more than %d directories", PK_EXPORT_MAX_RESULTS);
+            eo->results[eo->n_results++] = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        default:
+            return other_option(mb, c, argv, cli, opts);
+        }
+    }
+    if (optind >= argc)
+        return usage(mb, "%s", "export needs one or more patient files");
+    if (!eo->out)
+        return usage(mb, "%s", "export needs --out DATA.csv");
+    cli->files = argv + optind;
+    cli->n_files = (size_t)(argc - optind);
+    cli->file = argv[optind];
+    return 0;
+}
+
 static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
 {
     static const struct option opts[] = {
@@ -580,7 +671,8 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
         cli->help_for = argc > 2 && !strcmp(cmd, "help") ? argv[2] : NULL;
         if (cli->help_for && strcmp(cli->help_for, "simulate") && strcmp(cli->help_for, "fit") &&
             strcmp(cli->help_for, "sweep") && strcmp(cli->help_for, "plot") &&
-            strcmp(cli->help_for, "models"))
+            strcmp(cli->help_for, "models") && strcmp(cli->help_for, "import") &&
+            strcmp(cli->help_for, "export"))
             return usage(&mb, "help: unknown command '%.200s'", cli->help_for);
         return 0;
     }
@@ -612,7 +704,9 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     } table[] = {{"simulate", PK_CMD_SIMULATE, parse_simulate},
                  {"fit", PK_CMD_FIT, parse_fit},
                  {"sweep", PK_CMD_SWEEP, parse_sweep},
-                 {"plot", PK_CMD_PLOT, parse_plot}};
+                 {"plot", PK_CMD_PLOT, parse_plot},
+                 {"import", PK_CMD_IMPORT, parse_import},
+                 {"export", PK_CMD_EXPORT, parse_export}};
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(cmd, table[i].name) == 0) {
             cli->cmd = table[i].cmd;

@@ -6,7 +6,9 @@
 
 #include <stddef.h>
 
+#include "pk_export.h"
 #include "pk_fit.h"
+#include "pk_import.h"
 #include "pk_plot.h"
 #include "pk_simulate.h"
 #include "pk_sweep.h"
@@ -18,7 +20,9 @@ typedef enum {
     PK_CMD_SIMULATE,
     PK_CMD_FIT,
     PK_CMD_SWEEP,
-    PK_CMD_PLOT
+    PK_CMD_PLOT,
+    PK_CMD_IMPORT,
+    PK_CMD_EXPORT
 } pk_cmd;
 
 typedef struct pk_cli {
@@ -31,6 +35,10 @@ typedef struct pk_cli {
     pk_fit_opts fit;
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
+    pk_import_opts import;   /* import: its model, --out (dir), --obs, --estimate */
+    pk_export_opts export;   /* export: --results, --out */
+    char **files;            /* export's patient files (point into argv) */
+    size_t n_files;
     const char *help_for;    /* PK_CMD_HELP: the command asked about (NULL: all) */
     int argc;                /* the whole command line, for run.json */
     char **argv;
