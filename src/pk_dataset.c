@@ -139,11 +139,13 @@ static int obs_numbered(const row_ctx *x, pk_ds_col c, long n, long dflt, int *o
         *obs = x->m->conc_obs;
         return 0;
     }
-    char names[256];
+    char names[256], known[80] = "";
     observable_names(x->m, names, sizeof names);
-    return BAD(x, c, "%s %ld names no observable (%s %ld is %s; map others with --obs %ld=NAME: "
-               "model %s has %s)", col_names[c], n, col_names[c], dflt,
-               x->m->obs[x->m->conc_obs].name, n, x->m->name, names);
+    if (x->m->conc_obs >= 0)
+        snprintf(known, sizeof known, "%s %ld is %s; ", col_names[c], dflt,
+                 x->m->obs[x->m->conc_obs].name);
+    return BAD(x, c, "%s %ld names no observable (%smap others with --obs %ld=NAME: model %s "
+               "has %s)", col_names[c], n, known, n, x->m->name, names);
 }
 
 /* Which observable a row measures: OBS (a name), else DVID (a name or a
@@ -461,7 +463,8 @@ static int by_time(const void *a, const void *b)
  * at one time are refused. */
 static int sort_doses(pk_dataset *d, pk_ds_subject *s, pk_err *err)
 {
-    qsort(s->dose, s->n_dose, sizeof *s->dose, by_time);
+    if (s->n_dose > 1) /* none: no array at all */
+        qsort(s->dose, s->n_dose, sizeof *s->dose, by_time);
     for (size_t i = 1; i < s->n_dose; i++) {
         const pk_ds_dose *a = &s->dose[i - 1], *b = &s->dose[i];
         if (a->t_h != b->t_h)

@@ -262,10 +262,11 @@ static size_t write_patient(FILE *f, const pk_patient *p, long id, const res_set
 static int numeric_ids(const pk_patient *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        /* as a number writes itself: "007" and "7" would both be ID 7 */
         const char *s = p[i].id;
-        if (*s == '-')
-            s++;
-        if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 15)
+        char back[32];
+        if (strspn(s, "-0123456789") != strlen(s) || strlen(s) > 15 ||
+            (snprintf(back, sizeof back, "%ld", strtol(s, NULL, 10)), strcmp(back, s) != 0))
             return 0;
     }
     return 1;
