@@ -1,13 +1,13 @@
 #include "pk_table.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
+
+#include "pk_file.h"
 
 /* What libcsv's callbacks build: the fields of the record being read,
  * then the header or a row. */
@@ -197,25 +197,15 @@ int pk_table_parse(const char *name, const char *text, size_t len, pk_table *t, 
 int pk_table_read(const char *path, pk_table *t, pk_err *err)
 {
     memset(t, 0, sizeof *t);
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    off_t size = 0;
+    int fd = pk_file_open_regular(path, "a CSV file", &size, err);
     if (fd < 0)
-        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return pk_err_set(err, PK_EIO, path, "cannot read: %s", strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return pk_err_set(err, PK_EINPUT, path, "%s", S_ISDIR(st.st_mode) ? "is a directory"
-                          : "is not a regular file");
-    }
-    if ((unsigned long long)st.st_size > PK_TABLE_MAX_BYTES) {
+        return err->code;
+    if ((unsigned long long)size > PK_TABLE_MAX_BYTES) {
         close(fd);
         return pk_err_set(err, PK_EINPUT, path, "is larger than %u MiB", PK_TABLE_MAX_BYTES >> 20);
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
+    size_t cap = (size_t)size + 1, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
         close(fd);
