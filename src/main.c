@@ -184,10 +184,13 @@ static int cmd_import(const pk_cli *cli)
     int rc = pk_import_read(cli->file, &o, &set, &err);
     if (rc == PK_OK)
         rc = pk_import_write(&set, &o, cli->file, &err);
-    if (rc == PK_OK && !cli->quiet)
+    if (rc == PK_OK && !cli->quiet) {
         for (size_t i = 0; i < set.n; i++)
             printf("wrote %s (%zu doses, %zu observations)\n", set.s[i].path,
                    set.s[i].patient.n_regimen, set.s[i].patient.n_obs);
+        if (set.ignored[0])
+            printf("columns not read: %s\n", set.ignored);
+    }
     pk_import_set_free(&set);
     return rc == PK_OK ? 0 : report(&err);
 }

@@ -78,7 +78,7 @@ const char pk_cli_usage[] =
     "  import DATA.csv NONMEM-style data set -> one patient file per ID, DIR/<ID>.ini\n"
     "                  (docs/data-sets.md); reads ID, TIME (h), AMT (mg), DV, EVID, MDV, CMT,\n"
     "                  DVID, OBS, CENS, LIMIT, II, ADDL, SS, RATE, WT (kg), DATE; any other\n"
-    "                  column is ignored\n"
+    "                  column is ignored (and named in the output)\n"
     "      --model NAME        every subject's model (see 'pksim models'); required\n"
     "      --out DIR           output directory (default: DATA.csv's path without .csv)\n"
     "      --obs N=NAME        CMT or DVID number N is observable NAME (repeatable; by\n"

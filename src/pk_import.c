@@ -176,6 +176,15 @@ static int import_table(const pk_table *t, const pk_import_opts *o, pk_import_se
 {
     pk_dataset d;
     int rc = pk_dataset_read(t, o->model, o->obs_spec, o->n_obs_spec, &d, err);
+    for (size_t c = 0; rc == PK_OK && c < t->n_col; c++) {
+        int read = 0;
+        for (int k = 0; k < PK_DS_N_COL; k++)
+            read |= d.col[k] == (int)c;
+        size_t l = strlen(set->ignored);
+        if (!read && l + 4 < sizeof set->ignored)
+            snprintf(set->ignored + l, sizeof set->ignored - l, "%s'%s'", l ? ", " : "",
+                     t->name[c]);
+    }
     if (rc == PK_OK && !(set->s = calloc(d.n ? d.n : 1, sizeof *set->s)))
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
     for (size_t i = 0; rc == PK_OK && i < d.n; i++) {

@@ -38,6 +38,7 @@ typedef struct pk_import_subject {
 typedef struct pk_import_set {
     pk_import_subject *s;
     size_t n;
+    char ignored[256];    /* the header's columns import does not read: 'A', 'B' */
 } pk_import_set;
 
 /* The first line of every file import writes: an existing file is

@@ -441,6 +441,8 @@ imp=$src/tests/data/import
   && grep -qx 'weight_kg = 79.6 ; row 2 (WT)' "$tmp/imp/1.ini" \
   && grep -qx '1.0833333333333333 conc = > 12 ; row 12' "$tmp/imp/2.ini" \
   && ok || bad "import roundtrip.csv"
+"$pksim" import "$imp/roundtrip.csv" --model oral1cpt --out "$tmp/imp" | tail -n 1 | grep -qx "columns not read: 'SITE, note'" \
+  && ok || bad "import names the columns it does not read"
 "$pksim" export "$tmp/imp/1.ini" "$tmp/imp/2.ini" --out "$tmp/rt.csv" --quiet || bad "export"
 # The round trip: ID, TIME, AMT, DV, EVID and CENS of every dose and
 # observation of the input (ADDL written out; '.' and '' missing, 0 for
