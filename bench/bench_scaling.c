@@ -35,7 +35,7 @@ int main(int argc, char **argv)
     double *th = malloc((size_t)max_n * m->n_param * sizeof *th);
     pk_sweep_posterior none = {0}; /* a patient file: every draw from the priors */
     pk_sweep_draws(&p, &so, &none, 0, (size_t)max_n, th);
-    pk_regimen reg = {0, 220, 400, 400, 0};
+    pk_regimen reg = {0, 220, 400, 400, 0, 0, 0};
     pk_dose *doses;
     size_t nd;
     if (pk_dosing_expand(&reg, 1, &doses, &nd, &err))

@@ -103,7 +103,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s: %s\n", err.where, err.msg);
         return 2;
     }
-    pk_regimen reg = {0, 220, 400, 400, 0};
+    pk_regimen reg = {0, 220, 400, 400, 0, 0, 0};
     pk_dose *d;
     size_t nd;
     pk_dosing_expand(&reg, 1, &d, &nd, &err);

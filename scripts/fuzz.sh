@@ -12,7 +12,7 @@ set -euo pipefail
 secs=${1:-60}
 shift || true
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(patient rules cli fitpost plot)
+((${#harnesses[@]})) || harnesses=(patient rules cli fitpost plot import)
 [[ $secs =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS] [HARNESS...]" >&2; exit 2; }
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

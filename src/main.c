@@ -175,6 +175,39 @@ static int cmd_sweep(const pk_cli *cli)
     return rc == PK_OK ? 0 : report(&err);
 }
 
+static int cmd_import(const pk_cli *cli)
+{
+    pk_import_opts o = cli->import;
+    char dir[1024];
+    if (!o.dir)
+        o.dir = pk_import_default_dir(cli->file, dir, sizeof dir);
+    pk_err err = {0};
+    pk_import_set set;
+    int rc = pk_import_read(cli->file, &o, &set, &err);
+    if (rc == PK_OK)
+        rc = pk_import_write(&set, &o, cli->file, &err);
+    if (rc == PK_OK && !cli->quiet) {
+        for (size_t i = 0; i < set.n; i++)
+            printf("wrote %s (%zu doses, %zu observations)\n", set.s[i].path,
+                   set.s[i].patient.n_regimen, set.s[i].patient.n_obs);
+        if (set.ignored[0])
+            printf("columns not read: %s\n", set.ignored);
+    }
+    pk_import_set_free(&set);
+    return rc == PK_OK ? 0 : report(&err);
+}
+
+static int cmd_export(const pk_cli *cli)
+{
+    pk_err err = {0};
+    size_t rows = 0;
+    if (pk_export_run((const char *const *)cli->files, cli->n_files, &cli->export, &rows, &err))
+        return report(&err);
+    if (!cli->quiet)
+        printf("wrote %s (%zu rows, %zu patients)\n", cli->export.out, rows, cli->n_files);
+    return 0;
+}
+
 static int cmd_models(const pk_cli *cli)
 {
     if (cli->file) {
@@ -342,6 +375,21 @@ static int cmd_popfit(const pk_cli *cli)
     pk_popfit pf = {0};
     pk_popfit_result res = {0};
     int rc = pt ? PK_OK : pk_err_set(&err, PK_ENOMEM, "", "out of memory");
+    if (rq->model) { /* one data set: its subjects, loaded in memory */
+        pk_import_opts io = {.model = pk_model_find(rq->model), .dir = "."};
+        pk_import_set set = {0};
+        free(pt);
+        pt = NULL;
+        rc = pk_import_read(rq->files[0], &io, &set, &err);
+        if (rc == PK_OK && !(pt = calloc(set.n ? set.n : 1, sizeof *pt)))
+            rc = pk_err_set(&err, PK_ENOMEM, "", "out of memory");
+        for (size_t i = 0; rc == PK_OK && i < set.n; i++) { /* the patients change owner */
+            pt[i] = set.s[i].patient;
+            memset(&set.s[i].patient, 0, sizeof set.s[i].patient);
+        }
+        n = loaded = rc == PK_OK ? set.n : 0;
+        pk_import_set_free(&set);
+    }
     for (; rc == PK_OK && loaded < n; loaded++)
         rc = pk_patient_load(rq->files[loaded], &pt[loaded], &err);
     if (rc == PK_OK)
@@ -356,7 +404,7 @@ static int cmd_popfit(const pk_cli *cli)
         lock = pk_out_lock(dir, 0, &err);
         rc = lock < 0 ? err.code : pk_popfit_write(dir, &pf, &res, &err);
         pk_runinfo ri = {cli->argc, cli->argv, "popfit", 0, o.threads, o.rtol, {NULL},
-                         rq->files, n};
+                         rq->files, rq->n_files};
         if (rc == PK_OK)
             rc = pk_runinfo_write(dir, "run.json", &ri, &err);
     }
@@ -423,6 +471,10 @@ int main(int argc, char **argv)
         return cmd_plot(&cli);
     case PK_CMD_POPFIT:
         return cmd_popfit(&cli);
+    case PK_CMD_IMPORT:
+        return cmd_import(&cli);
+    case PK_CMD_EXPORT:
+        return cmd_export(&cli);
     }
     return 1;
 }

@@ -68,7 +68,8 @@ const char pk_cli_usage[] =
     "      --out DIR           (default: DIR/sweep beside a fit.ini, results/<id>/sweep for\n"
     "                          a patient file); replaced as a whole, never a foreign folder\n"
     "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
-    "  popfit FILE...  population fit (FOCE-I) over patient files of one model; writes\n"
+    "  popfit FILE...  population fit (FOCE-I) over patient files of one model, or of one\n"
+    "                  NONMEM-style DATA.csv with --model NAME (see import); writes\n"
     "                  DIR/popfit.ini, popfit_summary.txt, popfit_params.csv,\n"
     "                  popfit_subjects.csv and popfit_obs.csv\n"
     "      --estimate LIST     parameters with a typical value and a random effect (default:\n"
@@ -81,6 +82,7 @@ const char pk_cli_usage[] =
     "      --sigma fixed       keep the model's residual error SDs (default: a factor on each\n"
     "                          observable's SDs is estimated)\n"
     "      --max-iter N        outer iterations (default 200)\n"
+    "      --model NAME        the model of a DATA.csv\n"
     "      --rtol X, --threads N, --seed S, --quiet\n"
     "      --out DIR           output directory (default results/popfit); waits as for fit\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
@@ -90,6 +92,22 @@ const char pk_cli_usage[] =
     "      --out FILE          output file\n"
     "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
     "  --plot on simulate and fit draws the PNG right after writing the data\n"
+    "  import DATA.csv NONMEM-style data set -> one patient file per ID, DIR/<ID>.ini\n"
+    "                  (docs/data-sets.md); reads ID, TIME (h), AMT (mg), DV, EVID, MDV, CMT,\n"
+    "                  DVID, OBS, CENS, LIMIT, II, ADDL, SS, RATE, WT (kg), DATE; any other\n"
+    "                  column is ignored (and named in the output)\n"
+    "      --model NAME        every subject's model (see 'pksim models'); required\n"
+    "      --out DIR           output directory (default: DATA.csv's path without .csv)\n"
+    "      --obs N=NAME        CMT or DVID number N is observable NAME (repeatable; by\n"
+    "                          default DVID 1 and CMT 2 are the model's concentration)\n"
+    "      --estimate LIST     write '[fit] estimate = LIST' (e.g. ka_per_h,CL_L_per_h,V_L)\n"
+    "      --quiet             no list of the files written\n"
+    "  export FILE...  patient files -> one NONMEM-style data set: ID, TIME, AMT, DV, EVID,\n"
+    "                  MDV, CMT, DVID, OBS, CENS, LIMIT, WT, PATIENT (docs/data-sets.md)\n"
+    "      --out DATA.csv      the data set to write (required; never an input)\n"
+    "      --results DIR       add PRED, IPRED and RES from DIR's fit_obs.csv, popfit_obs.csv\n"
+    "                          or simulation.csv (repeatable; a later DIR's values win)\n"
+    "      --quiet             no summary line\n"
     "  models          list the models with their parameters, units, priors and sources\n"
     "      --describe NAME     one model's reference in Markdown (docs/models/NAME.md)\n"
     "\n"
@@ -531,6 +549,81 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     return 0;
 }
 
+static int parse_import(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'M'},    {"out", required_argument, 0, 'o'},
+        {"obs", required_argument, 0, 'b'},      {"estimate", required_argument, 0, 'E'},
+        {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_import_opts *io = &cli->import;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'M':
+            if (!(io->model = pk_model_find(optarg)))
+                return usage(mb, "--model: unknown model '%.200s' (see 'pksim models')", optarg);
+            break;
+        case 'o':
+            io->dir = optarg;
+            break;
+        case 'b':
+            if (io->n_obs_spec == PK_DATASET_MAX_MAP)
+                return usage(mb, "--obs: more than %d mappings", PK_DATASET_MAX_MAP);
+            io->obs_spec[io->n_obs_spec++] = optarg;
+            break;
+        case 'E':
+            io->estimate = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        default:
+            return other_option(mb, c, argv, cli, opts);
+        }
+    }
+    if ((rc = one_file(mb, argc, argv, cli, "data set")))
+        return rc;
+    if (!io->model)
+        return usage(mb, "%s", "import needs --model NAME (see 'pksim models')");
+    return 0;
+}
+
+static int parse_export(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},     {"results", required_argument, 0, 'R'},
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_export_opts *eo = &cli->export;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            eo->out = optarg;
+            break;
+        case 'R':
+            if (eo->n_results == PK_EXPORT_MAX_RESULTS)
+                return usage(mb, "--results: more than %d directories", PK_EXPORT_MAX_RESULTS);
+            eo->results[eo->n_results++] = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        default:
+            return other_option(mb, c, argv, cli, opts);
+        }
+    }
+    if (optind >= argc)
+        return usage(mb, "%s", "export needs one or more patient files");
+    if (!eo->out)
+        return usage(mb, "%s", "export needs --out DATA.csv");
+    cli->files = argv + optind;
+    cli->n_files = (size_t)(argc - optind);
+    cli->file = argv[optind];
+    return 0;
+}
+
 static int parse_plot(msgbuf *mb, int argc, char **argv, pk_cli *cli)
 {
     static const struct option opts[] = {
@@ -584,7 +677,7 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"rtol", required_argument, 0, 'r'},     {"threads", required_argument, 0, 't'},
         {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"model", required_argument, 0, 'M'},    {0, 0, 0, 0}};
     pk_popfit_request *rq = &cli->pop;
     unsigned long seed = 0;
     int c, rc;
@@ -605,6 +698,11 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             break;
         case 'F':
             rq->o.full_omega = 1;
+            break;
+        case 'M':
+            if (!pk_model_find(optarg))
+                return usage(mb, "--model: unknown model '%.200s'", optarg);
+            rq->model = optarg;
             break;
         case 'P':
             rq->o.use_priors = 1;
@@ -631,9 +729,15 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         }
     }
     if (optind >= argc)
-        return usage(mb, "popfit needs patient files (at least 2)");
+        return usage(mb, "popfit needs patient files (at least 2) or one DATA.csv");
     rq->files = argv + optind;
     rq->n_files = (size_t)(argc - optind);
+    size_t len = strlen(rq->files[0]);
+    int csv = rq->n_files == 1 && len > 4 && !strcmp(rq->files[0] + len - 4, ".csv");
+    if (csv && !rq->model)
+        return usage(mb, "popfit of a data set needs --model NAME (see 'pksim models')");
+    if (!csv && rq->model)
+        return usage(mb, "--model is for one DATA.csv; patient files name their model");
     return 0;
 }
 
@@ -659,7 +763,8 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
         if (cli->help_for && strcmp(cli->help_for, "simulate") && strcmp(cli->help_for, "fit") &&
             strcmp(cli->help_for, "sweep") && strcmp(cli->help_for, "plot") &&
             strcmp(cli->help_for, "popfit") &&
-            strcmp(cli->help_for, "models"))
+            strcmp(cli->help_for, "models") && strcmp(cli->help_for, "import") &&
+            strcmp(cli->help_for, "export"))
             return usage(&mb, "help: unknown command '%.200s'", cli->help_for);
         return 0;
     }
@@ -692,7 +797,9 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
                  {"fit", PK_CMD_FIT, parse_fit},
                  {"sweep", PK_CMD_SWEEP, parse_sweep},
                  {"plot", PK_CMD_PLOT, parse_plot},
-                 {"popfit", PK_CMD_POPFIT, parse_popfit}};
+                 {"popfit", PK_CMD_POPFIT, parse_popfit},
+                 {"import", PK_CMD_IMPORT, parse_import},
+                 {"export", PK_CMD_EXPORT, parse_export}};
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(cmd, table[i].name) == 0) {
             cli->cmd = table[i].cmd;

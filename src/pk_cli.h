@@ -6,7 +6,9 @@
 
 #include <stddef.h>
 
+#include "pk_export.h"
 #include "pk_fit.h"
+#include "pk_import.h"
 #include "pk_plot.h"
 #include "pk_popfit.h"
 #include "pk_simulate.h"
@@ -20,7 +22,9 @@ typedef enum {
     PK_CMD_FIT,
     PK_CMD_SWEEP,
     PK_CMD_PLOT,
-    PK_CMD_POPFIT
+    PK_CMD_POPFIT,
+    PK_CMD_IMPORT,
+    PK_CMD_EXPORT
 } pk_cmd;
 
 /* popfit's request: names are resolved against the model once the files
@@ -32,6 +36,7 @@ typedef struct pk_popfit_request {
     size_t n_omega;
     char *const *files;               /* patient files (point into argv) */
     size_t n_files;
+    const char *model;                /* --model of a data set (one DATA.csv) */
 } pk_popfit_request;
 
 typedef struct pk_cli {
@@ -45,6 +50,10 @@ typedef struct pk_cli {
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
     pk_popfit_request pop;
+    pk_import_opts import;   /* import: its model, --out (dir), --obs, --estimate */
+    pk_export_opts export;   /* export: --results, --out */
+    char **files;            /* export's patient files (point into argv) */
+    size_t n_files;
     const char *help_for;    /* PK_CMD_HELP: the command asked about (NULL: all) */
     int argc;                /* the whole command line, for run.json */
     char **argv;

@@ -10,11 +10,16 @@
 
 /* Days first_day..last_day (inclusive, days after the first dose): morning
  * dose at 0 h and evening dose at 12 h of each day, in mg per
- * administration.  Both 0 is a pause. */
+ * administration.  Both 0 is a pause.
+ * A one-off dose ("DAY = X mg once", once = 1): morning_mg at at_day, any
+ * time of a day; first_day = last_day = floor(at_day), evening_mg = 0.  No
+ * FIRST-LAST regimen may cover its day; several once doses may share one. */
 typedef struct pk_regimen {
     int first_day, last_day;
     double morning_mg, evening_mg;
     int line;            /* source line, 0 when from the command line */
+    int once;            /* 1: a one-off dose of morning_mg at at_day */
+    double at_day;       /* the once dose's time (days), 0 otherwise */
 } pk_regimen;
 
 /* One administration: time in days, amount in mg as given (before
@@ -52,6 +57,14 @@ int pk_dosing_expand(const pk_regimen *r, size_t n, pk_dose **doses, size_t *n_d
 /* "FIRST-LAST" or "DAY" (days after the first dose) -> first, last. */
 int pk_dosing_parse_days(const char *key, int *first, int *last);
 
+/* A one-off dose: key "DAY" (a decimal day, e.g. 2.25) or "HOURSh" (e.g.
+ * "54h", hours after day 0), value "X mg once" ("mg" optional).  Returns 0
+ * with r's days, amount, once and at_day set; 1 when value is not a once
+ * dose (not ending in "once": the caller reads a regimen); -1 when the
+ * key is not a day or hours in 0-100000 days; -2 when the amount is not
+ * a number. */
+int pk_dosing_parse_once(const char *key, const char *value, pk_regimen *r);
+
 /* "pause", "0", "X mg qd", "X mg bid", "X + Y mg" ("mg" optional) ->
  * morning and evening mg per administration.  0 on success. */
 int pk_dosing_parse_dose(const char *value, double *am, double *pm);
@@ -61,7 +74,8 @@ int pk_dosing_parse_dose(const char *value, double *am, double *pm);
  * returns how many. */
 size_t pk_dosing_before(const pk_regimen *r, size_t n, int day, pk_regimen *out, size_t cap);
 
-/* Daily dose (mg/day) in force on day t (0 outside every regimen). */
+/* Daily dose (mg/day) in force on day t: the regimen covering floor(t),
+ * or the sum of the once doses on that day (0 outside every regimen). */
 double pk_dosing_daily_mg(const pk_regimen *r, size_t n, double t_day);
 
 /* Splits a daily dose into morning and evening administrations for a

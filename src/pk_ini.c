@@ -2,15 +2,15 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
+
+#include "pk_file.h"
 
 /* The sections, or the (section, key) pairs, read so far, hashed: comparing
  * each with all earlier ones made 10^5 observation lines take 36 s.  A
@@ -134,21 +134,6 @@ static int out_of_memory(reader_state *r)
 }
 
 /* What a file that is not regular is, for the message refusing it. */
-static const char *file_kind(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "a special file";
-}
-
 static int add_section(reader_state *r, const char *text)
 {
     pk_ini *ini = r->ini;
@@ -297,33 +282,41 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
+static int load_stream(FILE *f, const char *path, pk_ini *ini, pk_err *err);
+
 int pk_ini_load(const char *path, pk_ini *ini, pk_err *err)
 {
     ini->path = dupstr(path);
     if (!ini->path)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
-    /* Non-blocking, so that a FIFO without a writer cannot hang us; what
-     * is checked is the descriptor read from, not what the path names a
-     * moment earlier. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int fd = pk_file_open_regular(path, "an INI file", NULL, err);
     if (fd < 0)
-        return pk_err_set(err, PK_EINPUT, path, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int fstat_errno = errno;
-        close(fd);
-        return pk_err_set(err, PK_EIO, path, "cannot read: %s", strerror(fstat_errno));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return pk_err_set(err, PK_EINPUT, path, "is %s, not an INI file", file_kind(st.st_mode));
-    }
+        return err->code;
     FILE *f = fdopen(fd, "r");
     if (!f) {
         int fdopen_errno = errno;
         close(fd);
         return pk_err_set(err, PK_EIO, path, "cannot open: %s", strerror(fdopen_errno));
     }
+    return load_stream(f, path, ini, err);
+}
+
+int pk_ini_load_mem(const char *name, const char *text, size_t len, pk_ini *ini, pk_err *err)
+{
+    ini->path = dupstr(name);
+    if (!ini->path)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    if (len == 0) /* fmemopen refuses an empty buffer */
+        return pk_err_set(err, PK_EINPUT, name, "file is empty");
+    FILE *f = fmemopen((void *)text, len, "r");
+    if (!f)
+        return pk_err_set(err, PK_ENOMEM, name, "cannot read from memory: %s", strerror(errno));
+    return load_stream(f, name, ini, err);
+}
+
+/* Reads f (closed here) into ini; path names it in messages. */
+static int load_stream(FILE *f, const char *path, pk_ini *ini, pk_err *err)
+{
     reader_state r = {.f = f, .ini = ini, .err = err, .sections = {.ini = ini},
                       .keys = {.ini = ini, .keys = 1}};
     int rc = ini_parse_stream(reader, &r, handler, &r);

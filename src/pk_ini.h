@@ -36,6 +36,10 @@ typedef struct pk_ini {
  * and must still be freed with pk_ini_free. */
 int pk_ini_load(const char *path, pk_ini *ini, pk_err *err);
 
+/* The same from text[0..len) in memory (generated text: an imported data
+ * set's patients); name stands for the file in messages. */
+int pk_ini_load_mem(const char *name, const char *text, size_t len, pk_ini *ini, pk_err *err);
+
 void pk_ini_free(pk_ini *ini);
 
 /* The line of "[name]", or 0 if the file has no such section. */

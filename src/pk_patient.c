@@ -84,7 +84,8 @@ static void warn_gap(const char *file, int line, const char *key, const pk_regim
                      const pk_regimen *after, const char *sep)
 {
     int first = before->last_day + 1, last = after->first_day - 1;
-    if (first > last)
+    /* once doses list every dose: the days between them are not a gap */
+    if (first > last || before->once || after->once)
         return;
     char days[32], where[400], line_out[1200];
     if (first == last)
@@ -131,11 +132,21 @@ static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
         if (strcmp(e->section, "dosing") != 0)
             continue;
         pk_regimen r = {.line = e->line};
-        if (pk_dosing_parse_days(e->key, &r.first_day, &r.last_day))
-            return bad(err, ini, e, "expected days as FIRST-LAST (e.g. 0-27) or one day");
         if (strstr(e->value, "0x") || strstr(e->value, "0X"))
             return bad(err, ini, e, "'%s': write doses in decimal mg (e.g. '400 mg bid')",
                        e->value);
+        int once = pk_dosing_parse_once(e->key, e->value, &r);
+        if (once == -1)
+            return bad(err, ini, e, "expected the time of a once dose as a day (e.g. 2.25) or "
+                       "hours (e.g. 54h), 0-100000 days");
+        if (once == -2)
+            return bad(err, ini, e, "'%s': expected e.g. '15 mg once'", e->value);
+        if (once == 0) {
+            p->regimen[p->n_regimen++] = r;
+            continue;
+        }
+        if (pk_dosing_parse_days(e->key, &r.first_day, &r.last_day))
+            return bad(err, ini, e, "expected days as FIRST-LAST (e.g. 0-27) or one day");
         if (pk_dosing_parse_dose(e->value, &r.morning_mg, &r.evening_mg))
             return bad(err, ini, e, "'%s': expected e.g. '400 mg bid', '400 mg qd', "
                        "'400 + 200 mg' or 'pause'", e->value);
@@ -452,6 +463,8 @@ static int load_sweep(const pk_ini *ini, pk_patient *p, pk_err *err)
 static const char *const known_sections[] = {"patient", "dosing", "observations", "parameters",
                                               "fit", "solver", "estimate", "sweep"};
 
+static int load_ini(const pk_ini *ini, pk_patient *p, pk_err *err);
+
 int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
 {
     memset(p, 0, sizeof *p);
@@ -459,44 +472,67 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
     snprintf(p->path, sizeof p->path, "%s", path);
     pk_ini ini = {0};
     int rc = pk_ini_load(path, &ini, err);
-    if (rc)
-        goto done;
-    for (size_t i = 0; i < ini.n_section; i++) {
+    if (rc == PK_OK)
+        rc = load_ini(&ini, p, err);
+    pk_ini_free(&ini);
+    return rc;
+}
+
+int pk_patient_load_mem(const char *name, const char *text, size_t len, pk_patient *p,
+                        pk_err *err)
+{
+    memset(p, 0, sizeof *p);
+    p->weight_kg = NAN;
+    snprintf(p->path, sizeof p->path, "%s", name);
+    pk_ini ini = {0};
+    int rc = pk_ini_load_mem(name, text, len, &ini, err);
+    if (rc == PK_OK)
+        rc = load_ini(&ini, p, err);
+    pk_ini_free(&ini);
+    return rc;
+}
+
+/* The validation of a file read into ini (p zeroed, its path set). */
+static int load_ini(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    const char *path = ini->path;
+    int rc = PK_OK;
+    for (size_t i = 0; i < ini->n_section; i++) {
         int ok = 0;
         for (size_t k = 0; k < sizeof known_sections / sizeof *known_sections; k++)
-            ok |= strcmp(ini.section[i].name, known_sections[k]) == 0;
+            ok |= strcmp(ini->section[i].name, known_sections[k]) == 0;
         if (!ok) {
             char where[512];
-            pk_err_where(where, sizeof where, path, ini.section[i].line, NULL);
+            pk_err_where(where, sizeof where, path, ini->section[i].line, NULL);
             rc = pk_err_set(err, PK_EINPUT, where,
                             "unknown section [%s] (patient, dosing, observations, parameters, "
                             "fit, solver, estimate, sweep)",
-                            ini.section[i].name);
+                            ini->section[i].name);
             goto done;
         }
     }
-    for (size_t i = 0; i < ini.n_entry; i++)
-        if (!ini.entry[i].section[0]) {
-            rc = bad(err, &ini, &ini.entry[i], "key outside any section");
+    for (size_t i = 0; i < ini->n_entry; i++)
+        if (!ini->entry[i].section[0]) {
+            rc = bad(err, ini, &ini->entry[i], "key outside any section");
             goto done;
         }
-    if ((rc = load_patient_section(&ini, p, err)))
+    if ((rc = load_patient_section(ini, p, err)))
         goto done;
     /* Model defaults first, then data-derived medians, then the file. */
     const pk_model *m = p->model;
     double median[PK_MAX_PARAM];
     for (size_t j = 0; j < m->n_param; j++)
         median[j] = m->param[j].median;
-    if ((rc = load_dosing(&ini, p, err)) || (rc = load_observations(&ini, p, err)))
+    if ((rc = load_dosing(ini, p, err)) || (rc = load_observations(ini, p, err)))
         goto done;
     if (m->data_priors)
         m->data_priors(p->obs, p->n_obs, median);
     for (size_t j = 0; j < m->n_param; j++)
         p->param[j] = (pk_param_setting){median[j], m->param[j].prior, m->param[j].spread,
                                          m->param[j].prior == PK_PRIOR_FIXED, 0};
-    if ((rc = load_parameters(&ini, p, err)) || (rc = load_fit(&ini, p, err)) ||
-        (rc = load_solver(&ini, p, err)) || (rc = load_estimate(&ini, p, err)) ||
-        (rc = load_sweep(&ini, p, err)))
+    if ((rc = load_parameters(ini, p, err)) || (rc = load_fit(ini, p, err)) ||
+        (rc = load_solver(ini, p, err)) || (rc = load_estimate(ini, p, err)) ||
+        (rc = load_sweep(ini, p, err)))
         goto done;
     for (size_t j = 0; j < m->n_param; j++)
         if (isnan(p->param[j].value)) {
@@ -508,7 +544,6 @@ int pk_patient_load(const char *path, pk_patient *p, pk_err *err)
         }
     warn_gaps(p);
 done:
-    pk_ini_free(&ini);
     return rc;
 }
 
@@ -542,7 +577,9 @@ double pk_patient_last_day(const pk_patient *p)
 {
     double last = 0;
     for (size_t i = 0; i < p->n_regimen; i++)
-        if (p->regimen[i].morning_mg + p->regimen[i].evening_mg > 0)
+        if (p->regimen[i].once)
+            last = fmax(last, p->regimen[i].at_day);
+        else if (p->regimen[i].morning_mg + p->regimen[i].evening_mg > 0)
             last = fmax(last, p->regimen[i].last_day + (p->regimen[i].evening_mg > 0 ? 0.5 : 0));
     for (size_t i = 0; i < p->n_obs; i++)
         last = fmax(last, p->obs[i].t_day);

@@ -52,6 +52,11 @@ typedef struct pk_patient {
 int pk_patient_load(const char *path, pk_patient *p, pk_err *err);
 void pk_patient_free(pk_patient *p);
 
+/* The same from text[0..len) in memory: name stands for the file in
+ * messages and in p->path (an imported patient's file-to-be). */
+int pk_patient_load_mem(const char *name, const char *text, size_t len, pk_patient *p,
+                        pk_err *err);
+
 /* Parameter values to simulate (model units), n_param entries: the
  * [estimate] values of a fit.ini where present, else the file's values or
  * the prior medians. */

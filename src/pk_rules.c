@@ -92,7 +92,7 @@ int pk_rules_load(const char *path, const pk_model *m, pk_rules *r, pk_err *err)
             rc = bad(err, r, e, "key outside [rules]%s", "");
         } else if (strcmp(e->key, "start") == 0) {
             double am, pm;
-            pk_regimen g = {0, 0, 0, 0, e->line};
+            pk_regimen g = {.line = e->line};
             if (pk_dosing_parse_dose(e->value, &am, &pm) || (am != pm && pm != 0))
                 rc = bad(err, r, e, "'%s': give e.g. '400 mg bid' or '800 mg qd'", e->value);
             else {

@@ -72,7 +72,7 @@ static int plan_doses(const pk_model *m, const double *daily, size_t ndays, int 
             reg[k - 1].last_day = (int)d;
             continue;
         }
-        reg[k] = (pk_regimen){(int)d, (int)d, 0, 0, 0};
+        reg[k] = (pk_regimen){.first_day = (int)d, .last_day = (int)d};
         if (pk_dosing_split(m, daily[d], bid ? "bid" : "qd", &reg[k].morning_mg,
                             &reg[k].evening_mg, err)) {
             free(reg);

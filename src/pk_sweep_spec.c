@@ -70,7 +70,7 @@ int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_
                 continue;
             pk_scenario *s = &r->scen[r->n_scen];
             pk_regimen *g = &s->reg[0];
-            *g = (pk_regimen){0, last, 0, 0, 0};
+            *g = (pk_regimen){.first_day = 0, .last_day = last};
             const char *name = sch ? "bid" : "qd";
             if (pk_dosing_split(m, o->doses[i], name, &g->morning_mg, &g->evening_mg, err))
                 return err->code;
@@ -91,7 +91,7 @@ int sweep_build_scenarios(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_
         double am = o->rules->start_mg_per_day, pm = 0;
         if (o->rules->bid)
             pk_dosing_split(m, am, "bid", &am, &pm, err);
-        s->reg[0] = (pk_regimen){0, last, am, pm, 0};
+        s->reg[0] = (pk_regimen){.last_day = last, .morning_mg = am, .evening_mg = pm};
         s->n_reg = 1;
         const char *base = strrchr(o->rules->path, '/');
         char stem[24];

@@ -434,7 +434,7 @@ expect_fail "^pksim: $src/params/patient2.ini: --no-priors: 5 fitted residuals f
 
 # popfit: its usage errors, each exit 2 with nothing written
 th=$src/tests/data/theoph
-expect_fail "popfit needs patient files" popfit
+expect_fail "popfit needs patient files \(at least 2\) or one DATA.csv" popfit
 expect_fail "population fit needs at least 2 subjects, got 1" popfit "$th/theoph_01_mg.ini"
 expect_fail "--estimate: oral1cpt has no parameter 'nope'" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate ka_per_h,nope
 expect_fail "--estimate: ka_per_h is listed twice" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate ka_per_h,ka_per_h
@@ -443,6 +443,103 @@ expect_fail "--omega: tlag_h is not an estimated parameter" popfit "$th/theoph_0
 expect_fail "tlag_h is fixed" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate tlag_h
 expect_fail "model sorafenib_flt3 differs" popfit "$th/theoph_01_mg.ini" "$src/params/patient2.ini"
 expect_fail "every listed parameter has its random effect fixed at 0" popfit "$th/theoph_01_mg.ini" "$th/theoph_02_mg.ini" --estimate V_L --omega V_L=0
+# Data sets: import (one patient file per ID) and export (back to NONMEM
+# style).  tests/data/import/roundtrip.csv has CRLF line ends, quoted
+# fields with commas and quotes, II/ADDL, CENS with and without LIMIT,
+# missing values ('.' and empty), EVID 2 and MDV 1 rows, WT.
+imp=$src/tests/data/import
+"$pksim" import "$imp/roundtrip.csv" --model oral1cpt --out "$tmp/imp" --quiet \
+  && [ "$(ls "$tmp/imp")" = "$(printf '1.ini\n2.ini')" ] \
+  && grep -qx '0.5 = 320 mg once ; row 2, ADDL 1 of 2' "$tmp/imp/1.ini" \
+  && grep -qx '0.010416666666666666 conc = 2.84 ; row 4' "$tmp/imp/1.ini" \
+  && grep -qx '1.25 conc = < 0.1 ; row 6' "$tmp/imp/1.ini" \
+  && grep -qx 'weight_kg = 79.6 ; row 2 (WT)' "$tmp/imp/1.ini" \
+  && grep -qx '1.0833333333333333 conc = > 12 ; row 12' "$tmp/imp/2.ini" \
+  && ok || bad "import roundtrip.csv"
+"$pksim" import "$imp/roundtrip.csv" --model oral1cpt --out "$tmp/imp" | tail -n 1 | grep -qx "columns not read: 'SITE, note'" \
+  && ok || bad "import names the columns it does not read"
+"$pksim" export "$tmp/imp/1.ini" "$tmp/imp/2.ini" --out "$tmp/rt.csv" --quiet || bad "export"
+# The round trip: ID, TIME, AMT, DV, EVID and CENS of every dose and
+# observation of the input (ADDL written out; '.' and '' missing, 0 for
+# AMT, DV and CENS where they do not apply) come back.
+rows() { tr -d '\r' < "$1" | awk -F, -v ex="$2" 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+  function v(n) {x = $c[n]; return (x == "." || x == "") ? 0 : x + 0}
+  {ev = v("EVID"); if (ev == 2 || (ev == 0 && (v("MDV") == 1 || $c["DV"] == "."))) next
+   n = (ex && ev == 1) ? v("ADDL") : 0
+   for (k = 0; k <= n; k++) print v("ID"), v("TIME") + k * (ex ? v("II") : 0), v("AMT"), v("DV"), ev, v("CENS")}' | sort -n -k1,1 -k2,2 -k5,5r; }
+diff <(rows "$imp/roundtrip.csv" 1) <(rows "$tmp/rt.csv" 0) && [ "$(rows "$tmp/rt.csv" 0 | wc -l)" -eq 11 ] \
+  && ok || bad "import -> export round trip differs"
+"$pksim" import "$tmp/rt.csv" --model oral1cpt --out "$tmp/imp2" --quiet \
+  && for f in 1 2; do diff <(sed 's/ ;.*//; /^;/d' "$tmp/imp/$f.ini") <(sed 's/ ;.*//; /^;/d' "$tmp/imp2/$f.ini") || false; done \
+  && ok || bad "export -> import gives other patient files"
+# A patient file exported and imported simulates as before, bit for bit;
+# so does an II/ADDL data set against the regimen it writes out.
+"$pksim" export "$src/params/patient2.ini" --out "$tmp/p2.csv" --quiet \
+  && "$pksim" import "$tmp/p2.csv" --model sorafenib_flt3 --out "$tmp/p2imp" --quiet \
+  && "$pksim" simulate "$tmp/p2imp/1.ini" --out "$tmp/p2a" --quiet \
+  && "$pksim" simulate "$src/params/patient2.ini" --out "$tmp/p2b" --quiet \
+  && cmp -s "$tmp/p2a/simulation.csv" "$tmp/p2b/simulation.csv" && ok || bad "patient2 export -> import simulates otherwise"
+"$pksim" import "$imp/sorafenib.csv" --model sorafenib_flt3 --out "$tmp/sor" --quiet \
+  && "$pksim" simulate "$tmp/sor/5.ini" --out "$tmp/sor/a" --quiet \
+  && "$pksim" simulate "$imp/sorafenib_same.ini" --out "$tmp/sor/b" --quiet \
+  && cmp -s "$tmp/sor/a/simulation.csv" "$tmp/sor/b/simulation.csv" && ok || bad "II/ADDL data set simulates otherwise"
+# --results: PRED, IPRED, RES of every observation are the fit's own
+"$pksim" export "$src/params/patient5.ini" --results "$src/results/patient5" --out "$tmp/p5.csv" --quiet \
+  && diff <(awk -F, 'NR > 1 {print $4, $8, $9, $10}' "$src/results/patient5/fit_obs.csv") \
+          <(awk -F, 'NR > 1 && $5 == 0 {print $4, $14, $15, $16}' "$tmp/p5.csv") >/dev/null \
+  && ok || bad "export --results"
+# Bad data sets: exit 2, one line FILE:ROW: COLUMN: what is wrong, nothing written.
+ds() { local f=$tmp/$1; shift; printf '%s\n' "$@" > "$f"; }
+ds time.csv 'ID,TIME,AMT,DV' '1,0,100,.' '1,abc,.,3'
+expect_fail "^pksim: $tmp/time.csv:3: TIME: 'abc' is not a number$" import "$tmp/time.csv" --model oral1cpt
+ds amt.csv 'ID,TIME,AMT,DV,EVID' '1,0,-5,.,1'
+expect_fail "^pksim: $tmp/amt.csv:2: AMT: -5 mg: a dose must be a positive amount$" import "$tmp/amt.csv" --model oral1cpt
+ds evid.csv 'ID,TIME,AMT,DV,EVID' '1,0,100,.,1' '1,5,100,.,3'
+expect_fail "^pksim: $tmp/evid.csv:3: EVID: EVID 3 resets the subject \(reset\): not supported; start a new ID for the new occasion$" \
+  import "$tmp/evid.csv" --model oral1cpt
+ds wt.csv 'ID,TIME,AMT,DV,WT' '1,0,100,.,70' '1,1,.,3,.' '1,2,.,2,71.5'
+expect_fail "^pksim: $tmp/wt.csv:4: WT: 71.5 kg differs from 70 kg on row 2: pksim takes one weight per subject$" \
+  import "$tmp/wt.csv" --model oral1cpt
+ds cmt.csv 'ID,TIME,AMT,DV,CMT' '1,0,100,.,1' '1,1,.,3,3'
+expect_fail "^pksim: $tmp/cmt.csv:3: CMT: CMT 3 names no observable \(CMT 2 is conc; map others with --obs 3=NAME: model oral1cpt has conc\)$" \
+  import "$tmp/cmt.csv" --model oral1cpt
+ds limit.csv 'ID,TIME,AMT,DV,OBS' '1,0,.,40,wbc' '1,0,400,.,' '1,12,400,.,' '1,24,400,.,' '1,36,600,.,'
+expect_fail "^pksim: $tmp/limit.csv:6: AMT: 1000 mg/day on day 1 is outside 200-800$" import "$tmp/limit.csv" --model sorafenib_flt3
+ds tablet.csv 'ID,TIME,AMT,DV,OBS' '1,0,.,40,wbc' '1,0,300,.,'
+expect_fail "^pksim: $tmp/tablet.csv:3: AMT: each dose must be a multiple of the 200 mg tablet \(got 300 mg\)$" \
+  import "$tmp/tablet.csv" --model sorafenib_flt3
+ds dup.csv 'ID,TIME,AMT,DV,Time' '1,0,100,.,0'
+expect_fail "^pksim: $tmp/dup.csv:1: Time: column 5 repeats the name of column 2 \(names are case-insensitive\)$" \
+  import "$tmp/dup.csv" --model oral1cpt
+: > "$tmp/empty.csv"
+expect_fail "^pksim: $tmp/empty.csv: is empty: no header row$" import "$tmp/empty.csv" --model oral1cpt
+head -c 2000 "$pksim" > "$tmp/junk.csv"
+expect_fail "^pksim: $tmp/junk.csv:1: binary data \(byte 0x7f\): not a CSV text file$" import "$tmp/junk.csv" --model oral1cpt
+# one bad subject: no subject's file is written
+ds second.csv 'ID,TIME,AMT,DV' '1,0,100,.' '1,1,.,3' '2,0,100,.' '2,1,.,-3'
+expect_fail "^pksim: $tmp/second.csv:5: DV: -3 mg/L: must not be negative$" import "$tmp/second.csv" --model oral1cpt
+expect_fail "^pksim: import needs --model NAME" import "$tmp/second.csv"
+# a file import did not write, or the input itself, is never replaced
+mkdir -p "$tmp/mine2" && echo mine > "$tmp/mine2/1.ini"
+msg=$("$pksim" import "$imp/roundtrip.csv" --model oral1cpt --out "$tmp/mine2" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$msg" = "pksim: $tmp/mine2/1.ini: exists and was not written by pksim import: move it away or give another --out" ] \
+  && [ "$(cat "$tmp/mine2/1.ini")" = mine ] && [ "$(ls -A "$tmp/mine2")" = 1.ini ] && ok || bad "import replaced a user's file: rc $rc, $msg"
+"$pksim" import "$imp/roundtrip.csv" --model oral1cpt --out "$tmp/imp" --quiet && ok || bad "import over its own files"
+mkdir -p "$tmp/self" && cp "$tmp/time.csv" "$tmp/self/1.ini" && sed -i 's/abc/2/' "$tmp/self/1.ini"
+msg=$("$pksim" import "$tmp/self/1.ini" --model oral1cpt --out "$tmp/self" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$msg" = "pksim: $tmp/self/1.ini: is the input data set: give another --out" ] \
+  && grep -q '^ID,TIME' "$tmp/self/1.ini" && ok || bad "import over its input: rc $rc, $msg"
+cp "$tmp/imp/1.ini" "$tmp/keep1.ini"
+msg=$("$pksim" export "$tmp/imp/1.ini" --out "$tmp/imp/1.ini" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$msg" = "pksim: $tmp/imp/1.ini: is an input ($tmp/imp/1.ini): give another --out" ] \
+  && cmp -s "$tmp/imp/1.ini" "$tmp/keep1.ini" && ok || bad "export over its input: rc $rc, $msg"
+msg=$("$pksim" export "$tmp/imp/1.ini" 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "^pksim: export needs --out DATA.csv" <<<"$msg" && ok || bad "export without --out: $msg"
+for c in import export; do
+  h1=$("$pksim" help "$c"); h2=$("$pksim" "$c" --help)
+  [ "$h1" = "$h2" ] && grep -q "^usage: pksim $c " <<<"$h1" && grep -q "^  $c " <<<"$h1" \
+    && ! grep -q '^  simulate ' <<<"$h1" && ok || bad "help for $c"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -86,7 +86,7 @@ static void exposure_shift_is_exact(void **state)
     pk_patient p;
     double theta[PK_MAX_PARAM];
     const pk_model *m = patient2(&p, theta);
-    pk_regimen reg[2] = {{0, 59, 400, 400, 0}, {90, 180, 800, 0, 0}};
+    pk_regimen reg[2] = {{0, 59, 400, 400, 0, 0, 0}, {90, 180, 800, 0, 0, 0, 0}};
     pk_dose *d;
     size_t nd, nt;
     pk_err err = {0};
@@ -136,7 +136,7 @@ static void redose_carries_exposure(void **state)
     pk_patient p;
     double theta[PK_MAX_PARAM];
     const pk_model *m = patient2(&p, theta);
-    pk_regimen first = {0, 90, 400, 400, 0}, both[2] = {{0, 40, 400, 400, 0}, {41, 90, 800, 0, 0}};
+    pk_regimen first = {0, 90, 400, 400, 0, 0, 0}, both[2] = {{0, 40, 400, 400, 0, 0, 0}, {41, 90, 800, 0, 0, 0, 0}};
     pk_dose *d1, *d2;
     size_t n1, n2, nt;
     pk_err err = {0};

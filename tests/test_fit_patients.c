@@ -128,7 +128,7 @@ static void parameter_recovery(void **s)
             truth[j] = theta[k] = pk_prior_draw(m->param[k].prior, med, m->param[k].spread, rng);
         }
         double t[4] = {0, 3, 7, 14}, x[4 * PK_MAX_STATE], obs[4 * PK_MAX_OBS];
-        pk_regimen reg = {0, 13, 400, 400, 0};
+        pk_regimen reg = {0, 13, 400, 400, 0, 0, 0};
         pk_dose *d;
         size_t nd;
         pk_err err = {0};

@@ -127,7 +127,7 @@ static void patient2_course(void **s)
     course c = {0};
     tu_load_patient("params/patient2.ini", &c.p);
     pk_patient_theta(&c.p, c.theta);
-    pk_regimen reg = {0, 220, 400, 400, 0};
+    pk_regimen reg = {0, 220, 400, 400, 0, 0, 0};
     simulate(&c, &reg, 1, 221);
     double b0 = at(&c, "B", 0), lt_min = INFINITY;
     for (double day = 0; day <= 221; day += 0.25)
@@ -154,7 +154,7 @@ static void stopping_regrows(void **s)
     pk_patient_theta(&on.p, on.theta);
     on.theta[pk_model_param_index(on.p.model, "f_R0")] = 1e-12;
     memcpy(off.theta, on.theta, sizeof on.theta);
-    pk_regimen cont = {0, 199, 400, 400, 0}, stop = {0, 119, 400, 400, 0};
+    pk_regimen cont = {0, 199, 400, 400, 0, 0, 0}, stop = {0, 119, 400, 400, 0, 0, 0};
     simulate(&on, &cont, 1, 200);
     simulate(&off, &stop, 1, 200);
     double ratio = at(&off, "B", 200) / at(&on, "B", 200);
@@ -178,7 +178,7 @@ static void all_doses_stay_physical(void **s)
         course c = {0};
         tu_load_patient("params/patient2.ini", &c.p);
         pk_patient_theta(&c.p, c.theta);
-        pk_regimen reg = {0, 220, regimens[r][0], regimens[r][1], 0};
+        pk_regimen reg = {0, 220, regimens[r][0], regimens[r][1], 0, 0, 0};
         simulate(&c, &reg, 1, 221);
         for (size_t i = 0; i < c.nt * c.p.model->n_state; i++)
             assert_true(isfinite(c.x[i]) && c.x[i] >= 0);
@@ -204,7 +204,7 @@ static void killed_clone_underflows_cleanly(void **s)
     c.theta[pk_model_param_index(m, "EC50_mg_per_L")] = 0.0212;
     c.theta[pk_model_param_index(m, "V_L")] = 105.5;
     c.theta[pk_model_param_index(m, "f_R0")] = 1.14e-8;
-    pk_regimen reg = {0, 220, 400, 400, 0};
+    pk_regimen reg = {0, 220, 400, 400, 0, 0, 0};
     simulate(&c, &reg, 1, 221);
     for (size_t i = 0; i < c.nt * m->n_state; i++)
         assert_true(isfinite(c.x[i]) && c.x[i] >= 0);

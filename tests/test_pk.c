@@ -36,7 +36,7 @@ static void mass_balance(double d50, int coupled)
     const pk_model *m = f->p.model;
     f->theta[pk_model_param_index(m, "D50_mg")] = d50;
     /* a mixed history: 400 mg bid, 200 mg qd, 400 + 200 */
-    pk_regimen reg[3] = {{0, 20, 400, 400, 0}, {21, 40, 200, 0, 0}, {41, 60, 400, 200, 0}};
+    pk_regimen reg[3] = {{0, 20, 400, 400, 0, 0, 0}, {21, 40, 200, 0, 0, 0, 0}, {41, 60, 400, 200, 0, 0, 0}};
     pk_dose *d;
     size_t nd, nt;
     pk_err err = {0};
@@ -115,7 +115,7 @@ static void linear_in_dose(void **s)
     fixture *f = load();
     size_t nt;
     double *t = tu_grid(30, 0.125, &nt);
-    pk_regimen r200 = {0, 20, 200, 0, 0}, r400 = {0, 20, 400, 0, 0};
+    pk_regimen r200 = {0, 20, 200, 0, 0, 0, 0}, r400 = {0, 20, 400, 0, 0, 0, 0};
     double *c1 = conc_profile(f, &r200, 1, t, nt), *c2 = conc_profile(f, &r400, 1, t, nt);
     double worst = 0;
     for (size_t i = 1; i < nt; i++)
@@ -138,7 +138,7 @@ static void shape_at_400_bid(void **s)
     size_t nt;
     double h = 1.0 / 96; /* 15 min */
     double *t = tu_grid(40, h, &nt);
-    pk_regimen r = {0, 40, 400, 400, 0};
+    pk_regimen r = {0, 40, 400, 400, 0, 0, 0};
     double *c = conc_profile(f, &r, 1, t, nt);
     size_t i7 = (size_t)lround(7 / h), i30 = (size_t)lround(30 / h), i305 = (size_t)lround(30.5 / h);
     double cmax = 0, cmin = INFINITY, auc = 0;
@@ -166,7 +166,7 @@ static void terminal_half_life(void **s)
     (void)s;
     fixture *f = load();
     double t[2] = {6, 10};
-    pk_regimen r = {0, 0, 400, 0, 0};
+    pk_regimen r = {0, 0, 400, 0, 0, 0, 0};
     double *c = conc_profile(f, &r, 1, t, 2);
     double t_half_h = log(2) / (log(c[0] / c[1]) / (t[1] - t[0])) * 24;
     print_message("terminal half-life %.1f h\n", t_half_h);

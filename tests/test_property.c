@@ -16,7 +16,7 @@
 #include "test_util.h"
 
 static const pk_regimen regimens[4] = {
-    {0, 59, 200, 0, 0}, {0, 59, 400, 400, 0}, {0, 59, 400, 200, 0}, {0, 59, 800, 0, 0}};
+    {0, 59, 200, 0, 0, 0, 0}, {0, 59, 400, 400, 0, 0, 0}, {0, 59, 400, 200, 0, 0, 0}, {0, 59, 800, 0, 0, 0, 0}};
 
 static int ok_runs, solver_errors;
 
@@ -124,7 +124,7 @@ static void prior_space_long_course(void **st)
     pk_solver *s = pk_solver_new(m, NULL, &err);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 221);
-    pk_regimen reg = {0, 220, 400, 400, 0};
+    pk_regimen reg = {0, 220, 400, 400, 0, 0, 0};
     pk_dose *d;
     size_t nd;
     assert_int_equal(pk_dosing_expand(&reg, 1, &d, &nd, &err), PK_OK);
