@@ -24,6 +24,7 @@
 #include "pk_plot.h"
 #include "pk_popfit.h"
 #include "pk_popfit_out.h"
+#include "pk_popprior.h"
 #include "pk_runinfo.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
@@ -296,6 +297,7 @@ static int cmd_fit(const pk_cli *cli)
     pk_fit_problem fp = {0};
     pk_fit_result res = {0};
     pk_fit_bands bands = {0};
+    pk_popprior pop;
     double t0 = pk_clock_s();
     int rc = pk_patient_load(cli->file, &p, &err);
     if (rc == PK_OK) {
@@ -305,7 +307,12 @@ static int cmd_fit(const pk_cli *cli)
         fo.coupled = p.coupled;
         if (p.rtol > 0 && fo.rtol == pk_fit_default_opts().rtol)
             fo.rtol = p.rtol;
-        rc = pk_fit_problem_init(&fp, &p, &fo, &err);
+        if (cli->fit_prior)
+            rc = pk_popprior_apply(cli->fit_prior, &p, &pop, &err);
+        if (rc == PK_OK)
+            rc = pk_fit_problem_init(&fp, &p, &fo, &err);
+        if (rc == PK_OK && cli->fit_prior)
+            rc = pk_popprior_to_problem(&pop, &fp, &err);
     }
     if (rc == PK_OK)
         rc = pk_fit_run(&fp, &res, &err);
@@ -322,7 +329,8 @@ static int cmd_fit(const pk_cli *cli)
         /* the four files (and fit.png with --plot) under DIR's lock */
         lock = pk_out_lock(dir, 0, &err);
         rc = lock < 0 ? err.code : pk_fitout_write(dir, &fp, &res, &bands, &err);
-        pk_runinfo ri = {cli->argc, cli->argv, "fit", fo.seed, fo.threads, fo.rtol, {cli->file, NULL}, NULL, 0};
+        pk_runinfo ri = {cli->argc,  cli->argv, "fit", fo.seed, fo.threads, fo.rtol,
+                         {cli->file, cli->fit_prior, NULL}, NULL, 0};
         if (rc == PK_OK)
             rc = pk_runinfo_write(dir, "run.json", &ri, &err);
     }

@@ -36,6 +36,8 @@ const char pk_cli_usage[] =
     "      --draws N           posterior draws (default 1000)\n"
     "      --proposals M       SIR proposals (default 5000)\n"
     "      --no-priors         maximum likelihood instead of MAP\n"
+    "      --prior POPFIT.ini  a population fit's estimates as the priors (typical values,\n"
+    "                          between-subject SDs, error factors, correlations): the TDM loop\n"
     "      --jacobian sens|fd  CVODES sensitivities (default) or finite differences\n"
     "      --rtol X            solver tolerance of the optimisation (default 1e-6)\n"
     "      --sir-rtol X        solver tolerance of the SIR proposals (default 3e-5)\n"
@@ -387,7 +389,7 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"threads", required_argument, 0, 't'}, {"draws", required_argument, 0, 'n'},
         {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
         {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
-        {"sir-rtol", required_argument, 0, 'R'},
+        {"sir-rtol", required_argument, 0, 'R'}, {"prior", required_argument, 0, 'A'},
         {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
         {"plot", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     pk_fit_opts *fo = &cli->fit;
@@ -428,6 +430,11 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         case 'R':
             if (parse_rtol(mb, "--sir-rtol", optarg, &fo->sir_rtol))
                 return 2;
+            break;
+        case 'A':
+            if (cli->fit_prior)
+                return usage(mb, "--prior is given twice");
+            cli->fit_prior = optarg;
             break;
         default:
             if ((rc = run_option(mb, c, cli, &fo->seed, &fo->threads)) == 0)

@@ -44,6 +44,7 @@ typedef struct pk_cli {
     const char *file;        /* the command's FILE or PATH (points into argv) */
     const char *out_dir;     /* --out of simulate, fit and sweep (NULL: default) */
     const char *rules_file;  /* sweep --rules */
+    const char *fit_prior;   /* fit --prior: a popfit.ini as the priors */
     int quiet, plot;
     pk_sim_request sim;
     pk_fit_opts fit;

@@ -325,6 +325,11 @@ static int load_parameters(const pk_ini *ini, pk_patient *p, pk_err *err)
     return PK_OK;
 }
 
+int pk_patient_set_parameters(const pk_ini *ini, pk_patient *p, pk_err *err)
+{
+    return load_parameters(ini, p, err);
+}
+
 /* ---- [fit] and [solver] ---- */
 
 static int load_fit(const pk_ini *ini, pk_patient *p, pk_err *err)

@@ -65,6 +65,12 @@ void pk_patient_theta(const pk_patient *p, double *theta);
 /* The same without [estimate]: what a fit starts from. */
 void pk_patient_prior_theta(const pk_patient *p, double *theta);
 
+/* Applies an INI's [parameters] lines (the patient-file grammar: VALUE
+ * [fixed | cv PCT% | sd X]) to p, e.g. a population fit's estimates as
+ * priors.  Errors name the INI's file and line. */
+struct pk_ini;
+int pk_patient_set_parameters(const struct pk_ini *ini, pk_patient *p, pk_err *err);
+
 /* Last day with a dose or an observation. */
 double pk_patient_last_day(const pk_patient *p);
 

@@ -541,5 +541,25 @@ for c in import export; do
     && ! grep -q '^  simulate ' <<<"$h1" && ok || bad "help for $c"
 done
 
+# The TDM loop: popfit over the 12 Theoph subjects, then fit --prior of one
+# of them gives its own conditional mode back (the same prior, the same
+# error), to the 6 digits popfit.ini keeps of the spreads.
+"$pksim" popfit "$th"/theoph_*_mg.ini --out "$tmp/popT" --quiet 2>/dev/null \
+  && "$pksim" fit --prior "$tmp/popT/popfit.ini" "$th/theoph_05_mg.ini" --starts 2 \
+       --proposals 200 --draws 100 --out "$tmp/fit5p" --quiet 2>/dev/null \
+  && awk -F, 'NR == FNR && $1 == "theoph_05_mg" {ka = $5; cl = $6; v = $7; next}
+              /^ka_per_h =/ {a = $0; sub(/.*= /, "", a)} /^CL_L_per_h =/ {c = $0; sub(/.*= /, "", c)}
+              /^V_L =/ {w = $0; sub(/.*= /, "", w)}
+              END {d = (a/ka - 1)^2 + (c/cl - 1)^2 + (w/v - 1)^2; exit !(ka > 0 && d < 1e-10)}' \
+       "$tmp/popT/popfit_subjects.csv" <(sed -n '/^\[estimate\]/,$p' "$tmp/fit5p/fit.ini") \
+  && grep -q '"popfit.ini"\|popT/popfit.ini' "$tmp/fit5p/run.json" \
+  && ok || bad "fit --prior popfit.ini: the MAP is not the popfit mode"
+printf '[population]\nmodel = sorafenib_flt3\n[parameters]\nka_per_h = 1\n' > "$tmp/otherpop.ini"
+expect_fail "otherpop.ini:2: model: the population is of model sorafenib_flt3" fit --prior "$tmp/otherpop.ini" "$th/theoph_05_mg.ini"
+printf '[population]\nmodel = oral1cpt\n[omega]\nx = 1\n' > "$tmp/badpop.ini"
+expect_fail "badpop.ini:4: x: unknown section \\[omega\\] of a population file" fit --prior "$tmp/badpop.ini" "$th/theoph_05_mg.ini"
+printf '[population]\nmodel = oral1cpt\n[correlation]\nka_per_h,ka_per_h = 0.5\n' > "$tmp/corpop.ini"
+expect_fail "corpop.ini:4: ka_per_h,ka_per_h: ka_per_h,ka_per_h is not two parameters" fit --prior "$tmp/corpop.ini" "$th/theoph_05_mg.ini"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
