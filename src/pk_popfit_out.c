@@ -162,6 +162,14 @@ static void write_ini(FILE *f, const pk_popfit *pf, const pk_popfit_result *res)
             fprintf(f, "%s = %.10g ; SD a = %.6g %s\n", m->obs[c].name, res->err_factor[c],
                     res->err_factor[c] * m->obs[c].a, m->obs[c].unit);
         }
+    /* the typical values' estimation uncertainty, for virtual trials
+     * (typical values drawn from it before the subjects) */
+    fprintf(f, "\n[uncertainty]\n# standard errors of the typical values on their scale "
+               "(log, logit, log10)\n");
+    for (size_t j = 0; j < res->p; j++)
+        if (isfinite(res->phi_se[j]))
+            fprintf(f, "%s = %.8g ; %s scale\n", m->param[pf->o.param[j]].name, res->phi_se[j],
+                    scale_name(pf->kind[j]));
     if (pf->o.full_omega) {
         fprintf(f, "\n[correlation]\n");
         for (size_t a = 0; a < res->p; a++)

@@ -18,7 +18,8 @@ static int bad(pk_err *err, const pk_ini *ini, const pk_ini_entry *e, const char
     return pk_err_set(err, PK_EINPUT, where, msg, arg);
 }
 
-/* [population] model, [error] factors, [correlation] A,B = r. */
+/* [population] model, [error] factors, [correlation] A,B = r;
+ * [uncertainty] is for virtual trials, not a patient's prior. */
 static int read_sections(const pk_ini *ini, const pk_patient *p, pk_popprior *pp, pk_err *err)
 {
     const pk_model *m = p->model;
@@ -57,7 +58,7 @@ static int read_sections(const pk_ini *ini, const pk_patient *p, pk_popprior *pp
                 return bad(err, ini, e, "correlation '%s' must lie in (-1, 1)", e->value);
             pp->corr[ja * PK_MAX_PARAM + jb] = pp->corr[jb * PK_MAX_PARAM + ja] = v;
             pp->has_corr = 1;
-        } else if (strcmp(e->section, "parameters")) {
+        } else if (strcmp(e->section, "parameters") && strcmp(e->section, "uncertainty")) {
             return bad(err, ini, e, "unknown section [%s] of a population file", e->section);
         }
     }
