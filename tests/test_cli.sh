@@ -296,6 +296,15 @@ ex=$src/params/example_pk2cpt_emax.ini
   && [ -s "$tmp/pk2fit/sweep/sweep_trajectories.png" ] && ok || bad "pk2cpt_emax sweep"
 "$pksim" plot "$tmp/pk2fit" --format dumb | grep -q biomarker && ok || bad "pk2cpt_emax plot"
 cmp -s <("$pksim" models --describe pk2cpt_emax) "$src/docs/models/pk2cpt_emax.md" && ok || bad "docs/models/pk2cpt_emax.md"
+# iv1cpt (models/iv1cpt.c): its reference, a simulation from a patient file, and a missing
+# body weight refused (CL and V are per kg): exit 2, one line, nothing written.
+cmp -s <("$pksim" models --describe iv1cpt) "$src/docs/models/iv1cpt.md" && ok || bad "docs/models/iv1cpt.md"
+"$pksim" simulate "$src/tests/data/iv1cpt_two_boluses.ini" --days 2 --out "$tmp/ivsim" --quiet \
+  && head -1 "$tmp/ivsim/simulation.csv" | grep -q '^day,dose_mg_per_day,conc_mg_per_L,Ac,Ael' && ok || bad "iv1cpt simulate"
+grep -v '^weight_kg' "$src/tests/data/iv1cpt_two_boluses.ini" > "$tmp/ivnw.ini"
+msg=$("$pksim" simulate "$tmp/ivnw.ini" --out "$tmp/ivnw" 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q 'iv1cpt needs the body weight.*weight_kg' <<<"$msg" && [ ! -e "$tmp/ivnw" ] \
+  && ok || bad "iv1cpt without weight: rc $rc, $msg"
 # A forecast: the file's dosing up to --from-day; before it, the very same trajectory.
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --out "$tmp/fc0" --quiet
 "$pksim" simulate "$src/params/patient2.ini" --days 120 --from-day 60 --dose 800 --schedule qd --out "$tmp/fc1" --quiet
