@@ -384,7 +384,9 @@ static int cmd_popfit(const pk_cli *cli)
     pk_popfit_result res = {0};
     int rc = pt ? PK_OK : pk_err_set(&err, PK_ENOMEM, "", "out of memory");
     if (rq->model) { /* one data set: its subjects, loaded in memory */
-        pk_import_opts io = {.model = pk_model_find(rq->model), .dir = "."};
+        pk_import_opts io = {.model = pk_model_find(rq->model), .dir = ".",
+                             .n_obs_spec = rq->n_obs_spec};
+        memcpy(io.obs_spec, rq->obs_spec, rq->n_obs_spec * sizeof *rq->obs_spec);
         pk_import_set set = {0};
         free(pt);
         pt = NULL;

@@ -85,6 +85,7 @@ const char pk_cli_usage[] =
     "                          observable's SDs is estimated)\n"
     "      --max-iter N        outer iterations (default 200)\n"
     "      --model NAME        the model of a DATA.csv\n"
+    "      --obs N=NAME        a DATA.csv's CMT or DVID N is observable NAME (as for import)\n"
     "      --rtol X, --threads N, --seed S, --quiet\n"
     "      --out DIR           output directory (default results/popfit); waits as for fit\n"
     "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
@@ -684,7 +685,8 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"rtol", required_argument, 0, 'r'},     {"threads", required_argument, 0, 't'},
         {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
-        {"model", required_argument, 0, 'M'},    {0, 0, 0, 0}};
+        {"model", required_argument, 0, 'M'},    {"obs", required_argument, 0, 'b'},
+        {0, 0, 0, 0}};
     pk_popfit_request *rq = &cli->pop;
     unsigned long seed = 0;
     int c, rc;
@@ -710,6 +712,11 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             if (!pk_model_find(optarg))
                 return usage(mb, "--model: unknown model '%.200s'", optarg);
             rq->model = optarg;
+            break;
+        case 'b':
+            if (rq->n_obs_spec == sizeof rq->obs_spec / sizeof *rq->obs_spec)
+                return usage(mb, "--obs: too many mappings");
+            rq->obs_spec[rq->n_obs_spec++] = optarg;
             break;
         case 'P':
             rq->o.use_priors = 1;
@@ -743,8 +750,9 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     int csv = rq->n_files == 1 && len > 4 && !strcmp(rq->files[0] + len - 4, ".csv");
     if (csv && !rq->model)
         return usage(mb, "popfit of a data set needs --model NAME (see 'pksim models')");
-    if (!csv && rq->model)
-        return usage(mb, "--model is for one DATA.csv; patient files name their model");
+    if (!csv && (rq->model || rq->n_obs_spec))
+        return usage(mb, "--model and --obs are for one DATA.csv; patient files name their "
+                     "model and observables");
     return 0;
 }
 

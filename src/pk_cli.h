@@ -37,6 +37,8 @@ typedef struct pk_popfit_request {
     char *const *files;               /* patient files (point into argv) */
     size_t n_files;
     const char *model;                /* --model of a data set (one DATA.csv) */
+    const char *obs_spec[16];         /* its --obs N=NAME mappings (import's) */
+    size_t n_obs_spec;
 } pk_popfit_request;
 
 typedef struct pk_cli {

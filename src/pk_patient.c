@@ -50,8 +50,9 @@ static int load_patient_section(const pk_ini *ini, pk_patient *p, pk_err *err)
                 return bad(err, ini, e, "unknown model '%s' (see 'pksim models')", e->value);
         } else if (strcmp(e->key, "weight_kg") == 0) {
             double w;
-            if (pk_text_number(e->value, &w, 0) || w < 20 || w > 300)
-                return bad(err, ini, e, "'%s' is not a body weight in kg (20-300)", e->value);
+            /* neonates (Phenobarb: 0.55 kg) to the heaviest adults */
+            if (pk_text_number(e->value, &w, 0) || w < 0.3 || w > 300)
+                return bad(err, ini, e, "'%s' is not a body weight in kg (0.3-300)", e->value);
             p->weight_kg = w;
         } else if (strcmp(e->key, "notes") == 0) {
             snprintf(p->notes, sizeof p->notes, "%s", e->value);

@@ -180,9 +180,9 @@ static void patient_section(void **s)
                                     "(it names the results folder)");
     expect("[patient]\nid = a\nmodel = pkpd9\n",
            ":3: model: unknown model 'pkpd9' (see 'pksim models')");
-    expect(HEAD "weight_kg = heavy\n", ":4: weight_kg: 'heavy' is not a body weight in kg (20-300)");
-    expect(HEAD "weight_kg = 5\n", ":4: weight_kg: '5' is not a body weight in kg (20-300)");
-    expect(HEAD "weight_kg = 0x50\n", ":4: weight_kg: '0x50' is not a body weight in kg (20-300)");
+    expect(HEAD "weight_kg = heavy\n", ":4: weight_kg: 'heavy' is not a body weight in kg (0.3-300)");
+    expect(HEAD "weight_kg = 0.2\n", ":4: weight_kg: '0.2' is not a body weight in kg (0.3-300)");
+    expect(HEAD "weight_kg = 0x50\n", ":4: weight_kg: '0x50' is not a body weight in kg (0.3-300)");
     expect(HEAD "age = 40\n", ":4: age: unknown key in [patient] (id, model, weight_kg, notes)");
 }
 

@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "pk_import.h"
 #include "pk_popfit.h"
 #include "pk_prior.h"
 #include "test_util.h"
@@ -152,6 +153,64 @@ static void theoph_vs_r(void **s)
     free_theoph(pt);
 }
 
+#define PREF "tests/data/popfit/phenobarb_nlme_reference.csv"
+
+/* Phenobarb (59 neonates, repeated IV boluses, 155 sparse levels; iv1cpt,
+ * CL and V per kg), read from the NONMEM-style CSV that R wrote from
+ * nlme's data frame: R's FOCE-I optimum to 1e-3, nlme within 2% (typical
+ * values), 10% (variances) and 0.5 (-2LL). */
+static void phenobarb_vs_r(void **s)
+{
+    (void)s;
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/popfit/phenobarb_nm.csv", PKSIM_SOURCE_DIR);
+    pk_import_opts io = {.model = pk_model_find("iv1cpt"), .dir = ".", .n_obs_spec = 1};
+    io.obs_spec[0] = "1=conc";
+    pk_import_set set = {0};
+    pk_err err = {0};
+    if (pk_import_read(path, &io, &set, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(set.n, 59);
+    pk_patient *pt = calloc(set.n, sizeof *pt);
+    for (size_t i = 0; i < set.n; i++)
+        pt[i] = set.s[i].patient;
+    pk_popfit_opts o = pk_popfit_default_opts();
+    assert_int_equal(pk_popfit_resolve(&pt[0], "CL_L_per_h_per_kg,V_L_per_kg", NULL, 0, &o, &err),
+                     PK_OK);
+    pk_popfit pf;
+    pk_popfit_result res;
+    assert_int_equal(pk_popfit_init(&pf, pt, set.n, &o, &err), PK_OK);
+    if (pk_popfit_run(&pf, &res, &err))
+        fail_msg("%s", err.msg);
+    static const char *const lname[2] = {"lCl", "lV"};
+    char key[64];
+    for (int j = 0; j < 2; j++) {
+        snprintf(key, sizeof key, "foce_opt_%s", lname[j]);
+        double foce = ref_value(PREF, key), nlme = ref_value(PREF, lname[j]);
+        snprintf(key, sizeof key, "foce_opt_omega_sd_%s", lname[j]);
+        double w_foce = ref_value(PREF, key), w = sqrt(res.omega[j * 2 + j]);
+        snprintf(key, sizeof key, "omega_var_%s", lname[j]);
+        double w2_nlme = ref_value(PREF, key);
+        print_message("%s: mu %.6f (R FOCE %.6f, nlme %.6f), omega %.5f (R FOCE %.5f, nlme %.5f)\n",
+                      lname[j], res.mu[j], foce, nlme, w, w_foce, sqrt(w2_nlme));
+        assert_float_equal(res.mu[j], foce, 1e-3);
+        assert_float_equal(w, w_foce, 1e-3);
+        assert_true(fabs(expm1(res.mu[j] - nlme)) < 0.02);
+        assert_true(fabs(w * w / w2_nlme - 1) < 0.10);
+    }
+    double sigma = res.err_factor[0] * pf.m->obs[0].a;
+    print_message("sigma %.5f (R FOCE %.5f); -2LL %.4f (R FOCE %.4f, nlme %.4f)\n", sigma,
+                  ref_value(PREF, "foce_opt_sigma"), res.m2ll, ref_value(PREF, "foce_opt_minus2LL"),
+                  ref_value(PREF, "minus2LL"));
+    assert_float_equal(sigma, ref_value(PREF, "foce_opt_sigma"), 2e-3);
+    assert_float_equal(res.m2ll, ref_value(PREF, "foce_opt_minus2LL"), 0.01);
+    assert_true(fabs(res.m2ll - ref_value(PREF, "minus2LL")) < 0.5);
+    pk_popfit_result_free(&res);
+    pk_popfit_free(&pf);
+    pk_import_set_free(&set); /* owns the patients */
+    free(pt);
+}
+
 /* 1 and 2 threads: the same bits. */
 static void threads_same_bits(void **s)
 {
@@ -258,6 +317,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(theoph_vs_r),
+        cmocka_unit_test(phenobarb_vs_r),
         cmocka_unit_test(threads_same_bits),
         cmocka_unit_test(simulation_study),
     };
