@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "pk_fit.h"
+#include "pk_fit_bands.h"
 #include "pk_plot.h"
 #include "pk_simulate.h"
 #include "pk_sweep.h"
@@ -29,6 +30,7 @@ typedef struct pk_cli {
     int quiet, plot;
     pk_sim_request sim;
     pk_fit_opts fit;
+    pk_fit_bands_opts bands; /* fit --band */
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
     const char *help_for;    /* PK_CMD_HELP: the command asked about (NULL: all) */
