@@ -16,7 +16,9 @@
 #include "pk_prior.h"
 #include "test_util.h"
 
-static int fit_file(const char *path, int starts, pk_patient *p, pk_fit_problem *fp,
+/* Fits path from starts starts; draws posterior draws from 10/3 times as
+ * many proposals (0: none). */
+static int fit_file(const char *path, int starts, int draws, pk_patient *p, pk_fit_problem *fp,
                     pk_fit_result *res)
 {
     pk_err err = {0};
@@ -24,8 +26,8 @@ static int fit_file(const char *path, int starts, pk_patient *p, pk_fit_problem 
         fail_msg("%s: %s", err.where, err.msg);
     pk_fit_opts o = pk_fit_default_opts();
     o.starts = starts;
-    o.proposals = 0;
-    o.draws = 0;
+    o.proposals = draws * 10 / 3;
+    o.draws = draws;
     if (pk_fit_problem_init(fp, p, &o, &err) || pk_fit_run(fp, res, &err))
         fail_msg("%s: %s", path, err.msg);
     return 0;
@@ -57,7 +59,7 @@ static void six_patients(void **s)
         pk_patient p;
         pk_fit_problem fp;
         pk_fit_result res;
-        fit_file(path, 8, &p, &fp, &res);
+        fit_file(path, 8, 0, &p, &fp, &res);
         const pk_model *m = p.model;
         size_t i;
         const pk_observation *w7 = find(&p, 7, "wbc", &i);
@@ -157,7 +159,7 @@ static void parameter_recovery(void **s)
         pk_patient p;
         pk_fit_problem fp;
         pk_fit_result res;
-        fit_file(path, 4, &p, &fp, &res);
+        fit_file(path, 4, 0, &p, &fp, &res);
         valid++;
         for (int c = 0; c < 3; c++) {
             int k = pk_model_param_index(m, names[c]);
@@ -215,15 +217,11 @@ static void patient2_bands(void **s)
     (void)s;
     pk_err err = {0};
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    pk_fit_opts o = pk_fit_default_opts();
-    o.starts = 4;
-    o.proposals = 1000;
-    o.draws = 300;
     pk_fit_problem fp;
     pk_fit_result res;
-    if (pk_fit_problem_init(&fp, &p, &o, &err) || pk_fit_run(&fp, &res, &err))
-        fail_msg("patient2: %s", err.msg);
+    char path[512];
+    snprintf(path, sizeof path, "%s/params/patient2.ini", PKSIM_SOURCE_DIR);
+    fit_file(path, 4, 300, &p, &fp, &res);
     pk_fit_bands all, est;
     pk_fit_bands_opts bo = pk_fit_bands_default_opts();
     assert_int_equal(pk_fit_bands_run(&fp, &res, &bo, &all, &err), PK_OK);
