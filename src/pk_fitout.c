@@ -196,11 +196,12 @@ static void weak_points(FILE *f, const char *text, const char *id)
     }
 }
 
-void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+/* The summary's head: what was fitted, the objective, the starts and the
+ * error SDs maximum likelihood profiled. */
+static void summary_head(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
 {
     const pk_model *m = fp->m;
     const pk_patient *p = fp->p;
-    size_t np = fp->n_est;
     fprintf(f, "pksim fit: %s (model %s) from %s\n", p->id, m->name, p->path);
     if (fp->o.use_priors)
         fprintf(f, "objective %s: %.4f = observations %.4f + priors %.4f\n", res->obj_name,
@@ -231,6 +232,13 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     }
     if (!res->cov_ok)
         fprintf(f, "warning: J^T J is singular at the optimum: intervals use its pseudo-inverse\n");
+}
+
+/* The parameter table: prior, estimate, 95% interval, RSE, information. */
+static void summary_params(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    size_t np = fp->n_est;
     fprintf(f, "\n%-16s %-10s %11s %11s %11s %23s %7s %9s\n", "parameter", "unit", "prior",
             "prior sd", "estimate", "95% interval", "RSE%", "info");
     for (size_t j = 0; j < np; j++) {
@@ -254,6 +262,13 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
                "intervals in the parameter's unit, the intervals symmetric on the estimation "
                "scale; info = 1 - posterior sd / prior sd: 0 when the data did not inform it; "
                "fit_params.csv also gives shrinkage in NONMEM's direction, 1 - info)\n");
+}
+
+/* The correlation matrix of the estimates (estimation scale). */
+static void summary_correlation(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    size_t np = fp->n_est;
     if (np > 1) {
         fprintf(f, "\ncorrelation (estimation scale)\n%-16s", "");
         for (size_t j = 0; j < np; j++)
@@ -268,6 +283,15 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
             fputc('\n', f);
         }
     }
+}
+
+void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    const pk_patient *p = fp->p;
+    summary_head(f, fp, res);
+    summary_params(f, fp, res);
+    summary_correlation(f, fp, res);
     fprintf(f, "\nobservations\n");
     observation_rows(f, fp, res);
     fprintf(f, "\nposterior: %zu draws by sampling-importance-resampling from %d proposals "
