@@ -13,8 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pk_csv.h"
 #include "pk_gnuplot.h"
+#include "pk_hash.h"
 #include "pk_out.h"
 #include "pk_plot_impl.h"
 
@@ -118,6 +121,34 @@ int plot_ready(const pk_plot_opts *o, const char *data, pk_err *err)
     return PK_OK;
 }
 
+/* The patient file a simulation in dir came from: the input its
+ * simulation.run.json names, when it is still there (the path as given to
+ * simulate, from here) with the SHA-256 recorded.  1 when p was loaded. */
+static int simulated_patient(const char *dir, pk_patient *p)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/simulation.run.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_t *in = root ? json_object_get(root, "inputs_sha256") : NULL;
+    const char *key;
+    json_t *val;
+    int have = 0;
+    json_object_foreach(in, key, val)
+    {
+        char hex[PK_SHA256_HEX];
+        pk_err e = {0};
+        if (!have && json_is_string(val) && pk_sha256_file(key, hex, &e) == PK_OK &&
+            strcmp(hex, json_string_value(val)) == 0) {
+            have = pk_patient_load(key, p, &e) == PK_OK;
+            if (!have)
+                pk_patient_free(p);
+        }
+    }
+    json_decref(root);
+    return have;
+}
+
 int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
                  pk_err *err)
 {
@@ -141,19 +172,22 @@ int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t 
         char *slash = strrchr(csv, '/');
         snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - csv) : 1, slash ? csv : ".");
     }
-    /* a fit's directory holds its fit.ini: observations and estimates */
+    /* a fit's directory holds its fit.ini: observations and estimates; a
+     * simulation's run record names its patient file */
     const char *base = strrchr(csv, '/');
     base = base ? base + 1 : csv;
     snprintf(ini, sizeof ini, "%s/fit.ini", dir);
     pk_patient p;
-    int have = 0;
-    if (strcmp(base, "fit.csv") == 0 && access(ini, R_OK) == 0) {
+    int fit = strcmp(base, "fit.csv") == 0, have = 0;
+    if (fit && access(ini, R_OK) == 0) {
         pk_err e2 = {0};
         have = pk_patient_load(ini, &p, &e2) == PK_OK;
         if (!have)
             pk_patient_free(&p);
+    } else if (strcmp(base, "simulation.csv") == 0) {
+        have = simulated_patient(dir, &p);
     }
-    int rc = pk_plot_csv(csv, have ? &p : NULL, 1, o, written, n_written, err);
+    int rc = pk_plot_csv(csv, have ? &p : NULL, fit, o, written, n_written, err);
     if (have)
         pk_patient_free(&p);
     return rc;

@@ -29,6 +29,7 @@ typedef struct traj_panel {
     int obs;            /* the model's observable (observations), -1: none */
     int band, band_all, pi; /* the CSV has X_p05/_p95, X_all_p05/_p95, X_pi05/_pi95 */
     int cnt[6];         /* observations per block: (below, exact, above) x (fitted, check) */
+    int zeros;          /* exact observations of 0 */
     double floor;       /* log axis: bands and observed zeros drawn no lower */
     double ymax;        /* the largest value drawn (a linear axis' arrows) */
     size_t n_ref;
@@ -139,6 +140,7 @@ static void read_output(const pk_csv *t, const pk_model *m, traj_fig *f, traj_pa
         if (p->obs[i].obs == k) {
             int chk = f->fitted && p->obs[i].check;
             tp->cnt[chk * 3 + p->obs[i].censor + 1]++;
+            tp->zeros += !p->obs[i].censor && p->obs[i].value <= 0;
             *hi = fmax(*hi, p->obs[i].value);
         }
 }
@@ -343,7 +345,7 @@ static void panel_plot(pk_gp_script *gs, const traj_fig *f, size_t k, const plot
     const pk_plot_panel *d = tp->def;
     char title[256];
     snprintf(title, sizeof title, "%s", d->title);
-    if (d->log_y && d->zero_at > 0 && tp->cnt[1] + tp->cnt[4] > 0)
+    if (d->log_y && d->zero_at > 0 && tp->zeros > 0)
         snprintf(title, sizeof title, "%s (an observed 0 drawn at %g%s)", d->title, d->zero_at,
                  strncmp(d->unit, "%", 1) ? "" : "%");
     fprintf(g, "unset label\n");

@@ -120,6 +120,12 @@ done
   && [ "$(tr -cd '^' <<<"$dumb" | wc -c)" -ge 1 ] && ok || bad "dumb plot markers"
 "$pksim" simulate "$src/params/patient2.ini" --out "$tmp/simplot" --quiet --plot >/dev/null \
   && [ "$(png_size "$tmp/simplot/simulation.png")" = 1200x900 ] && ok || bad "simulate --plot"
+# a simulation's figure shows the observations of the file its run record
+# names (WBC on days 0 and 7), drawn again by plot
+"$pksim" plot "$tmp/simplot" --format dumb | grep -q 'patient2 (sorafenib_flt3): simulation' \
+  && "$pksim" plot "$tmp/simplot" >/dev/null && grep -q "title 'observed'" "$tmp/simplot/simulation.gp" \
+  && [ "$(sed -n '/^\$o1_eq << EOD/,/^EOD/p' "$tmp/simplot/simulation.gp" | grep -c ,)" -eq 2 ] \
+  && ok || bad "plot of a simulation: its observations"
 msg=$(PATH=/nonexistent "$pksim" plot "$tmp/fit1" --out "$tmp/nognuplot.png" 2>&1); rc=$?
 [ $rc -eq 3 ] && grep -q 'gnuplot is not installed (apt-get install gnuplot-nox)' <<<"$msg" \
   && [ -s "$tmp/fit1/fit.csv" ] && [ ! -e "$tmp/nognuplot.png" ] && ok || bad "no gnuplot: rc $rc, $msg"
