@@ -351,15 +351,18 @@ static void panel_plot(pk_gp_script *gs, const traj_fig *f, size_t k, const plot
     fprintf(g, "unset label\n");
     plot_stack_panel(g, st, k + 1, f->n_panel + 1, pk_gp_lit(gs, title));
     fprintf(g, "set ylabel %s noenhanced\n", pk_gp_lit(gs, d->unit));
-    fprintf(g, "set ytics autofreq\n%s", d->log_y ? "set logscale y\n" : "unset logscale y\n");
+    fprintf(g, "set ytics autofreq\nset format y '%%g'\n%s",
+            d->log_y ? "set logscale y\n" : "unset logscale y\n");
+    /* a linear axis starts at y_min (0: a concentration's interval below 0
+     * is not drawn); a log one at y_min when given */
     if (d->y_max > d->y_min)
         fprintf(g, "set yrange [%.6g:%.6g]\n", d->y_min, d->y_max);
-    else if (d->log_y && d->y_min > 0)
+    else if (!d->log_y || d->y_min > 0)
         fprintf(g, "set yrange [%.6g:*]\n", d->y_min);
     else
         fprintf(g, "set yrange [*:*]\n");
     for (size_t r = 0; r < tp->n_ref; r++)
-        fprintf(g, "set label %zu %s at graph 0.975, first %.6g right front offset 0,0.55 "
+        fprintf(g, "set label %zu %s at graph 0.975, first %.6g right front offset 0,-0.6 "
                    "noenhanced tc rgb '%s'\n", r + 1, pk_gp_lit(gs, tp->ref_text[r]),
                 tp->ref_at[r], PK_C_GREY);
     fprintf(g, "plot ");
@@ -428,7 +431,7 @@ static void top_of(pk_gp_script *gs, const traj_fig *f, const plot_stack *st)
                 pk_gp_lit(gs, f->subtitle), st->title_y[1]);
     plot_stack_panel(g, st, 0, f->n_panel + 1, "'Daily dose'");
     double top = f->dose_max > 0 ? f->dose_max : 1;
-    fprintf(g, "set ylabel 'mg/day'\nunset logscale y\n"
+    fprintf(g, "set ylabel 'mg/day'\nunset logscale y\nset format y '%%.3g'\n"
                "set yrange [0:%.6g]\nset ytics (0, %.6g, %.6g)\n", top * 1.25, top / 2, top);
     fprintf(g, "plot %s using 'day':'dose_mg_per_day' with steps lw 2 lc rgb '%s' notitle\n",
             pk_gp_lit(gs, f->data), PK_C_BLUE);
