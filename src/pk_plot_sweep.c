@@ -98,7 +98,9 @@ static void grid_panel(FILE *g, const pk_plot_opts *o, int names, size_t k, size
     int pt = plot_font_pt(o);
     double W = o->width, H = o->height, line = pt ? 1.65 * pt : 1, ch = pt ? 0.62 * pt : 1;
     size_t cols = n < 3 ? n : 3, rows = (n + cols - 1) / cols, r = k / cols, c = k % cols;
-    double left = (names * 1.15 * ch + 2 * ch) / W, right = 1 - 2 * ch / W, gap = 3 * ch / W;
+    /* a name's characters at about 0.75 em; a gap for the tic labels */
+    double left = (names * (pt ? 0.75 * pt : 1) + 3 * ch) / W, right = 1 - 2 * ch / W;
+    double gap = 6 * ch / W;
     double top = 1 - 2.2 * line / H, axis = 2.6 * line / H, head = 1.8 * line / H;
     double w = (right - left - (double)(cols - 1) * gap) / (double)cols;
     double h = (top - (double)rows * (head + axis)) / (double)rows;
@@ -108,7 +110,7 @@ static void grid_panel(FILE *g, const pk_plot_opts *o, int names, size_t k, size
             x0, x0 + w, y1, y1 - h, title_lit, x0 + w / 2, y1 + 0.6 * line / H);
 }
 
-/* About four tics over a read-out's 5-95% values. */
+/* Three or four tics over a read-out's 5-95% values. */
 static double x_step(const pk_csv_text *t, const readout_cols *r)
 {
     double lo = INFINITY, hi = -INFINITY;
@@ -117,7 +119,7 @@ static double x_step(const pk_csv_text *t, const readout_cols *r)
         lo = fmin(lo, fmin(row[r->c05], row[r->c50]));
         hi = fmax(hi, fmax(row[r->c95], row[r->c50]));
     }
-    return plot_nice_step((hi - lo) / 4);
+    return plot_nice_step((hi - lo) / 2.5);
 }
 
 static void readouts_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)

@@ -326,8 +326,12 @@ static void obs_items(FILE *g, const traj_panel *tp, size_t k, double ps, const 
             fprintf(g, " with points pt %d ps %.2f lw 1.5 lc rgb '%s' notitle", chk ? 6 : 7, ps,
                     PK_C_VERMILLION);
         else if (tp->def->log_y)
-            fprintf(g, ":(0):($2*%.3g) with vectors head %s size screen 0.009,25 lw 2 lc rgb "
-                       "'%s' notitle", (kind ? ARROW_UP : ARROW_DOWN) - 1,
+            /* the head inside a fixed range: a "> 50" of a 0-105% axis
+             * points at 100, not off the panel */
+            fprintf(g, ":(0):($2*%.3g>%.6g?%.6g-$2:$2*%.3g) with vectors head %s size screen "
+                    "0.009,25 lw 2 lc rgb '%s' notitle", kind ? ARROW_UP : ARROW_DOWN,
+                    kind && tp->def->y_max > 0 ? tp->def->y_max * 0.95 : 1e300,
+                    tp->def->y_max * 0.95, (kind ? ARROW_UP : ARROW_DOWN) - 1,
                     chk ? "empty" : "filled", PK_C_VERMILLION);
         else
             fprintf(g, ":(0):(%.6g) with vectors head %s size screen 0.009,25 lw 2 lc rgb "
@@ -457,7 +461,7 @@ static void traj_script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
     fprintf(g, "$keyvec << EOD\n-9,-9,0.001,0\nEOD\n");
     /* a little room right of the last day for an observation there */
     fprintf(g, "set grid\nset xrange [0:%.6g]\nset format y '%%g'\nset multiplot\n",
-            f->last_day * 1.015);
+            f->last_day * 1.03);
     top_of(gs, f, &st);
     for (size_t k = 0; k < f->n_panel; k++)
         panel_plot(gs, f, k, &st, o);
