@@ -89,6 +89,21 @@ static void pk_tau_window(const double *d, double *tau_on, double *tau_off)
     *tau_on = *tau_off = 0.0;
 }
 
+/* Phi(tau) and its integral in closed form (pk_model.pk_phi): the central
+ * compartment empties at kel into Ael. */
+static void pk_phi(const double *d, double t, double *phi, double *iphi)
+{
+    double k = d[KEL], e = exp(-k * t), e1 = k * t < 1e-12 ? t : -expm1(-k * t) / k;
+    phi[CENTRAL * N_STATE + CENTRAL] = e;
+    phi[CENTRAL * N_STATE + AEL] = 0.0;
+    phi[AEL * N_STATE + CENTRAL] = -expm1(-k * t);
+    phi[AEL * N_STATE + AEL] = 1.0;
+    iphi[CENTRAL * N_STATE + CENTRAL] = e1;
+    iphi[CENTRAL * N_STATE + AEL] = 0.0;
+    iphi[AEL * N_STATE + CENTRAL] = t - e1;
+    iphi[AEL * N_STATE + AEL] = t;
+}
+
 static void init(const double *d, double *x)
 {
     (void)d;
@@ -158,6 +173,7 @@ const pk_model model_iv1cpt = {
     .derive = derive, .n_pk_derived = N_DERIVED,
     .bioavailability = NULL, .lag_day = NULL,
     .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid, .pk_tau_window = pk_tau_window,
+    .pk_phi = pk_phi,
     .pd_rhs = NULL, .init = init, .observe = observe, .data_priors = NULL,
     .readout = readout_defs, .n_readout = N_RO, .readouts = readouts, .window_day = 6,
     .rank_by = "frac_in_15_40_mg_per_L", .rank_limit = "frac_above_40_mg_per_L",

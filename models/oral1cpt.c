@@ -200,6 +200,13 @@ static void readouts(const pk_model *m, const pk_course *c, double *ro)
     pk_course_doses(c, &ro[RO_CUM_DOSE], &ro[RO_MEAN_DOSE], &ro[RO_DOSE_CHANGES]);
 }
 
+/* The target range of the read-outs, on a linear axis (the usual one for
+ * a single dose's curve). */
+static const pk_plot_panel panels[] = {
+    {"Plasma concentration", "mg/L", "conc", 0, 0, 0, 0,
+     {{"target range, low", TARGET_LO, NULL}, {"high", TARGET_HI, NULL}}},
+};
+
 const pk_model model_oral1cpt = {
     .name = "oral1cpt",
     .summary = "one-compartment PK, first-order absorption, optional lag (solver reference)",
@@ -215,4 +222,5 @@ const pk_model model_oral1cpt = {
     .rank_by = "frac_in_10_20_mg_per_L", .rank_limit = "frac_above_20_mg_per_L",
     .rank_limit_max = 0.05, .rank_ties = {"frac_below_10_mg_per_L", NULL},
     .sweep_obs = {"conc", NULL},
+    .panel = panels, .n_panel = 1,
 };

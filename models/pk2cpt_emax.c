@@ -155,6 +155,24 @@ static void readouts(const pk_model *m, const pk_course *c, double *ro)
     pk_course_doses(c, &ro[RO_CUM_DOSE], &ro[RO_MEAN_DOSE], &ro[RO_DOSE_CHANGES]);
 }
 
+/* The figure's reference levels: the IC50, and half the untreated
+ * biomarker (the read-out's threshold). */
+static double ic50_level(const double *th)
+{
+    return th[IC50];
+}
+
+static double half_e0_level(const double *th)
+{
+    return 0.5 * th[E0];
+}
+
+static const pk_plot_panel panels[] = {
+    {"Plasma concentration", "mg/L", "conc", 1, 0, 0, 0, {{"IC50", 0, ic50_level}}},
+    {"Biomarker", "biomarker unit", "biomarker", 1, 0, 0, 0,
+     {{"half of E0", 0, half_e0_level}}},
+};
+
 const pk_model model_pk2cpt_emax = {
     .name = "pk2cpt_emax",
     .summary = "two-compartment oral PK with a direct inhibitory Emax effect on a biomarker "
@@ -168,4 +186,5 @@ const pk_model model_pk2cpt_emax = {
     .readout = readout_defs, .n_readout = N_RO, .readouts = readouts, .window_day = 6,
     .rank_by = "frac_biomarker_below_half", .rank_ties = {"mean_dose_mg_per_day", NULL},
     .sweep_obs = {"conc", "biomarker", NULL},
+    .panel = panels, .n_panel = sizeof panels / sizeof *panels,
 };

@@ -487,6 +487,28 @@ static void readouts(const pk_model *m, const pk_course *c, double *ro)
     ro[RO_LOG10_LT] = log10(fmax(lt, 1e-300) * 1e12);
 }
 
+/* The figure's reference levels: FLT3-ITD inhibition at half and 90%. */
+static double ec50_level(const double *th)
+{
+    return th[EC50];
+}
+
+static double ic90_level(const double *th)
+{
+    return th[EC50] * pow(9.0, 1.0 / th[HILL]);
+}
+
+/* Panels: low blast percentages decide response and relapse, so they are
+ * on a log axis, a count of 0 drawn at 0.02%. */
+static const pk_plot_panel panels[] = {
+    {"Plasma sorafenib", "mg/L", "conc", 1, 0.01, 0, 0,
+     {{"FLT3-ITD EC50", 0, ec50_level}, {"IC90", 0, ic90_level}}},
+    {"White blood cells", "10^9/L", "wbc", 1, 0, 0, 0, {{"grade IV", 1.0, NULL}}},
+    {"Blasts in blood", "% of cells", "blast_pb_pct", 1, 0.01, 105, 0.02,
+     {{"HR below", 1, NULL}, {"relapse from", 5, NULL}}},
+    {"Blasts in marrow", "% of cells", "blast_bm_pct", 1, 0.01, 105, 0.02, {{NULL, 0, NULL}}},
+};
+
 const pk_model model_sorafenib_flt3 = {
     .name = "sorafenib_flt3",
     .summary = "oral sorafenib PK (transit chain, enterohepatic cycling) driving FLT3-ITD "
@@ -507,4 +529,5 @@ const pk_model model_sorafenib_flt3 = {
                {"relapse", "relapse_free_days", "p_relapse"},
                {"resistant_dominance", "resistant_dominance_day", "p_resistant_dominance"}},
     .sweep_obs = {"conc", "wbc", "blast_pb_pct", NULL},
+    .panel = panels, .n_panel = sizeof panels / sizeof *panels,
 };

@@ -2,7 +2,9 @@
 # Simulation benchmark: one 221-day, 400 mg bid simulation of patient 2,
 # with the optimised SUNDIALS (build/) and with Debian's unoptimised
 # libsundials (build-sys/), each engine timed in process (median of
-# REPEATS).  Writes the two tables to results/bench_simulate.txt.
+# REPEATS).  Writes the two tables to results/bench_simulate.txt.  Then
+# the plot benchmark (scripts/bench/plot.sh: a fit figure under 1 s,
+# results/bench_plot.txt).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PKSIM_ROOT"
@@ -24,3 +26,4 @@ trap 'rm -f "$tmp"' EXIT
 mv "$tmp" "$out"
 trap - EXIT
 echo "wrote $out"
+scripts/bench/plot.sh

@@ -318,7 +318,7 @@ static int cmd_fit(const pk_cli *cli)
         rc = pk_fit_run(&fp, &res, &err);
     double t1 = pk_clock_s();
     if (rc == PK_OK)
-        rc = pk_fit_bands_run(&fp, &res, &bands, &err);
+        rc = pk_fit_bands_run(&fp, &res, &cli->bands, &bands, &err);
     double t2 = pk_clock_s();
     char dir[1024];
     int lock = -1;

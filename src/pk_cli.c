@@ -41,6 +41,10 @@ const char pk_cli_usage[] =
     "      --jacobian sens|fd  CVODES sensitivities (default) or finite differences\n"
     "      --rtol X            solver tolerance of the optimisation (default 1e-6)\n"
     "      --sir-rtol X        solver tolerance of the SIR proposals (default 3e-5)\n"
+    "      --band all|estimated  what the figure's band and the 90% prediction interval\n"
+    "                          vary: all uncertain parameters (the estimated ones from the\n"
+    "                          posterior draws, the others from their priors; default) or\n"
+    "                          the estimated ones only\n"
     "      --out DIR           output directory (default results/<patient id>); waits as for\n"
     "                          simulate: fit.ini, fit_summary.txt, fit.csv and posterior.csv\n"
     "                          (and fit.png) are always of one run\n"
@@ -391,6 +395,7 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"proposals", required_argument, 0, 'm'}, {"no-priors", no_argument, 0, 'P'},
         {"jacobian", required_argument, 0, 'j'}, {"rtol", required_argument, 0, 'r'},
         {"sir-rtol", required_argument, 0, 'R'}, {"prior", required_argument, 0, 'A'},
+        {"band", required_argument, 0, 'B'},
         {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
         {"plot", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     pk_fit_opts *fo = &cli->fit;
@@ -436,6 +441,14 @@ static int parse_fit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
             if (cli->fit_prior)
                 return usage(mb, "--prior is given twice");
             cli->fit_prior = optarg;
+            break;
+        case 'B':
+            if (strcmp(optarg, "all") == 0)
+                cli->bands.params = PK_BANDS_ALL;
+            else if (strcmp(optarg, "estimated") == 0)
+                cli->bands.params = PK_BANDS_ESTIMATED;
+            else
+                return usage(mb, "--band: '%.200s' is all or estimated", optarg);
             break;
         default:
             if ((rc = run_option(mb, c, cli, &fo->seed, &fo->threads)) == 0)
@@ -762,6 +775,7 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     memset(cli, 0, sizeof *cli);
     cli->sim = pk_sim_default_request();
     cli->fit = pk_fit_default_opts();
+    cli->bands = pk_fit_bands_default_opts();
     cli->sweep = pk_sweep_default_opts();
     cli->plot_opts = pk_plot_default_opts();
     cli->pop.o = pk_popfit_default_opts();

@@ -9,6 +9,7 @@
 #include "pk_export.h"
 #include "pk_fit.h"
 #include "pk_import.h"
+#include "pk_fit_bands.h"
 #include "pk_plot.h"
 #include "pk_popfit.h"
 #include "pk_simulate.h"
@@ -50,6 +51,7 @@ typedef struct pk_cli {
     int quiet, plot;
     pk_sim_request sim;
     pk_fit_opts fit;
+    pk_fit_bands_opts bands; /* fit --band */
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
     pk_popfit_request pop;

@@ -42,9 +42,10 @@ static double dtheta_deta(pk_prior_kind k, double theta)
 }
 
 /* The 90% interval of what would be observed at prediction mu under the
- * observable's error model (residual error only, at the MAP). */
+ * observable's error model (residual error only, at the MAP; the SDs
+ * times err_scale, as the intervals and the draws use them). */
 static void residual_interval(const pk_obs_def *od, const pk_observation *o, double mu,
-                              double sd_scale, double *lo, double *hi)
+                              double err_scale, double *lo, double *hi)
 {
     const double z = 1.6448536; /* the normal's 95% point */
     double sd;
@@ -72,7 +73,7 @@ static void residual_interval(const pk_obs_def *od, const pk_observation *o, dou
         *hi = mu + z * sd;
         break;
     case PK_ERRMODEL_ADDITIVE:
-        sd = od->a * (sd_scale > 0 ? sd_scale : 1);
+        sd = od->a * err_scale;
         *lo = mu - z * sd;
         *hi = mu + z * sd;
         break;
@@ -81,24 +82,42 @@ static void residual_interval(const pk_obs_def *od, const pk_observation *o, dou
     }
 }
 
-/* fit_obs.csv: one row per observation, for R or Python. */
+/* A number for R or Python: NA when there is none. */
+static void csv_num(FILE *f, const char *fmt, double v)
+{
+    if (isfinite(v))
+        fprintf(f, fmt, v);
+    else
+        fputs(",NA", f);
+}
+
+/* fit_obs.csv: one row per observation, for R or Python.  pi05/pi95: the
+ * 90% prediction interval of the bands (draws and residual error, at the
+ * observation's own cell count); re05_map/re95_map: residual error alone
+ * around IPRED. */
 static void write_obs_table(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res,
-                            const double *pred0)
+                            const double *pred0, const pk_fit_bands *b)
 {
     const pk_model *m = fp->m;
     const pk_patient *p = fp->p;
     fprintf(f, "patient,day,observable,dv,censoring,check,n_cells,pred_prior_median,ipred_map,"
-               "residual,pi05_residual,pi95_residual\n");
+               "residual,pi05,pi95,re05_map,re95_map\n");
     for (size_t i = 0; i < p->n_obs; i++) {
         const pk_observation *o = &p->obs[i];
         const pk_obs_def *od = &m->obs[o->obs];
         double r[2] = {0, 0}, lo, hi, mu = res->pred[i];
         pk_lik_residuals(od, o, mu, r);
-        residual_interval(od, o, mu, res->sd_scale, &lo, &hi);
-        fprintf(f, "%s,%.10g,%s,%.10g,%s,%d,%d,%.8g,%.8g,%.6g,%.8g,%.8g\n", p->id, o->t_day,
-                od->name, o->value, o->censor < 0 ? "left" : o->censor > 0 ? "right" : "none",
-                o->check, od->error == PK_ERRMODEL_BINOMIAL ? pk_lik_cells(od, o) : 0,
-                pred0 ? pred0[i] : NAN, mu, r[0], lo, hi);
+        residual_interval(od, o, mu, res->err_scale, &lo, &hi);
+        fprintf(f, "%s,%.10g,%s,%.10g,%s,%d,%d", p->id, o->t_day, od->name, o->value,
+                o->censor < 0 ? "left" : o->censor > 0 ? "right" : "none", o->check,
+                od->error == PK_ERRMODEL_BINOMIAL ? pk_lik_cells(od, o) : 0);
+        csv_num(f, ",%.8g", pred0 ? pred0[i] : NAN);
+        fprintf(f, ",%.8g,%.6g", mu, r[0]);
+        csv_num(f, ",%.8g", b->obs_pi && b->n_sim ? b->obs_pi[i * 2] : NAN);
+        csv_num(f, ",%.8g", b->obs_pi && b->n_sim ? b->obs_pi[i * 2 + 1] : NAN);
+        csv_num(f, ",%.8g", lo);
+        csv_num(f, ",%.8g", hi);
+        fputc('\n', f);
     }
 }
 
@@ -177,11 +196,12 @@ static void weak_points(FILE *f, const char *text, const char *id)
     }
 }
 
-void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+/* The summary's head: what was fitted, the objective, the starts and the
+ * error SDs maximum likelihood profiled. */
+static void summary_head(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
 {
     const pk_model *m = fp->m;
     const pk_patient *p = fp->p;
-    size_t np = fp->n_est;
     fprintf(f, "pksim fit: %s (model %s) from %s\n", p->id, m->name, p->path);
     if (fp->o.use_priors)
         fprintf(f, "objective %s: %.4f = observations %.4f + priors %.4f\n", res->obj_name,
@@ -212,6 +232,13 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
     }
     if (!res->cov_ok)
         fprintf(f, "warning: J^T J is singular at the optimum: intervals use its pseudo-inverse\n");
+}
+
+/* The parameter table: prior, estimate, 95% interval, RSE, information. */
+static void summary_params(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    size_t np = fp->n_est;
     fprintf(f, "\n%-16s %-10s %11s %11s %11s %23s %7s %9s\n", "parameter", "unit", "prior",
             "prior sd", "estimate", "95% interval", "RSE%", "info");
     for (size_t j = 0; j < np; j++) {
@@ -235,6 +262,13 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
                "intervals in the parameter's unit, the intervals symmetric on the estimation "
                "scale; info = 1 - posterior sd / prior sd: 0 when the data did not inform it; "
                "fit_params.csv also gives shrinkage in NONMEM's direction, 1 - info)\n");
+}
+
+/* The correlation matrix of the estimates (estimation scale). */
+static void summary_correlation(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    size_t np = fp->n_est;
     if (np > 1) {
         fprintf(f, "\ncorrelation (estimation scale)\n%-16s", "");
         for (size_t j = 0; j < np; j++)
@@ -249,6 +283,15 @@ void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *r
             fputc('\n', f);
         }
     }
+}
+
+void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res)
+{
+    const pk_model *m = fp->m;
+    const pk_patient *p = fp->p;
+    summary_head(f, fp, res);
+    summary_params(f, fp, res);
+    summary_correlation(f, fp, res);
     fprintf(f, "\nobservations\n");
     observation_rows(f, fp, res);
     fprintf(f, "\nposterior: %zu draws by sampling-importance-resampling from %d proposals "
@@ -277,26 +320,52 @@ static int write_posterior(FILE *f, const pk_fit_problem *fp, const pk_fit_resul
     return 0;
 }
 
+/* fit.csv: per output its MAP and the estimated parameters' 5/50/95%
+ * band (the columns of old), then the new columns after all of them: the
+ * band over every uncertain parameter (_all_p05, _all_p50, _all_p95;
+ * not with --band estimated) and the 90% prediction interval of an
+ * observation (_pi05, _pi95; observed outputs only). */
 static int write_bands(FILE *f, const pk_fit_problem *fp, const pk_fit_bands *b)
 {
     const pk_model *m = fp->m;
+    size_t nc = b->n_col;
     /* without posterior draws there are no bands: MAP columns only */
-    int bands = b->n_used > 0;
+    int bands = b->n_used > 0, all = bands && b->q_all, pi[PK_MAX_OBS];
+    for (size_t c = 0; c < nc; c++) {
+        pi[c] = bands && b->pi;
+        for (size_t i = 0; i < b->n_time && pi[c]; i++)
+            pi[c] = isfinite(b->pi[(i * nc + c) * 2]) && isfinite(b->pi[(i * nc + c) * 2 + 1]);
+    }
     fprintf(f, "day,dose_mg_per_day");
-    for (size_t c = 0; c < b->n_col; c++) {
+    for (size_t c = 0; c < nc; c++) {
         const char *name = m->obs[b->col[c]].column;
         fprintf(f, ",%s", name);
         if (bands)
             fprintf(f, ",%s_p05,%s_p50,%s_p95", name, name, name);
     }
+    for (size_t c = 0; c < nc; c++) {
+        const char *name = m->obs[b->col[c]].column;
+        if (all)
+            fprintf(f, ",%s_all_p05,%s_all_p50,%s_all_p95", name, name, name);
+        if (pi[c])
+            fprintf(f, ",%s_pi05,%s_pi95", name, name);
+    }
     fputc('\n', f);
     for (size_t i = 0; i < b->n_time; i++) {
         fprintf(f, "%.10g,%.10g", b->t[i], b->dose[i]);
-        for (size_t c = 0; c < b->n_col; c++) {
-            const double *q = b->q + (i * b->n_col + c) * 3;
-            fprintf(f, ",%.8g", b->map[i * b->n_col + c]);
+        for (size_t c = 0; c < nc; c++) {
+            const double *q = b->q + (i * nc + c) * 3;
+            fprintf(f, ",%.8g", b->map[i * nc + c]);
             if (bands)
                 fprintf(f, ",%.8g,%.8g,%.8g", q[0], q[1], q[2]);
+        }
+        for (size_t c = 0; c < nc; c++) {
+            if (all) {
+                const double *q = b->q_all + (i * nc + c) * 3;
+                fprintf(f, ",%.8g,%.8g,%.8g", q[0], q[1], q[2]);
+            }
+            if (pi[c])
+                fprintf(f, ",%.8g,%.8g", b->pi[(i * nc + c) * 2], b->pi[(i * nc + c) * 2 + 1]);
         }
         fputc('\n', f);
     }
@@ -388,7 +457,7 @@ int pk_fitout_write(const char *dir, const pk_fit_problem *fp, const pk_fit_resu
             rc = write_fit_ini(out[i].f, fp, res, post_sha, err);
             break;
         case 4:
-            write_obs_table(out[i].f, fp, res, have0 ? pred0 : NULL);
+            write_obs_table(out[i].f, fp, res, have0 ? pred0 : NULL, b);
             break;
         default:
             write_param_table(out[i].f, fp, res);

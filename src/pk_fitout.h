@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "pk_fit.h"
+#include "pk_fit_bands.h"
 
 /* The summary text: parameters, observations, objective, weak points. */
 void pk_fitout_summary(FILE *f, const pk_fit_problem *fp, const pk_fit_result *res);

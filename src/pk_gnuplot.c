@@ -135,7 +135,7 @@ static void first_error(FILE *ef, char *msg, size_t n)
         }
 }
 
-int pk_gp_run(const char *script, size_t len, pk_err *err)
+int pk_gp_run(const char *script, size_t len, const char *dir, pk_err *err)
 {
     FILE *ef = tmpfile(); /* unlinked at once: no path to plant anything at */
     int in[2];
@@ -160,6 +160,8 @@ int pk_gp_run(const char *script, size_t len, pk_err *err)
         dup2(err_fd, 2);
         close(in[0]);
         close(in[1]);
+        if (dir && chdir(dir) != 0)
+            _exit(126);
         execlp("gnuplot", "gnuplot", (char *)NULL);
         _exit(127);
     }
@@ -185,7 +187,9 @@ int pk_gp_run(const char *script, size_t len, pk_err *err)
                 rc = pk_err_set(err, PK_EIO, "gnuplot", "%s",
                                 msg[0]                                     ? msg
                                 : WIFEXITED(st) && WEXITSTATUS(st) == 127 ? "cannot run gnuplot"
-                                                                           : "failed");
+                                : WIFEXITED(st) && WEXITSTATUS(st) == 126
+                                    ? "cannot enter the figure's directory"
+                                    : "failed");
         }
     }
     sigaction(SIGPIPE, &old, NULL);

@@ -43,8 +43,9 @@ void pk_gp_script_free(pk_gp_script *s);
 /* Is gnuplot on PATH? */
 int pk_gp_available(void);
 
-/* Runs gnuplot on the script; its standard output is ours (the dumb
- * terminal draws there).  gnuplot's first error line becomes err. */
-int pk_gp_run(const char *script, size_t len, pk_err *err);
+/* Runs gnuplot on the script in directory dir (NULL: ours), where the
+ * script's relative file names resolve; its standard output is ours (the
+ * dumb terminal draws there).  gnuplot's first error line becomes err. */
+int pk_gp_run(const char *script, size_t len, const char *dir, pk_err *err);
 
 #endif

@@ -108,6 +108,33 @@ typedef struct pk_course {
     const double *theta;    /* parameters (model units) */
 } pk_course;
 
+/* A horizontal reference line of a figure panel (a threshold, a target,
+ * an EC50): at `value`, or at level(theta) when given, theta being the
+ * parameters the figure shows (the MAP, the file's values or the prior
+ * medians).  The figure labels it with its level and the panel's unit. */
+typedef struct pk_plot_ref {
+    const char *label;                    /* e.g. "grade IV"; NULL ends a list */
+    double value;                         /* in the panel's unit */
+    double (*level)(const double *theta); /* optional (NULL: value) */
+} pk_plot_ref;
+
+#define PK_PANEL_REFS 3
+
+/* A panel of a trajectory figure (simulate, fit), below the daily dose:
+ * one output, its band, prediction interval and observations. */
+typedef struct pk_plot_panel {
+    const char *title;                    /* e.g. "White blood cells" */
+    const char *unit;                     /* the axis' unit, e.g. "10^9/L" */
+    const char *obs;                      /* the observable drawn */
+    int log_y;                            /* 1: a log axis */
+    double y_min, y_max;                  /* a fixed range (both 0: automatic) */
+    double zero_at;                       /* log axis: where an observed 0 is drawn
+                                             (0: nowhere; the panel says so) */
+    pk_plot_ref ref[PK_PANEL_REFS];
+} pk_plot_panel;
+
+#define PK_MAX_PANEL 6
+
 typedef struct pk_model {
     const char *name;
     const char *summary;
@@ -197,6 +224,12 @@ typedef struct pk_model {
     double rank_limit_max;
     const char *events[4][3];   /* {name, day read-out, indicator read-out}; NULL name ends */
     const char *sweep_obs[4];   /* NULL-terminated, at most 3 */
+
+    /* Figures (optional): the panels of a trajectory figure under its
+     * daily dose, at most PK_MAX_PANEL.  0: one panel per observed
+     * output, on a log axis, without reference lines. */
+    const pk_plot_panel *panel;
+    size_t n_panel;
 } pk_model;
 
 /* The registry (src/pk_models.c). */

@@ -1,6 +1,10 @@
+/* realpath (XSI) */
+#define _XOPEN_SOURCE 700
+
 #include "pk_plot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,98 +13,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pk_csv.h"
 #include "pk_gnuplot.h"
+#include "pk_hash.h"
 #include "pk_out.h"
 #include "pk_plot_impl.h"
-
-/* Okabe-Ito colours: distinguishable with the common colour-vision
- * deficiencies. */
-#define C_BLUE "#0072B2"
-#define C_VERMILLION "#D55E00"
-#define C_SKY "#56B4E9"
-#define C_ORANGE "#E69F00"
-#define C_GREEN "#009E73"
-#define C_GREY "#555555"
-
-#define BLAST_FLOOR 0.02 /* %: where a blast count of 0 is drawn on the log axis */
 
 pk_plot_opts pk_plot_default_opts(void)
 {
     pk_plot_opts o = {.format = "png", .width = 1200, .height = 900, .out = NULL, .show = 0};
     return o;
-}
-
-typedef struct {
-    const pk_csv *t;
-    int day, dose, band;
-} cols;
-
-/* Writes column `name` (and its _p05/_p95 when bands) as a datablock. */
-static void datablock(FILE *g, const char *block, const cols *c, const char *name, int positive)
-{
-    int j = pk_csv_col(c->t, name);
-    char n5[96], n95[96];
-    snprintf(n5, sizeof n5, "%s_p05", name);
-    snprintf(n95, sizeof n95, "%s_p95", name);
-    int j5 = pk_csv_col(c->t, n5), j95 = pk_csv_col(c->t, n95);
-    fprintf(g, "$%s << EOD\n", block);
-    for (size_t i = 0; i < c->t->n_row; i++) {
-        const double *r = c->t->v + i * c->t->n_col;
-        double v = j >= 0 ? r[j] : NAN;
-        if (positive && !(v > 0))
-            continue; /* a log axis cannot show 0 */
-        fprintf(g, "%.8g %.8g", r[c->day], v);
-        if (j5 >= 0 && j95 >= 0)
-            fprintf(g, " %.8g %.8g", positive ? fmax(r[j5], 1e-300) : r[j5], r[j95]);
-        fputc('\n', g);
-    }
-    fprintf(g, "EOD\n");
-}
-
-/* Observations of one observable, in six blocks: below (<), exact and
- * above (>), each fitted or a `check` (kept as a model check, not fitted);
- * cnt gets the count of each (kind + 1, plus 3 for checks).  With floor >
- * 0 (a log axis) a value of 0 is drawn at floor. */
-static void obs_blocks(FILE *g, const pk_patient *p, const char *obs, const char *tag,
-                       double floor, int *cnt)
-{
-    int k = p ? pk_model_obs_index(p->model, obs) : -1;
-    static const char *const kinds[3] = {"lt", "eq", "gt"};
-    for (int chk = 0; chk <= 1; chk++)
-        for (int c = -1; c <= 1; c++) {
-            fprintf(g, "$%s_%s%s << EOD\n", tag, kinds[c + 1], chk ? "_chk" : "");
-            int n = 0;
-            for (size_t i = 0; p && k >= 0 && i < p->n_obs; i++)
-                if (p->obs[i].obs == k && p->obs[i].censor == c && p->obs[i].check == chk) {
-                    double v = p->obs[i].value;
-                    fprintf(g, "%.8g %.8g\n", p->obs[i].t_day, floor > 0 && v <= 0 ? floor : v);
-                    n++;
-                }
-            if (!n)
-                fprintf(g, "NaN NaN\n"); /* gnuplot refuses an empty block */
-            fprintf(g, "EOD\n");
-            cnt[chk * 3 + c + 1] = n;
-        }
-}
-
-/* The plot items of obs_blocks' non-empty blocks: filled markers for
- * fitted observations, hollow ones for checks, triangles for censored. */
-static void obs_items(FILE *g, const pk_plot_opts *o, const char *tag, const int *cnt,
-                      const char *colour, const char *label)
-{
-    static const char *const kinds[3] = {"lt", "eq", "gt"};
-    int dumb = strcmp(o->format, "dumb") == 0;
-    static const char *const filled[3] = {"pt 11 ps 1.6", "pt 7 ps 1.4", "pt 9 ps 1.6"};
-    static const char *const hollow[3] = {"pt 10 ps 1.6", "pt 6 ps 1.4", "pt 8 ps 1.6"};
-    static const char *const letters[3] = {"pt '&'", "pt '@'", "pt '^'"};
-    for (int chk = 0; chk <= 1; chk++)
-        for (int c = 0; c < 3; c++)
-            if (cnt[chk * 3 + c])
-                fprintf(g, ", $%s_%s%s using 1:2 with points %s lc rgb '%s' title '%s%s%s'", tag,
-                        kinds[c], chk ? "_chk" : "",
-                        dumb ? letters[c] : chk ? hollow[c] : filled[c], colour, label,
-                        c == 0 ? " <" : c == 2 ? " >" : "", chk ? " (check, not fitted)" : "");
 }
 
 /* An interactive gnuplot terminal (qt, wxt or x11) when a display exists;
@@ -129,134 +53,25 @@ const char *plot_interactive_terminal(void)
     return "";
 }
 
-static void terminal(pk_gp_script *gs, const pk_plot_opts *o, const char *tmp)
+/* The terminal line of a figure of o's format and size. */
+static void terminal(pk_gp_script *gs, const pk_plot_opts *o)
 {
     FILE *g = gs->f;
-    if (o->show) {
-        fprintf(g, "set terminal %s size %d,%d enhanced persist\n", plot_interactive_terminal(),
-                o->width, o->height);
-        return;
-    }
-    if (strcmp(o->format, "svg") == 0)
-        fprintf(g, "set terminal svg size %d,%d dynamic enhanced font 'Sans,11'\n", o->width,
-                o->height);
+    int pt = plot_font_pt(o);
+    if (o->show)
+        fprintf(g, "set terminal %s size %d,%d enhanced font 'Sans,%d' persist\n",
+                plot_interactive_terminal(), o->width, o->height, pt);
+    else if (strcmp(o->format, "svg") == 0)
+        fprintf(g, "set terminal svg size %d,%d dynamic enhanced font 'Sans,%d' linewidth %.2f\n",
+                o->width, o->height, pt, pt / 11.0);
     else if (strcmp(o->format, "pdf") == 0)
-        fprintf(g, "set terminal pdfcairo size %.2fin,%.2fin enhanced font 'Sans,9'\n",
-                o->width / 120.0, o->height / 120.0);
+        fprintf(g, "set terminal pdfcairo size %.2fin,%.2fin enhanced font 'Sans,%d'\n",
+                o->width / 120.0, o->height / 120.0, pt * 9 / 11);
     else if (strcmp(o->format, "dumb") == 0)
         fprintf(g, "set terminal dumb size %d,%d\n", o->width, o->height);
     else
-        fprintf(g, "set terminal pngcairo size %d,%d enhanced font 'Sans,11'\n", o->width,
-                o->height);
-    if (tmp)
-        fprintf(g, "set output %s\n", pk_gp_lit(gs, tmp));
-}
-
-typedef struct {
-    const pk_csv *t;
-    const pk_patient *p;
-    int with_obs;
-} traj_ctx;
-
-
-/* The four-panel figure of a trajectory CSV (simulate or fit). */
-static void script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
-{
-    FILE *g = gs->f;
-    const traj_ctx *tc = v;
-    const pk_csv *t = tc->t;
-    const pk_patient *p = tc->p;
-    int with_obs = tc->with_obs;
-    cols c = {t, pk_csv_col(t, "day"), pk_csv_col(t, "dose_mg_per_day"),
-              pk_csv_col(t, "wbc_p05") >= 0};
-    const pk_patient *op = with_obs ? p : NULL;
-    double last = t->v[(t->n_row - 1) * t->n_col + c.day];
-    /* EC50 and IC90 of I(C) from the parameters (prior medians without) */
-    double ec50 = 0.0693, hill = 1;
-    char title[512] = "pksim";
-    if (p) {
-        double th[PK_MAX_PARAM];
-        pk_patient_theta(p, th);
-        int je = pk_model_param_index(p->model, "EC50_mg_per_L");
-        int jh = pk_model_param_index(p->model, "hill");
-        if (je >= 0)
-            ec50 = th[je];
-        if (jh >= 0)
-            hill = th[jh];
-        int len = snprintf(title, sizeof title, "%s%s", p->id, c.band ? ": MAP fit" : "");
-        for (size_t j = 0; j < p->model->n_param && len < 400; j++)
-            if (p->has_map[j])
-                len += snprintf(title + len, sizeof title - len, "%s %s = %.3g",
-                                len > (int)strlen(p->id) + 9 ? "," : "", p->model->param[j].name,
-                                p->map[j]);
-    }
-    double ic90 = ec50 * pow(9.0, 1.0 / hill);
-    fprintf(g, "$dose << EOD\n");
-    for (size_t i = 0; i < t->n_row; i++)
-        fprintf(g, "%.8g %.8g\n", t->v[i * t->n_col + c.day],
-                c.dose >= 0 ? t->v[i * t->n_col + c.dose] : 0.0);
-    fprintf(g, "EOD\n");
-    datablock(g, "conc", &c, "conc_mg_per_L", 1);
-    datablock(g, "wbc", &c, "wbc", 1);
-    datablock(g, "pb", &c, "blast_pb_pct", 1);
-    datablock(g, "bm", &c, "blast_bm_pct", 1);
-    int nw[6], npb[6], nbm[6], nc[6];
-    obs_blocks(g, op, "wbc", "owbc", 0, nw);
-    obs_blocks(g, op, "blast_pb_pct", "opb", BLAST_FLOOR, npb);
-    obs_blocks(g, op, "blast_bm_pct", "obm", BLAST_FLOOR, nbm);
-    obs_blocks(g, op, "conc", "oconc", 0, nc);
-    int dumb = strcmp(o->format, "dumb") == 0;
-    fprintf(g, "set multiplot layout 4,1 title %s noenhanced\n", pk_gp_lit(gs, title));
-    /* fixed margins keep the panels' day axes aligned; keys sit outside
-     * the plots so that they never hide data */
-    fprintf(g, "set lmargin at screen 0.09\nset rmargin at screen %s\nset xrange [0:%g]\n"
-               "set grid\nset key outside right top noenhanced maxrows 8 spacing 0.9%s\n",
-            dumb ? "0.72" : "0.75", last > 0 ? last : 1, dumb ? "" : " font ',9'");
-    fprintf(g, "set format x ''\nunset xlabel\n");
-    /* 1: dose */
-    fprintf(g, "set title 'Daily dose'\nset ylabel 'dose (mg/day)'\nset yrange [0:1000]\n"
-               "plot $dose using 1:2 with steps lw 2 lc rgb '%s' title 'sorafenib'\n", C_BLUE);
-    /* 2: concentration */
-    fprintf(g, "set title 'Plasma sorafenib'\nset ylabel 'concentration (mg/L)'\nset logscale y\n"
-               "set yrange [0.01:*]\n");
-    fprintf(g, "plot $conc using 1:2 with lines lw 2 lc rgb '%s' title 'C (MAP)'", C_BLUE);
-    if (c.band)
-        fprintf(g, ", $conc using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
-                   "title '90%% band'", C_SKY);
-    fprintf(g, ", %.6g with lines dt 2 lw 1.5 lc rgb '%s' title 'FLT3-ITD EC50 %.3g mg/L', "
-               "%.6g with lines dt 3 lw 1.5 lc rgb '%s' title 'IC90 %.3g mg/L'",
-            ec50, C_GREY, ec50, ic90, C_ORANGE, ic90);
-    obs_items(g, o, "oconc", nc, C_VERMILLION, "observed");
-    fputc('\n', g);
-    /* 3: WBC */
-    fprintf(g, "set title 'White blood cells'\nset ylabel 'WBC (10^9/L)'\nset yrange [*:*]\n");
-    fprintf(g, "plot ");
-    if (c.band)
-        fprintf(g, "$wbc using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
-                   "title '90%% band', ", C_SKY);
-    fprintf(g, "$wbc using 1:2 with lines lw 2 lc rgb '%s' title 'WBC', "
-               "1.0 with lines dt 2 lc rgb '%s' title 'grade IV (1.0)'",
-            C_BLUE, C_GREY);
-    obs_items(g, o, "owbc", nw, C_VERMILLION, "observed");
-    fputc('\n', g);
-    /* 4: blasts */
-    /* a log axis: the low percentages decide response and relapse; a count
-     * of 0 is drawn at the floor, and the panel says so */
-    fprintf(g, "set logscale y\nset yrange [%g:105]\nset title 'Blasts (0%% drawn at %g%%)'\n"
-               "set ylabel 'blasts (%% of cells)'\nset format x '%%g'\nset xlabel 'day'\n",
-            BLAST_FLOOR / 2, BLAST_FLOOR);
-    fprintf(g, "plot ");
-    if (c.band)
-        fprintf(g, "$pb using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.3 "
-                   "title 'blood 90%% band', $bm using 1:3:4 with filledcurves fc rgb '%s' fs "
-                   "transparent solid 0.25 title 'marrow 90%% band', ",
-                C_SKY, C_ORANGE);
-    fprintf(g, "$pb using 1:2 with lines lw 2 lc rgb '%s' title 'blood (PB)', "
-               "$bm using 1:2 with lines lw 2 dt 4 lc rgb '%s' title 'marrow (BM)'",
-            C_BLUE, C_VERMILLION);
-    obs_items(g, o, "opb", npb, C_BLUE, "blood observed");
-    obs_items(g, o, "obm", nbm, C_VERMILLION, "marrow observed");
-    fprintf(g, "\nunset multiplot\n");
+        fprintf(g, "set terminal pngcairo size %d,%d enhanced font 'Sans,%d' linewidth %.2f\n",
+                o->width, o->height, pt, pt / 11.0);
 }
 
 /* The options every figure checks before anything runs: a known format,
@@ -290,70 +105,6 @@ static int plot_check_opts(const pk_plot_opts *o, pk_err *err)
     return PK_OK;
 }
 
-/* Any model's figure: the daily dose, then one panel per observable whose
- * column the CSV has (the model's observed ones when the patient is known,
- * else the concentration), on a log axis, with its 90% band and the
- * observations where there are some. */
-static void generic_script(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
-{
-    const traj_ctx *tc = v;
-    const pk_csv *t = tc->t;
-    const pk_patient *p = tc->p;
-    FILE *g = gs->f;
-    cols c = {t, pk_csv_col(t, "day"), pk_csv_col(t, "dose_mg_per_day"),
-              pk_csv_col(t, t->name[2]) >= 0};
-    const char *names[PK_MAX_OBS], *obs[PK_MAX_OBS];
-    size_t n = 0;
-    if (p) {
-        for (size_t k = 0; k < p->model->n_obs && n < 3; k++)
-            if (p->model->obs[k].error != PK_ERRMODEL_NONE &&
-                pk_csv_col(t, p->model->obs[k].column) >= 0) {
-                names[n] = p->model->obs[k].column;
-                obs[n++] = p->model->obs[k].name;
-            }
-    } else if (t->n_col > 2) {
-        names[n] = t->name[2];
-        obs[n++] = "";
-    }
-    double last = t->v[(t->n_row - 1) * t->n_col + c.day];
-    fprintf(g, "$dose << EOD\n");
-    for (size_t i = 0; i < t->n_row; i++)
-        fprintf(g, "%.8g %.8g\n", t->v[i * t->n_col + c.day],
-                c.dose >= 0 ? t->v[i * t->n_col + c.dose] : 0.0);
-    fprintf(g, "EOD\n");
-    char block[16], tag[16];
-    for (size_t k = 0; k < n; k++) {
-        snprintf(block, sizeof block, "y%zu", k);
-        datablock(g, block, &c, names[k], 1);
-    }
-    int cnt[PK_MAX_OBS][6];
-    for (size_t k = 0; k < n; k++) {
-        snprintf(tag, sizeof tag, "o%zu", k);
-        obs_blocks(g, tc->with_obs ? p : NULL, obs[k], tag, 0, cnt[k]);
-    }
-    fprintf(g, "set multiplot layout %zu,1 title %s noenhanced\n", n + 1,
-            pk_gp_lit(gs, p ? p->id : "pksim"));
-    fprintf(g, "set lmargin at screen 0.10\nset rmargin at screen 0.95\nset xrange [0:%g]\n"
-               "set grid\nset key inside top right noenhanced%s\n",
-            last > 0 ? last : 1, strcmp(o->format, "dumb") ? " font ',9'" : "");
-    fprintf(g, "set title 'Daily dose'\nset ylabel 'dose (mg/day)'\nset yrange [0:*]\n"
-               "plot $dose using 1:2 with steps lw 2 lc rgb '%s' title 'dose'\n", C_BLUE);
-    for (size_t k = 0; k < n; k++) {
-        fprintf(g, "set title %s noenhanced\nset ylabel %s noenhanced\nset logscale y\n"
-                   "set yrange [*:*]\n%s\n", pk_gp_lit(gs, names[k]), pk_gp_lit(gs, names[k]),
-                k + 1 == n ? "set xlabel 'day'" : "unset xlabel");
-        fprintf(g, "plot $y%zu using 1:2 with lines lw 2 lc rgb '%s' title '%s'", k, C_BLUE,
-                c.band ? "MAP" : p ? "simulated" : "simulated");
-        if (c.band)
-            fprintf(g, ", $y%zu using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid "
-                       "0.3 title '90%% band (parameters)'", k, C_SKY);
-        snprintf(tag, sizeof tag, "o%zu", k);
-        obs_items(g, o, tag, cnt[k], C_VERMILLION, "observed");
-        fputc('\n', g);
-    }
-    fprintf(g, "unset multiplot\n");
-}
-
 int plot_ready(const pk_plot_opts *o, const char *data, pk_err *err)
 {
     if (plot_check_opts(o, err))
@@ -370,37 +121,32 @@ int plot_ready(const pk_plot_opts *o, const char *data, pk_err *err)
     return PK_OK;
 }
 
-int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
-                char *written, size_t n_written, pk_err *err)
+/* The patient file a simulation in dir came from: the input its
+ * simulation.run.json names, when it is still there (the path as given to
+ * simulate, from here) with the SHA-256 recorded.  1 when p was loaded. */
+static int simulated_patient(const char *dir, pk_patient *p)
 {
-    if (plot_ready(o, csv, err))
-        return err->code;
-    pk_csv t;
-    if (pk_csv_read(csv, &t, err))
-        return err->code;
-    if (pk_csv_col(&t, "day") != 0 || pk_csv_col(&t, "dose_mg_per_day") != 1 || t.n_col < 3) {
-        pk_csv_free(&t);
-        return pk_err_set(err, PK_EINPUT, csv, "not a pksim trajectory (day, dose_mg_per_day "
-                          "and an output first)");
+    char path[1100];
+    snprintf(path, sizeof path, "%s/simulation.run.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_t *in = root ? json_object_get(root, "inputs_sha256") : NULL;
+    const char *key;
+    json_t *val;
+    int have = 0;
+    json_object_foreach(in, key, val)
+    {
+        char hex[PK_SHA256_HEX];
+        pk_err e = {0};
+        if (!have && json_is_string(val) && pk_sha256_file(key, hex, &e) == PK_OK &&
+            strcmp(hex, json_string_value(val)) == 0) {
+            have = pk_patient_load(key, p, &e) == PK_OK;
+            if (!have)
+                pk_patient_free(p);
+        }
     }
-    /* sorafenib_flt3's four panels with its reference lines; any other
-     * model's observables in a panel each */
-    int leukemia = pk_csv_col(&t, "wbc") >= 0 && pk_csv_col(&t, "blast_pb_pct") >= 0;
-    int dumb = strcmp(o->format, "dumb") == 0 || o->show;
-    char out[1024] = "";
-    if (o->out && !o->show)
-        snprintf(out, sizeof out, "%s", o->out);
-    else if (!dumb) {
-        snprintf(out, sizeof out, "%s", csv);
-        char *dot = strrchr(out, '.');
-        if (dot && !strchr(dot, '/'))
-            *dot = 0;
-        snprintf(out + strlen(out), sizeof out - strlen(out), ".%s", o->format);
-    }
-    traj_ctx tc = {&t, p, with_obs};
-    int rc = plot_run(o, out, leukemia ? script : generic_script, &tc, written, n_written, err);
-    pk_csv_free(&t);
-    return rc;
+    json_decref(root);
+    return have;
 }
 
 int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
@@ -426,68 +172,227 @@ int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t 
         char *slash = strrchr(csv, '/');
         snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - csv) : 1, slash ? csv : ".");
     }
-    /* a fit's directory holds its fit.ini: observations and estimates */
+    /* a fit's directory holds its fit.ini: observations and estimates; a
+     * simulation's run record names its patient file */
     const char *base = strrchr(csv, '/');
     base = base ? base + 1 : csv;
     snprintf(ini, sizeof ini, "%s/fit.ini", dir);
     pk_patient p;
-    int have = 0;
-    if (strcmp(base, "fit.csv") == 0 && access(ini, R_OK) == 0) {
+    int fit = strcmp(base, "fit.csv") == 0, have = 0;
+    if (fit && access(ini, R_OK) == 0) {
         pk_err e2 = {0};
         have = pk_patient_load(ini, &p, &e2) == PK_OK;
         if (!have)
             pk_patient_free(&p);
+    } else if (strcmp(base, "simulation.csv") == 0) {
+        have = simulated_patient(dir, &p);
     }
-    int rc = pk_plot_csv(csv, have ? &p : NULL, 1, o, written, n_written, err);
+    int rc = pk_plot_csv(csv, have ? &p : NULL, fit, o, written, n_written, err);
     if (have)
         pk_patient_free(&p);
     return rc;
 }
 
-/* Draws the script written by body into out ("" = standard output, for
- * dumb): through a temporary file made by mkstemp beside out, renamed into
- * place when gnuplot succeeded.  An output that cannot be written fails
- * here, before gnuplot runs. */
-int plot_run(const pk_plot_opts *o, const char *out, plot_body body, const void *ctx,
-             char *written, size_t n_written, pk_err *err)
+/* The directory of path ("." without one) into dir. */
+static void dir_of(const char *path, char *dir, size_t n)
 {
-    int dumb = strcmp(o->format, "dumb") == 0;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, n, ".");
+    else if (slash == path)
+        snprintf(dir, n, "/");
+    else
+        snprintf(dir, n, "%.*s", (int)(slash - path), path);
+}
+
+static const char *base_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void plot_data_ref(const char *csv, const char *out, char *ref, size_t n)
+{
+    char d1[1200], d2[1200], r1[PATH_MAX], r2[PATH_MAX];
+    dir_of(csv, d1, sizeof d1);
+    dir_of(out && out[0] ? out : csv, d2, sizeof d2);
+    if (realpath(d1, r1) && realpath(d2, r2) && strcmp(r1, r2) == 0)
+        snprintf(ref, n, "%s", base_of(csv));
+    else if (realpath(csv, r1))
+        snprintf(ref, n, "%s", r1);
+    else
+        snprintf(ref, n, "%s", csv);
+}
+
+/* The script that draws body's code into output (NULL: none): the
+ * terminal, the output, the common settings, then the body. */
+static int whole_script(const pk_plot_opts *o, const char *output, const pk_gp_script *body,
+                        int header, pk_gp_script *gs, pk_err *err)
+{
+    if (pk_gp_script_open(gs, err))
+        return err->code;
+    if (header)
+        fprintf(gs->f, "# Written by pksim %s.  Run gnuplot on this file in its directory to "
+                       "draw the\n# figure again from the data files it names.\n", PKSIM_VERSION);
+    terminal(gs, o);
+    if (output)
+        fprintf(gs->f, "set output %s\n", pk_gp_lit(gs, output));
+    fprintf(gs->f, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    fwrite(body->buf, 1, body->len, gs->f);
+    if (output)
+        fprintf(gs->f, "set output\n");
+    return pk_gp_script_close(gs, "plot", err);
+}
+
+/* out with its extension replaced by .gp, as a directory and a name. */
+static void script_path(const char *out, char *dir, size_t nd, char *name, size_t nn)
+{
+    dir_of(out, dir, nd);
+    const char *b = base_of(out), *dot = strrchr(b, '.');
+    snprintf(name, nn, "%.*s.gp", dot && dot != b ? (int)(dot - b) : (int)strlen(b), b);
+}
+
+/* Writes the script beside the figure out, atomically. */
+static int save_script(const char *out, const pk_gp_script *gs, pk_err *err)
+{
+    char dir[1200], name[1200];
+    script_path(out, dir, sizeof dir, name, sizeof name);
+    pk_out f;
+    memset(&f, 0, sizeof f);
+    if (pk_out_open(&f, dir, name, err))
+        return err->code;
+    fwrite(gs->buf, 1, gs->len, f.f);
+    int rc = pk_out_commit(&f, err);
+    pk_out_abort(&f);
+    return rc;
+}
+
+/* Runs the script for out in run_dir through a temporary file beside out
+ * (mkstemp), renamed into place when gnuplot succeeded.  An output that
+ * cannot be written fails here, before gnuplot runs. */
+static int draw(const pk_plot_opts *o, const char *out, const char *run_dir,
+                const pk_gp_script *body, pk_err *err)
+{
     char tmp[1200] = "";
-    if (o->script_to)
-        snprintf(tmp, sizeof tmp, "%s", out);
-    else if (out[0]) {
+    if (out[0]) {
         int fd = pk_out_mktemp(out, tmp, sizeof tmp, err);
         if (fd < 0)
             return err->code;
         close(fd);
     }
     pk_gp_script gs;
-    int rc = pk_gp_script_open(&gs, err);
-    if (rc == PK_OK) {
-        terminal(&gs, o, tmp[0] ? tmp : NULL);
-        fprintf(gs.f, "set encoding utf8\nset datafile missing NaN\nset grid\n");
-        body(&gs, ctx, o);
-        if (!dumb)
-            fprintf(gs.f, "set output\n");
-        rc = pk_gp_script_close(&gs, out[0] ? out : "plot", err);
-    }
-    if (rc == PK_OK && o->script_to) {
-        fwrite(gs.buf, 1, gs.len, o->script_to);
-        pk_gp_script_free(&gs);
-        snprintf(written, n_written, "%s", out);
-        return PK_OK;
-    }
+    int rc = whole_script(o, tmp[0] ? base_of(tmp) : NULL, body, 0, &gs, err);
     if (rc == PK_OK)
-        rc = pk_gp_run(gs.buf, gs.len, err);
+        rc = pk_gp_run(gs.buf, gs.len, run_dir, err);
     pk_gp_script_free(&gs);
     if (rc == PK_OK && tmp[0] && rename(tmp, out) != 0)
         rc = pk_err_set(err, PK_EIO, out, "cannot write: %s", strerror(errno));
-    if (rc != PK_OK) {
-        if (tmp[0])
-            unlink(tmp);
-        return rc;
-    }
-    snprintf(written, n_written, "%s", out[0] ? out : "(standard output)");
-    return PK_OK;
+    if (rc != PK_OK && tmp[0])
+        unlink(tmp);
+    return rc;
 }
 
+int plot_run(const pk_plot_opts *o, const char *out, const char *data, plot_body body,
+             const void *ctx, char *written, size_t n_written, pk_err *err)
+{
+    pk_gp_script b, saved;
+    memset(&saved, 0, sizeof saved);
+    int rc = pk_gp_script_open(&b, err);
+    if (rc == PK_OK) {
+        body(&b, ctx, o);
+        rc = pk_gp_script_close(&b, out[0] ? out : "plot", err);
+    }
+    int to_file = out[0] && !o->show;
+    if (rc == PK_OK && (to_file || o->script_to))
+        rc = whole_script(o, to_file ? base_of(out) : NULL, &b, 1, &saved, err);
+    if (rc == PK_OK && o->script_to) {
+        fwrite(saved.buf, 1, saved.len, o->script_to);
+    } else if (rc == PK_OK) {
+        char run_dir[1200];
+        dir_of(to_file ? out : data, run_dir, sizeof run_dir);
+        rc = draw(o, to_file ? out : "", run_dir, &b, err);
+        if (rc == PK_OK && to_file)
+            rc = save_script(out, &saved, err);
+    }
+    pk_gp_script_free(&b);
+    pk_gp_script_free(&saved);
+    if (rc == PK_OK)
+        snprintf(written, n_written, "%s", out[0] ? out : "(standard output)");
+    return rc;
+}
+
+/* ---- layout ---- */
+
+double plot_nice_step(double span)
+{
+    if (!(span > 0) || !isfinite(span))
+        return 1;
+    double p = pow(10, floor(log10(span))), f = span / p;
+    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
+}
+
+int plot_font_pt(const pk_plot_opts *o)
+{
+    if (strcmp(o->format, "dumb") == 0)
+        return 0;
+    double s = fmin(o->width / 1200.0, o->height / 900.0) * 11;
+    return (int)fmin(fmax(round(s), 8), 20);
+}
+
+void plot_stack_layout(const pk_plot_opts *o, size_t n, const double *weight, int title_lines,
+                       int n_entries, int label_chars, plot_stack *st)
+{
+    memset(st, 0, sizeof *st);
+    int pt = st->font_pt = plot_font_pt(o);
+    st->point_size = pt ? fmax(0.9, 1.3 * pt / 11.0) : 1;
+    double W = o->width, H = o->height;
+    /* a text line and a character in pixels (characters for dumb) */
+    double line = pt ? 1.65 * pt : 1.0, ch = pt ? 0.62 * pt : 1.0;
+    st->left = (7 * ch + 2.2 * line) / W;
+    st->right = 1 - 2.5 * ch / W;
+    /* gnuplot sizes a key column by its own (generous) text width estimate */
+    double entry = (label_chars + 7) * (pt ? 0.78 * pt : 1.0);
+    st->legend_cols = (int)fmax(1, fmin(n_entries, floor(0.96 * W / entry)));
+    int rows = n_entries > 0 ? (n_entries + st->legend_cols - 1) / st->legend_cols : 0;
+    double top_px = (title_lines + 0.5) * line, legend_px = rows ? (rows * 1.2 + 0.6) * line : 0;
+    double gap_px = 1.6 * line, axis_px = 2.8 * line, sum = 0;
+    for (size_t k = 0; k < n; k++)
+        sum += weight[k];
+    double avail = H - top_px - n * gap_px - axis_px - legend_px, y = H - top_px;
+    for (int l = 0; l < title_lines && l < 2; l++)
+        st->title_y[l] = 1 - (l + 0.75) * line / H;
+    for (size_t k = 0; k < n; k++) {
+        st->head[k] = (y - 0.8 * line) / H;
+        y -= gap_px;
+        st->top[k] = y / H;
+        y -= fmax(avail, 0) * weight[k] / sum;
+        st->bottom[k] = y / H;
+    }
+    st->legend_top = (legend_px - 0.3 * line) / H;
+}
+
+void plot_stack_panel(FILE *g, const plot_stack *st, size_t k, size_t n, const char *title_lit)
+{
+    fprintf(g, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+               "set tmargin at screen %.4f\nset bmargin at screen %.4f\nunset title\n"
+               "set label 9 %s at screen %.4f,%.4f center noenhanced\n",
+            st->left, st->right, st->top[k], st->bottom[k], title_lit,
+            (st->left + st->right) / 2, st->head[k]);
+    if (k + 1 < n)
+        fprintf(g, "set format x ''\nunset xlabel\n");
+    else
+        fprintf(g, "set format x '%%g'\nset xlabel 'day'\n");
+}
+
+void plot_stack_legend(FILE *g, const plot_stack *st)
+{
+    fprintf(g, "unset border\nunset tics\nunset grid\nunset xlabel\nunset ylabel\n"
+               "unset title\nunset label\nunset arrow\nunset logscale\nset xrange [0:1]\n"
+               "set yrange [0:1]\nset tmargin at screen %.4f\nset bmargin at screen 0\n"
+               "set key at screen 0.5,%.4f center top horizontal maxcols %d reverse Left "
+               "samplen 2.5 spacing 1.05 noenhanced noautotitle\n",
+            fmax(st->legend_top, 0.002), st->legend_top, st->legend_cols);
+    /* a plot of keyentry items alone trips an assertion of gnuplot 5.4: one
+     * point outside the axes comes first */
+    fprintf(g, "$pk_anchor << EOD\n-9,-9\nEOD\nplot $pk_anchor using 1:2 with dots notitle");
+}

@@ -22,11 +22,13 @@ typedef struct pk_plot_opts {
 
 pk_plot_opts pk_plot_default_opts(void);
 
-/* Plots a trajectory CSV written by simulate or fit (fit.csv has bands).
- * p, when not NULL, supplies the observations (fit) and the parameters
- * for the EC50 lines; with_obs 0 draws no data.  written receives the
- * output path. */
-int pk_plot_csv(const char *csv, const pk_patient *p, int with_obs, const pk_plot_opts *o,
+/* Plots a trajectory CSV written by simulate or fit (fit.csv has bands),
+ * with its gnuplot script beside the figure.  p, when not NULL, supplies
+ * the observations, the parameters of the reference lines (the model's
+ * panels: EC50, thresholds) and the title; fitted 1: p's observations
+ * were fitted (a fit's figure: `check` ones apart, hollow), 0: a
+ * simulation's.  written receives the output path. */
+int pk_plot_csv(const char *csv, const pk_patient *p, int fitted, const pk_plot_opts *o,
                 char *written, size_t n_written, pk_err *err);
 
 /* A sweep directory: DIR/sweep_readouts.<fmt> (read-outs against the

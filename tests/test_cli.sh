@@ -120,12 +120,38 @@ done
   && [ "$(tr -cd '^' <<<"$dumb" | wc -c)" -ge 1 ] && ok || bad "dumb plot markers"
 "$pksim" simulate "$src/params/patient2.ini" --out "$tmp/simplot" --quiet --plot >/dev/null \
   && [ "$(png_size "$tmp/simplot/simulation.png")" = 1200x900 ] && ok || bad "simulate --plot"
+# a simulation's figure shows the observations of the file its run record
+# names (WBC on days 0 and 7), drawn again by plot
+"$pksim" plot "$tmp/simplot" --format dumb | grep -q 'patient2 (sorafenib_flt3): simulation' \
+  && "$pksim" plot "$tmp/simplot" >/dev/null && grep -q "title 'observed'" "$tmp/simplot/simulation.gp" \
+  && [ "$(sed -n '/^\$o1_eq << EOD/,/^EOD/p' "$tmp/simplot/simulation.gp" | grep -c ,)" -eq 2 ] \
+  && ok || bad "plot of a simulation: its observations"
 msg=$(PATH=/nonexistent "$pksim" plot "$tmp/fit1" --out "$tmp/nognuplot.png" 2>&1); rc=$?
 [ $rc -eq 3 ] && grep -q 'gnuplot is not installed (apt-get install gnuplot-nox)' <<<"$msg" \
   && [ -s "$tmp/fit1/fit.csv" ] && [ ! -e "$tmp/nognuplot.png" ] && ok || bad "no gnuplot: rc $rc, $msg"
 msg=$("$pksim" plot "$tmp/fit1" --show 2>&1); [ $? -eq 3 ] && grep -q 'gnuplot-qt' <<<"$msg" && ok || bad "--show"
 expect_fail "--format: 'gif' is not png, svg, pdf or dumb" plot "$tmp/fit1" --format gif
 ls "$tmp/fit1" | grep -q 'tmp' && bad "plot left temporary files" || ok
+# the figure's script beside it, naming fit.csv and the figure by their
+# names, draws it again by hand; the svg's script beside the svg
+grep -q "^set output 'fit.png'" "$tmp/fit1/fit.gp" && grep -q "^plot 'fit.csv' using 'day':'dose_mg_per_day'" "$tmp/fit1/fit.gp" \
+  && grep -q "^set output 'fig.pdf'" "$tmp/fit1/fig.gp" && ok || bad "fit.gp beside fit.png"
+rm "$tmp/fit1/fit.png" && (cd "$tmp/fit1" && gnuplot fit.gp 2>/dev/null) && [ "$(png_size "$tmp/fit1/fit.png")" = 800x600 ] \
+  && ok || bad "fit.gp by hand"
+# a figure elsewhere names the CSV by its absolute path
+"$pksim" plot "$tmp/fit1" --out "$tmp/elsewhere.png" >/dev/null && grep -q "^plot '$tmp/fit1/fit.csv' using" "$tmp/elsewhere.gp" \
+  && ok || bad "a figure elsewhere: its script names the CSV's path"
+# the legend says which band and which interval; censored observations are arrows
+grep -q "'90% band, all uncertain parameters'" "$tmp/fit1/fit.gp" && grep -q "'90% prediction interval of an observation'" "$tmp/fit1/fit.gp" \
+  && grep -q "with vectors head filled" "$tmp/fit1/fit.gp" && grep -q "title 'MAP'" "$tmp/fit1/fit.gp" && ok || bad "fit figure legend"
+# fit --band estimated: no all-parameter band; the figure says so
+"$pksim" fit "$src/params/patient5.ini" --starts 2 --proposals 300 --draws 100 --band estimated --out "$tmp/fitest" \
+  --quiet --plot >/dev/null 2>&1 && ! head -1 "$tmp/fitest/fit.csv" | grep -q '_all_p05' && head -1 "$tmp/fitest/fit.csv" | grep -q 'wbc_pi05,wbc_pi95' \
+  && grep -q "'90% band, estimated parameters only'" "$tmp/fitest/fit.gp" && ok || bad "fit --band estimated"
+expect_fail "--band: 'some' is all or estimated" fit "$src/params/patient5.ini" --band some
+# fit.csv: the old columns first, in their order, then the new ones
+head -1 "$tmp/fit1/fit.csv" | grep -q '^day,dose_mg_per_day,conc_mg_per_L,conc_mg_per_L_p05,conc_mg_per_L_p50,conc_mg_per_L_p95,wbc,wbc_p05,wbc_p50,wbc_p95,blast_pb_pct,.*,LT_p95,conc_mg_per_L_all_p05,.*,wbc_all_p05,wbc_all_p50,wbc_all_p95,wbc_pi05,wbc_pi95,' \
+  && head -1 "$tmp/fit1/fit_obs.csv" | grep -q ',residual,pi05,pi95,re05_map,re95_map$' && ok || bad "fit.csv and fit_obs.csv columns"
 
 # sweep: --point of a fixed regimen equals simulate of it exactly at the
 # same tolerance (the sweep's default 1e-5, and --rtol 3e-7 against
@@ -260,8 +286,17 @@ msg=$("$pksim" sweep "$src/params/patient2.ini" --point --days 5 --out "$tmp/min
 "$pksim" fit "$src/tests/data/theoph/theoph_01_mg.ini" --starts 2 --proposals 200 --draws 50 --out "$tmp/thfit" \
   --quiet --plot >/dev/null 2>&1 && [ "$(png_size "$tmp/thfit/fit.png")" = 1200x900 ] && ok || bad "oral1cpt fit --plot"
 "$pksim" simulate "$src/tests/data/theoph/theoph_01_mg.ini" --days 2 --out "$tmp/thsim" --quiet --plot >/dev/null 2>&1 \
-  && [ -s "$tmp/thsim/simulation.png" ] && "$pksim" plot "$tmp/thsim" --format dumb | grep -q 'conc_mg_per_L' \
+  && [ -s "$tmp/thsim/simulation.png" ] && "$pksim" plot "$tmp/thsim" --format dumb | grep -q 'Plasma concentration' \
   && ok || bad "oral1cpt simulate --plot"
+# its panels are the model's: the target range's lines, labelled; the
+# simulation shows the file's observations (11 concentrations)
+grep -q "'target range, low 10 mg/L'" "$tmp/thsim/simulation.gp" && grep -q "'high 20 mg/L'" "$tmp/thsim/simulation.gp" \
+  && [ "$(sed -n '/^\$o0_eq << EOD/,/^EOD/p' "$tmp/thsim/simulation.gp" | grep -c ,)" -eq 11 ] \
+  && grep -q "title 'observed'" "$tmp/thsim/simulation.gp" && grep -q "title 'prior medians'" "$tmp/thsim/simulation.gp" \
+  && ok || bad "oral1cpt simulation figure: reference lines, observations, labels"
+grep -q "'target range, low 10 mg/L'" "$tmp/thfit/fit.gp" && grep -q "title 'observed, fitted'" "$tmp/thfit/fit.gp" \
+  && grep -q "title 'MAP'" "$tmp/thfit/fit.gp" && grep -q "'90% band, all uncertain parameters'" "$tmp/thfit/fit.gp" \
+  && ok || bad "oral1cpt fit figure: reference lines, labels"
 # The model references in docs/ are the code's own tables: regenerate with
 #   build/pksim models --describe NAME > docs/models/NAME.md
 for mdl in sorafenib_flt3 oral1cpt; do
@@ -354,7 +389,13 @@ expect_fail "--noisy-counts goes with --rules" sweep "$src/params/patient5.ini" 
 "$pksim" plot "$tmp/sw1" >/dev/null && [ "$(png_size "$tmp/sw1/sweep_readouts.png")" = 1200x900 ] \
   && [ "$(png_size "$tmp/sw1/sweep_trajectories.png")" = 1200x900 ] && ok || bad "plot sweep"
 dumb=$("$pksim" plot "$tmp/sw1" --format dumb)
-grep -q 'relapse_free_days' <<<"$dumb" && grep -q 'median wbc' <<<"$dumb" && grep -q 'failure_free' <<<"$dumb" && ok || bad "dumb sweep plot"
+grep -q 'relapse_free_days' <<<"$dumb" && grep -q 'wbc (draw median)' <<<"$dumb" && grep -q 'failure_free' <<<"$dumb" && ok || bad "dumb sweep plot"
+# each figure's script beside it, naming the CSVs by their names: it draws
+# the same figure again by hand, in its directory
+grep -q "^plot 'sweep.csv' using" "$tmp/sw1/sweep_readouts.gp" && grep -q "'sweep_trajectories.csv' every ::0::" "$tmp/sw1/sweep_trajectories.gp" \
+  && grep -q "^set output 'sweep_readouts.png'" "$tmp/sw1/sweep_readouts.gp" && ok || bad "sweep figures' scripts"
+rm -f "$tmp/sw1/sweep_readouts.png" && (cd "$tmp/sw1" && gnuplot sweep_readouts.gp 2>/dev/null) \
+  && [ "$(png_size "$tmp/sw1/sweep_readouts.png")" = 1200x900 ] && ok || bad "sweep_readouts.gp by hand"
 
 # faults: a write that fails like a full disk (PKSIM_FAIL_WRITE=N fails the
 # N-th file), a path that cannot be created, SIGTERM and SIGINT during long

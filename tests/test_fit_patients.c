@@ -1,5 +1,6 @@
 /* All six shipped patients fit at the level docs/model.md reports,
- * and parameter recovery on virtual patients drawn from the priors. */
+ * parameter recovery on virtual patients drawn from the priors, and
+ * patient 2's bands and prediction interval. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,14 @@
 #include <gsl/gsl_rng.h>
 
 #include "pk_fit.h"
+#include "pk_fit_bands.h"
 #include "pk_lik.h"
 #include "pk_prior.h"
 #include "test_util.h"
 
-static int fit_file(const char *path, int starts, pk_patient *p, pk_fit_problem *fp,
+/* Fits path from starts starts; draws posterior draws from 10/3 times as
+ * many proposals (0: none). */
+static int fit_file(const char *path, int starts, int draws, pk_patient *p, pk_fit_problem *fp,
                     pk_fit_result *res)
 {
     pk_err err = {0};
@@ -22,8 +26,8 @@ static int fit_file(const char *path, int starts, pk_patient *p, pk_fit_problem 
         fail_msg("%s: %s", err.where, err.msg);
     pk_fit_opts o = pk_fit_default_opts();
     o.starts = starts;
-    o.proposals = 0;
-    o.draws = 0;
+    o.proposals = draws * 10 / 3;
+    o.draws = draws;
     if (pk_fit_problem_init(fp, p, &o, &err) || pk_fit_run(fp, res, &err))
         fail_msg("%s: %s", path, err.msg);
     return 0;
@@ -55,7 +59,7 @@ static void six_patients(void **s)
         pk_patient p;
         pk_fit_problem fp;
         pk_fit_result res;
-        fit_file(path, 8, &p, &fp, &res);
+        fit_file(path, 8, 0, &p, &fp, &res);
         const pk_model *m = p.model;
         size_t i;
         const pk_observation *w7 = find(&p, 7, "wbc", &i);
@@ -155,7 +159,7 @@ static void parameter_recovery(void **s)
         pk_patient p;
         pk_fit_problem fp;
         pk_fit_result res;
-        fit_file(path, 4, &p, &fp, &res);
+        fit_file(path, 4, 0, &p, &fp, &res);
         valid++;
         for (int c = 0; c < 3; c++) {
             int k = pk_model_param_index(m, names[c]);
@@ -187,9 +191,82 @@ static void parameter_recovery(void **s)
     assert_true(1 - shrink_sum / valid < 0.5);
 }
 
+/* The band grid's row of day (the first at or after it). */
+static size_t row_at(const pk_fit_bands *b, double day)
+{
+    size_t i = 0;
+    while (i + 1 < b->n_time && b->t[i] < day)
+        i++;
+    return i;
+}
+
+/* 5-95% width of output col at day (q: 3 quantiles per row and output). */
+static double width_at(const pk_fit_bands *b, const double *q, size_t col, double day)
+{
+    size_t i = row_at(b, day);
+    return q[(i * b->n_col + col) * 3 + 2] - q[(i * b->n_col + col) * 3];
+}
+
+/* Patient 2 (a small fit: 4 starts, 1000 proposals, 300 draws): the 90%
+ * prediction interval at day 7 holds the observed WBC (2.45), at the
+ * observation and on the figure's grid; after day 30, where two WBC
+ * values inform little, the band over every uncertain parameter is wider
+ * than the estimated parameters' alone at each of days 31-60. */
+static void patient2_bands(void **s)
+{
+    (void)s;
+    pk_err err = {0};
+    pk_patient p;
+    pk_fit_problem fp;
+    pk_fit_result res;
+    char path[512];
+    snprintf(path, sizeof path, "%s/params/patient2.ini", PKSIM_SOURCE_DIR);
+    fit_file(path, 4, 300, &p, &fp, &res);
+    pk_fit_bands all, est;
+    pk_fit_bands_opts bo = pk_fit_bands_default_opts();
+    assert_int_equal(pk_fit_bands_run(&fp, &res, &bo, &all, &err), PK_OK);
+    bo.params = PK_BANDS_ESTIMATED;
+    assert_int_equal(pk_fit_bands_run(&fp, &res, &bo, &est, &err), PK_OK);
+    assert_null(est.q_all);
+    assert_int_equal(all.n_sim, 300);
+    /* sorafenib_flt3: 25 parameters with a prior spread, 5 of them estimated */
+    assert_int_equal(all.n_prior, 20);
+    size_t w7 = 0, cw = 0;
+    int kw = pk_model_obs_index(p.model, "wbc");
+    while (!(p.obs[w7].t_day == 7 && p.obs[w7].obs == kw))
+        w7++;
+    while (all.col[cw] != kw)
+        cw++;
+    double y = p.obs[w7].value, lo = all.obs_pi[w7 * 2], hi = all.obs_pi[w7 * 2 + 1];
+    const double *g7 = all.pi + (row_at(&all, 7) * all.n_col + cw) * 2;
+    assert_true(all.t[row_at(&all, 7)] == 7);
+    print_message("patient 2 day-7 WBC observed %g, 90%% PI %.2f-%.2f (grid %.2f-%.2f; "
+                  "estimated parameters only %.2f-%.2f), MAP %.2f\n", y, lo, hi, g7[0], g7[1],
+                  est.obs_pi[w7 * 2], est.obs_pi[w7 * 2 + 1], res.pred[w7]);
+    assert_true(lo < y && y < hi);
+    assert_true(g7[0] < y && y < g7[1]);
+    assert_true(est.obs_pi[w7 * 2] < y && y < est.obs_pi[w7 * 2 + 1]);
+    /* residual error alone (sigma 0.2) already spans x0.72-1.39 of IPRED */
+    assert_true(lo < res.pred[w7] * 0.75 && hi > res.pred[w7] * 1.35);
+    for (int day = 31; day <= 60; day++) {
+        double wa = width_at(&all, all.q_all, cw, day), we = width_at(&all, all.q, cw, day);
+        if (day % 10 == 1 || day == 60)
+            print_message("day %d: WBC 5-95%% width %.2f all parameters, %.2f estimated only\n",
+                          day, wa, we);
+        assert_true(wa > we);
+    }
+    assert_true(width_at(&all, all.q_all, cw, 45) > 3 * width_at(&all, all.q, cw, 45));
+    pk_fit_bands_free(&all);
+    pk_fit_bands_free(&est);
+    pk_fit_result_free(&res);
+    pk_fit_problem_free(&fp);
+    pk_patient_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(patient2_bands),
         cmocka_unit_test(six_patients),
         cmocka_unit_test(parameter_recovery),
     };

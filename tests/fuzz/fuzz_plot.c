@@ -2,10 +2,12 @@
  * input's first three lines are an --out path and two scenario names.
  *  1. Each as a literal (pk_gp_lit) reads back, under gnuplot's quoting
  *     rules, as exactly the original text.
- *  2. The figures' scripts (a trajectory with that --out, a sweep with
- *     those scenario names), with every literal removed, equal the scripts
- *     of the same figures drawn with harmless names: the input changed
- *     nothing but the contents of literals.
+ *  2. The figures' scripts (a trajectory with bands, a prediction interval
+ *     and that --out; a sweep with those scenario names), with every
+ *     literal removed and every number made N, equal the scripts of the
+ *     same figures drawn with harmless names: the input changed nothing
+ *     but the contents of literals and the layout's numbers (a longer
+ *     scenario name widens the column of names).
  * A violation aborts, which libFuzzer reports as a finding. */
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,20 @@
 #include "pk_gnuplot.h"
 #include "pk_plot.h"
 
-/* The script with each single-quoted literal cut out; NULL when a literal
- * does not end on its own line. */
+/* The script with each single-quoted literal cut out and each number
+ * (digits and points) made N; NULL when a literal does not end on its own
+ * line. */
 static char *skeleton(const char *s, size_t n)
 {
     char *out = malloc(n + 1);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        if ((s[i] >= '0' && s[i] <= '9') || s[i] == '.') {
+            while (i + 1 < n && ((s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 1] == '.'))
+                i++;
+            out[k++] = 'N';
+            continue;
+        }
         if (s[i] != '\'') {
             out[k++] = s[i];
             continue;
@@ -131,8 +140,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(dir, sizeof dir, "/tmp/pksim-fuzzplot.XXXXXX");
         if (!mkdtemp(dir))
             abort();
-        put("traj.csv", "day,dose_mg_per_day,conc_mg_per_L,wbc,blast_pb_pct,blast_bm_pct\n"
-                        "0,400,0,2,50,60\n1,400,1.2,1.5,40,55\n");
+        put("traj.csv", "day,dose_mg_per_day,conc_mg_per_L,wbc,wbc_p05,wbc_p50,wbc_p95,"
+                        "blast_pb_pct,blast_bm_pct,wbc_all_p05,wbc_all_p50,wbc_all_p95,wbc_pi05,"
+                        "wbc_pi95\n0,400,0,2,1.8,2,2.2,50,60,1.5,2,2.5,1.2,3\n"
+                        "1,400,1.2,1.5,1.4,1.5,1.6,40,55,1,1.5,2,0.9,2.4\n");
     }
     char field[3][256] = {"", "", ""};
     size_t f = 0, k = 0;

@@ -1,0 +1,57 @@
+# Written by pksim 0.1.0.  Run gnuplot on this file in its directory to draw the
+# figure again from the data files it names.
+set terminal pngcairo size 1200,900 enhanced font 'Sans,11' linewidth 1.00
+set output 'sweep_trajectories.png'
+set encoding utf8
+set datafile separator comma
+set datafile missing NaN
+set multiplot
+set grid
+set format y '%g'
+set label 1 'Draw medians of every scenario' at screen 0.5,0.9849 center noenhanced
+set lmargin at screen 0.0731
+set rmargin at screen 0.9858
+set tmargin at screen 0.9375
+set bmargin at screen 0.6578
+unset title
+set label 9 'dose_mg_per_day (draw median)' at screen 0.5294,0.9536 center noenhanced
+set format x ''
+unset xlabel
+unset logscale y
+set yrange [0:2000]
+set ytics (0, 800, 1600)
+plot 'sweep_trajectories.csv' every ::0::10 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#0072B2' notitle, 'sweep_trajectories.csv' every ::11::21 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#D55E00' notitle, 'sweep_trajectories.csv' every ::22::32 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#009E73' notitle, 'sweep_trajectories.csv' every ::33::43 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#CC79A7' notitle, 'sweep_trajectories.csv' every ::44::54 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#E69F00' notitle, 'sweep_trajectories.csv' every ::55::65 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#56B4E9' notitle, 'sweep_trajectories.csv' every ::66::76 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#000000' notitle, 'sweep_trajectories.csv' every ::77::87 using 'day':'dose_mg_per_day' with steps lw 2 dt 1 lc rgb '#F0E442' notitle
+unset label
+set lmargin at screen 0.0731
+set rmargin at screen 0.9858
+set tmargin at screen 0.6255
+set bmargin at screen 0.1170
+unset title
+set label 9 'conc_mg_per_L (draw median)' at screen 0.5294,0.6416 center noenhanced
+set format x '%g'
+set xlabel 'day'
+set logscale y
+set yrange [*:*]
+set ytics autofreq
+plot 'sweep_trajectories.csv' every ::0::10 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#0072B2' notitle, 'sweep_trajectories.csv' every ::11::21 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#D55E00' notitle, 'sweep_trajectories.csv' every ::22::32 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#009E73' notitle, 'sweep_trajectories.csv' every ::33::43 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#CC79A7' notitle, 'sweep_trajectories.csv' every ::44::54 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#E69F00' notitle, 'sweep_trajectories.csv' every ::55::65 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#56B4E9' notitle, 'sweep_trajectories.csv' every ::66::76 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#000000' notitle, 'sweep_trajectories.csv' every ::77::87 using 'day':'conc_mg_per_L_p50' with lines lw 2 dt 1 lc rgb '#F0E442' notitle
+unset label
+unset border
+unset tics
+unset grid
+unset xlabel
+unset ylabel
+unset title
+unset label
+unset arrow
+unset logscale
+set xrange [0:1]
+set yrange [0:1]
+set tmargin at screen 0.0544
+set bmargin at screen 0
+set key at screen 0.5,0.0544 center top horizontal maxcols 6 reverse Left samplen 2.5 spacing 1.05 noenhanced noautotitle
+$pk_anchor << EOD
+-9,-9
+EOD
+plot $pk_anchor using 1:2 with dots notitle, keyentry with lines lw 2 dt 1 lc rgb '#0072B2' title '200 mg/day qd', keyentry with lines lw 2 dt 1 lc rgb '#D55E00' title '200 mg/day bid', keyentry with lines lw 2 dt 1 lc rgb '#009E73' title '400 mg/day qd', keyentry with lines lw 2 dt 1 lc rgb '#CC79A7' title '400 mg/day bid', keyentry with lines lw 2 dt 1 lc rgb '#E69F00' title '800 mg/day qd', keyentry with lines lw 2 dt 1 lc rgb '#56B4E9' title '800 mg/day bid', keyentry with lines lw 2 dt 1 lc rgb '#000000' title '1600 mg/day qd', keyentry with lines lw 2 dt 1 lc rgb '#F0E442' title '1600 mg/day bid'
+unset multiplot
+set output
