@@ -71,6 +71,7 @@ typedef struct pk_trial_linhist {
 typedef struct pk_trial_stat {
     long n;
     double mean, m2;     /* running mean; sum of squared deviations (Welford) */
+    double min, max;     /* quantiles are kept inside them (a fraction never above 1) */
     int linear;          /* 1: lin, 0: log */
     pk_loghist log;
     pk_trial_linhist lin;

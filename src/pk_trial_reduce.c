@@ -146,6 +146,8 @@ void pk_trial_reducer_add(pk_trial_reducer *rd, const double *ro, size_t nb)
                 double x = v[k];
                 if (isnan(x))
                     continue;
+                st->min = st->n ? fmin(st->min, x) : x;
+                st->max = st->n ? fmax(st->max, x) : x;
                 double dx = x - st->mean;
                 st->mean += dx / (double)++st->n;
                 st->m2 += dx * (x - st->mean);
@@ -176,8 +178,9 @@ pk_trial_summary pk_trial_reducer_summary(const pk_trial_reducer *rd, size_t s, 
     }
     r.se = r.sd / sqrt(n);
     for (int i = 0; i < 3; i++)
-        r.q[i] = st->linear ? linhist_quantile(&st->lin, p[i], clipped)
-                            : pk_loghist_quantile(&st->log, p[i], clipped);
+        r.q[i] = fmin(fmax(st->linear ? linhist_quantile(&st->lin, p[i], clipped)
+                                      : pk_loghist_quantile(&st->log, p[i], clipped),
+                           st->min), st->max);
     return r;
 }
 
