@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pksim trial throughput, parallel efficiency (1 vs 2 MPI ranks), memory
 # per rank and reduction cost (docs/benchmarks.md, "Virtual trials").
-# Writes results/bench_trial.txt.  About 3 minutes on the 2-core machine.
+# Writes results/bench_trial.txt.  About 4 minutes on the 2-core machine
+# (longer when it is shared: the load average is on every line).
 # Usage: scripts/bench/trial.sh [BUILD_DIR]   (default build; an MPI build)
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -20,7 +21,7 @@ mpi=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
 # max RSS per rank from /usr/bin/time around each rank
 run() {
   local label=$1 np=$2 thr=$3 pop=$4 n=$5 doses=$6 sch=$7
-  local cmd=(/usr/bin/time -f "%M" -a -o "$tmp/rss" "$pk" trial "$pop" --patients "$n" --doses
+  local cmd=(/usr/bin/time -f "%M %U %S" -a -o "$tmp/rss" "$pk" trial "$pop" --patients "$n" --doses
              "$doses" --schedules "$sch" --days 180 --threads "$thr" --out "$tmp/o" --quiet)
   : >"$tmp/rss"
   local t0; t0=$(date +%s.%N)
@@ -29,20 +30,19 @@ run() {
   local line; line=$(grep 'simulations in' "$tmp/err")
   local sims secs red; sims=$(awk '{print $3}' <<<"$line"); secs=$(awk '{print $6}' <<<"$line")
   red=$(grep -o 'reduction [0-9.]*' <<<"$line" | awk '{print $2}')
-  local cores=$(( (np > 0 ? np : 1) * thr ))
-  printf '%-34s %2s ranks x %s thr %9s sims %8.2f s run %8.2f s wall %9.0f sims/s %8.0f sims/s/core  reduce %6.3f s  maxRSS/rank %s MB\n' \
+  local cpu; cpu=$(awk '{c += $2 + $3} END {print c}' "$tmp/rss")
+  printf '%-30s %sx%s %7s sims %7.2f s run %7.2f s wall %6.0f sims/s %7.1f s CPU %6.3f ms CPU/sim  reduce %6.3f s  maxRSS/rank %s MB  load %s\n' \
     "$label" "$((np > 0 ? np : 1))" "$thr" "$sims" "$secs" "$wall" "$(echo "$sims / $secs" | bc -l)" \
-    "$(echo "$sims / $secs / $cores" | bc -l)" "$red" \
-    "$(sort -n "$tmp/rss" | tail -1 | awk '{printf "%.1f", $1 / 1024}')" | tee -a "$out"
+    "$cpu" "$(echo "1000 * $cpu / $sims" | bc -l)" "$red" \
+    "$(sort -n "$tmp/rss" | tail -1 | awk '{printf "%.1f", $1 / 1024}')" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
 }
 
 { echo "# pksim trial benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
   echo "# 180 days; oral1cpt: Theoph population; sorafenib_flt3: the example population"; } >"$out"
-run "oral1cpt 1e4 x 4, serial singleton" 0 1 $theoph 10000 200,400 qd,bid
-run "oral1cpt 1e4 x 4, 1 rank" 1 1 $theoph 10000 200,400 qd,bid
-run "oral1cpt 1e4 x 4, 2 ranks" 2 1 $theoph 10000 200,400 qd,bid
-run "oral1cpt 1e4 x 4, 1 rank x 2 threads" 0 2 $theoph 10000 200,400 qd,bid
-run "oral1cpt 1e5 x 4, 2 ranks" 2 1 $theoph 100000 200,400 qd,bid
-run "sorafenib 1024 x 4, 1 rank" 1 1 $soraf 1024 400,800 qd,bid
-run "sorafenib 1024 x 4, 2 ranks" 2 1 $soraf 1024 400,800 qd,bid
-run "sorafenib 2048 x 8, 2 ranks" 2 1 $soraf 2048 200,400,600,800 qd,bid
+# columns: ranks x threads; CPU is user + system summed over the ranks
+run "oral1cpt 1e4 x 4, singleton" 0 1 $theoph 10000 200,400 qd,bid
+run "oral1cpt 1e4 x 4, mpirun" 2 1 $theoph 10000 200,400 qd,bid
+run "oral1cpt 1e5 x 4, mpirun" 2 1 $theoph 100000 200,400 qd,bid
+run "sorafenib 1024 x 4, singleton" 0 1 $soraf 1024 400,800 qd,bid
+run "sorafenib 1024 x 4, mpirun" 2 1 $soraf 1024 400,800 qd,bid
