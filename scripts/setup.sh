@@ -21,6 +21,7 @@ SUN_VER=6.4.1
 PKGS=(cmake pkg-config gcc make libsundials-dev libgsl-dev gnuplot-nox libinih-dev
       libcmocka-dev libssl-dev libjansson-dev # SHA-256 fingerprints (libcrypto); run.json
       libcsv-dev                           # NONMEM-style data sets (pksim import)
+      libopenmpi-dev openmpi-bin           # pksim trial across ranks (mpirun; optional: PKSIM_MPI)
       dpkg-dev valgrind                    # dpkg-dev: needed by `apt-get source`
       clang libclang-rt-14-dev libomp-dev) # the libFuzzer harnesses (scripts/fuzz.sh)
 CACHE=$(realpath -m "${PKSIM_CACHE:-$HOME/.cache/pksim}")

@@ -28,6 +28,8 @@
 #include "pk_runinfo.h"
 #include "pk_patient.h"
 #include "pk_simulate.h"
+#include "pk_mpi.h"
+#include "pk_trial.h"
 #include "pk_rules.h"
 #include "pk_sweep.h"
 
@@ -174,6 +176,98 @@ static int cmd_sweep(const pk_cli *cli)
     pk_sweep_result_free(&res);
     pk_patient_free(&p);
     return rc == PK_OK ? 0 : report(&err);
+}
+
+/* trial's files in a stage directory, swapped in whole (rank 0). */
+enum { TRIAL_PATIENTS, TRIAL_TABLE, TRIAL_EVENTS, TRIAL_SUMMARY, TRIAL_N };
+
+static int trial_write(const char *stage, pk_out *out, const pk_cli *cli, const pk_trial_pop *pop,
+                       const pk_trial_opts *o, const pk_trial_result *r, pk_err *err)
+{
+    static const char *const names[TRIAL_N] = {"trial_patients.csv", "trial.csv",
+                                               "trial_events.csv", "trial_summary.txt"};
+    int rc = PK_OK;
+    for (int i = TRIAL_TABLE; i < TRIAL_N && rc == PK_OK; i++)
+        rc = pk_out_open(&out[i], stage, names[i], err);
+    if (rc == PK_OK) {
+        pk_trial_write_files(out[TRIAL_TABLE].f, out[TRIAL_EVENTS].f, out[TRIAL_SUMMARY].f, pop,
+                             o, r);
+        rc = pk_out_commit_all(out, TRIAL_N, err);
+    }
+    pk_runinfo ri = {cli->argc, cli->argv, "trial", o->sw.seed, o->sw.threads, o->sw.rtol,
+                     {cli->file, cli->trial_patient, cli->rules_file, NULL}, NULL, 0};
+    if (!ri.inputs[1]) {
+        ri.inputs[1] = ri.inputs[2];
+        ri.inputs[2] = NULL;
+    }
+    if (rc == PK_OK)
+        rc = pk_runinfo_write(stage, "run.json", &ri, err);
+    return rc;
+}
+
+static int cmd_trial(const pk_cli *cli)
+{
+    pk_trial_opts o = cli->trial;
+    pk_mpi mp;
+    if (pk_mpi_init(&mp)) {
+        fprintf(stderr, "pksim: MPI: cannot start\n");
+        return 1;
+    }
+    int root = mp.rank == 0;
+    o.progress = root && isatty(STDERR_FILENO);
+    pk_err err = {0};
+    pk_trial_pop pop;
+    pk_rules rules;
+    pk_trial_result res = {0};
+    pk_out out[TRIAL_N];
+    memset(out, 0, sizeof out);
+    char stage[1200] = "";
+    const char *dir = cli->out_dir ? cli->out_dir : "results/trial";
+    int rc = pk_trial_pop_load(cli->file, cli->trial_patient, &pop, &err);
+    if (rc == PK_OK && cli->rules_file &&
+        (rc = pk_rules_load(cli->rules_file, pop.tmpl.model, &rules, &err)) == PK_OK)
+        o.sw.rules = &rules;
+    if (rc == PK_OK)
+        rc = pk_trial_check(&pop, &o, &err);
+    if (rc == PK_OK && root && (rc = pk_out_stage_dir(dir, stage, sizeof stage, &err)) == PK_OK &&
+        o.per_patient &&
+        (rc = pk_out_open(&out[TRIAL_PATIENTS], stage, "trial_patients.csv", &err)) == PK_OK)
+        pk_trial_patients_header(out[TRIAL_PATIENTS].f, &pop);
+    /* every rank has checked the same inputs; only rank 0's output can fail */
+    if (pk_mpi_any(&mp, rc != PK_OK) && rc == PK_OK)
+        rc = pk_err_set(&err, PK_EIO, "", "rank 0 cannot write its output");
+    if (rc == PK_OK)
+        rc = pk_trial_run(&pop, &o, &mp, out[TRIAL_PATIENTS].f, &res, &err);
+    if (rc == PK_OK && root)
+        rc = trial_write(stage, out, cli, &pop, &o, &res, &err);
+    for (int i = 0; i < TRIAL_N; i++)
+        pk_out_abort(&out[i]);
+    if (rc == PK_OK && root)
+        rc = pk_out_swap_dir(stage, dir, "trial.csv", &err);
+    if (stage[0] && rc != PK_OK)
+        pk_out_drop_dir(stage);
+    if (rc == PK_OK && root) {
+        if (!cli->quiet) {
+            pk_trial_print(stdout, &pop, &o, &res);
+            printf("wrote %s/{trial.csv,trial_events.csv,trial_summary.txt%s,run.json}\n", dir,
+                   o.per_patient ? ",trial_patients.csv" : "");
+        }
+        fprintf(stderr, "pksim trial: %ld simulations in %.2f s (%.0f per second; %s, %d rank%s x "
+                "%d threads; reduction %.3f s)\n", res.sims, res.seconds,
+                res.sims / (res.seconds > 0 ? res.seconds : 1), pk_mpi_build(), res.ranks,
+                res.ranks == 1 ? "" : "s", res.threads, res.reduce_seconds);
+        if (res.fails)
+            fprintf(stderr, "pksim trial: warning: %ld simulations failed and are left out (see "
+                            "trial_summary.txt)\n", res.fails);
+    }
+    pk_trial_result_free(&res);
+    pk_trial_pop_free(&pop);
+    pk_mpi_finalize(&mp);
+    if (rc == PK_OK)
+        return 0;
+    if (!root) /* rank 0 says it once */
+        return exit_status(err.code);
+    return report(&err);
 }
 
 static int cmd_import(const pk_cli *cli)
@@ -485,6 +579,8 @@ int main(int argc, char **argv)
         return cmd_import(&cli);
     case PK_CMD_EXPORT:
         return cmd_export(&cli);
+    case PK_CMD_TRIAL:
+        return cmd_trial(&cli);
     }
     return 1;
 }

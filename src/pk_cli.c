@@ -74,6 +74,19 @@ const char pk_cli_usage[] =
     "      --out DIR           (default: DIR/sweep beside a fit.ini, results/<id>/sweep for\n"
     "                          a patient file); replaced as a whole, never a foreign folder\n"
     "      --plot              also draw sweep_readouts.png and sweep_trajectories.png\n"
+    "  trial POPFIT.ini virtual trial: N patients drawn from a population model (popfit.ini:\n"
+    "                  typical values with their uncertainty, between-subject variability),\n"
+    "                  every regimen on every patient; population read-outs with Monte Carlo\n"
+    "                  errors, ranked as sweep ranks; writes DIR/trial.csv, trial_events.csv,\n"
+    "                  trial_summary.txt (and trial_patients.csv); runs under mpirun too\n"
+    "      --patients N        virtual patients (default 1000)\n"
+    "      --doses LIST, --schedules LIST, --days N, --rules FILE, --rank R, --rtol X,\n"
+    "      --max-grade4-days N as for sweep\n"
+    "      --patient FILE      template patient: weight, day-0 values and the priors of the\n"
+    "                          parameters the population leaves out (default: the model's)\n"
+    "      --per-patient       also write trial_patients.csv (every patient and regimen)\n"
+    "      --seed S, --threads N (per MPI rank), --quiet\n"
+    "      --out DIR           (default results/trial); replaced as a whole\n"
     "  popfit FILE...  population fit (FOCE-I) over patient files of one model, or of one\n"
     "                  NONMEM-style DATA.csv with --model NAME (see import); writes\n"
     "                  DIR/popfit.ini, popfit_summary.txt, popfit_params.csv,\n"
@@ -570,6 +583,71 @@ static int parse_sweep(msgbuf *mb, int argc, char **argv, pk_cli *cli)
     return 0;
 }
 
+static int parse_trial(msgbuf *mb, int argc, char **argv, pk_cli *cli)
+{
+    static const struct option opts[] = {
+        {"patients", required_argument, 0, 'n'}, {"doses", required_argument, 0, 'D'},
+        {"schedules", required_argument, 0, 'C'}, {"days", required_argument, 0, 'd'},
+        {"rules", required_argument, 0, 'U'},     {"rank", required_argument, 0, 'R'},
+        {"max-grade4-days", required_argument, 0, 'g'},
+        {"rtol", required_argument, 0, 'r'},      {"patient", required_argument, 0, 'T'},
+        {"per-patient", no_argument, 0, 'P'},     {"seed", required_argument, 0, 'S'},
+        {"threads", required_argument, 0, 't'},   {"out", required_argument, 0, 'o'},
+        {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    pk_trial_opts *to = &cli->trial;
+    pk_sweep_opts *so = &to->sw;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (parse_long(mb, "--patients", optarg, 1, 1000000000L, &to->patients))
+                return 2;
+            break;
+        case 'D':
+            if ((rc = parse_doses(mb, optarg, so)))
+                return rc;
+            break;
+        case 'C':
+            if ((rc = parse_schedules(mb, optarg, so)))
+                return rc;
+            break;
+        case 'd':
+            if (parse_double(mb, "--days", optarg, &so->days))
+                return 2;
+            break;
+        case 'U':
+            cli->rules_file = optarg;
+            break;
+        case 'R':
+            so->rank = optarg;
+            break;
+        case 'g':
+            if (parse_double(mb, "--max-grade4-days", optarg, &so->rank_limit_max))
+                return 2;
+            if (!(so->rank_limit_max >= 0))
+                return usage(mb, "--max-grade4-days: %g must be >= 0", so->rank_limit_max);
+            break;
+        case 'r':
+            if (parse_rtol(mb, "--rtol", optarg, &so->rtol))
+                return 2;
+            break;
+        case 'T':
+            cli->trial_patient = optarg;
+            break;
+        case 'P':
+            to->per_patient = 1;
+            break;
+        default:
+            if ((rc = run_option(mb, c, cli, &so->seed, &so->threads)) == 0)
+                return other_option(mb, c, argv, cli, opts);
+            if (rc == 2)
+                return 2;
+        }
+    }
+    return one_file(mb, argc, argv, cli, "popfit.ini");
+}
+
 static int parse_import(msgbuf *mb, int argc, char **argv, pk_cli *cli)
 {
     static const struct option opts[] = {
@@ -779,6 +857,7 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
     cli->sweep = pk_sweep_default_opts();
     cli->plot_opts = pk_plot_default_opts();
     cli->pop.o = pk_popfit_default_opts();
+    cli->trial = pk_trial_default_opts();
     if (msg_size)
         msg[0] = '\0';
     cli->argc = argc;
@@ -791,7 +870,7 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
         cli->help_for = argc > 2 && !strcmp(cmd, "help") ? argv[2] : NULL;
         if (cli->help_for && strcmp(cli->help_for, "simulate") && strcmp(cli->help_for, "fit") &&
             strcmp(cli->help_for, "sweep") && strcmp(cli->help_for, "plot") &&
-            strcmp(cli->help_for, "popfit") &&
+            strcmp(cli->help_for, "popfit") && strcmp(cli->help_for, "trial") &&
             strcmp(cli->help_for, "models") && strcmp(cli->help_for, "import") &&
             strcmp(cli->help_for, "export"))
             return usage(&mb, "help: unknown command '%.200s'", cli->help_for);
@@ -828,7 +907,8 @@ int pk_cli_parse(int argc, char **argv, pk_cli *cli, char *msg, size_t msg_size)
                  {"plot", PK_CMD_PLOT, parse_plot},
                  {"popfit", PK_CMD_POPFIT, parse_popfit},
                  {"import", PK_CMD_IMPORT, parse_import},
-                 {"export", PK_CMD_EXPORT, parse_export}};
+                 {"export", PK_CMD_EXPORT, parse_export},
+                 {"trial", PK_CMD_TRIAL, parse_trial}};
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(cmd, table[i].name) == 0) {
             cli->cmd = table[i].cmd;

@@ -14,6 +14,7 @@
 #include "pk_popfit.h"
 #include "pk_simulate.h"
 #include "pk_sweep.h"
+#include "pk_trial.h"
 
 typedef enum {
     PK_CMD_HELP,     /* print the usage on standard output */
@@ -25,7 +26,8 @@ typedef enum {
     PK_CMD_PLOT,
     PK_CMD_POPFIT,
     PK_CMD_IMPORT,
-    PK_CMD_EXPORT
+    PK_CMD_EXPORT,
+    PK_CMD_TRIAL
 } pk_cmd;
 
 /* popfit's request: names are resolved against the model once the files
@@ -55,6 +57,8 @@ typedef struct pk_cli {
     pk_sweep_opts sweep;
     pk_plot_opts plot_opts;  /* plot command */
     pk_popfit_request pop;
+    pk_trial_opts trial;     /* trial: N, regimens, seed, threads */
+    const char *trial_patient; /* trial --patient: the template patient file */
     pk_import_opts import;   /* import: its model, --out (dir), --obs, --estimate */
     pk_export_opts export;   /* export: --results, --out */
     char **files;            /* export's patient files (point into argv) */

@@ -403,3 +403,38 @@ done:
     free(day_at);
     return rc;
 }
+
+/* ---- the runner's pieces for other drivers (pk_trial) ---- */
+
+int sweep_sim_init(sweep_sim *sm, const pk_model *m, const pk_sweep_opts *o)
+{
+    memset(sm, 0, sizeof *sm);
+    sm->nday = (size_t)floor(o->days + 1e-9);
+    sm->ndd = (size_t)ceil(o->days - 1e-9);
+    sm->grid = sweep_grid(o->days, o->from_day + m->window_day, &sm->ng);
+    sm->day_at = malloc((sm->nday + 1) * sizeof *sm->day_at);
+    if (!sm->grid || !sm->day_at) {
+        sweep_sim_free(sm);
+        return -1;
+    }
+    for (size_t i = 0, d = 0; i < sm->ng && d <= sm->nday; i++)
+        if (fabs(sm->grid[i] - (double)d) < 1e-9)
+            sm->day_at[d++] = i;
+    return 0;
+}
+
+void sweep_sim_free(sweep_sim *sm)
+{
+    free(sm->grid);
+    free(sm->day_at);
+    memset(sm, 0, sizeof *sm);
+}
+
+long sweep_sim_draw(const sweep_sim *sm, const pk_patient *p, const pk_sweep_opts *o,
+                    pk_sweep_result *r, pk_solver *s, double *x, double *ob, const double *theta,
+                    size_t d, double *ro, double *tr, double *dly)
+{
+    sweep_job j = {p, o, r, sm->grid, sm->ng, sm->nday, sm->ndd, sm->day_at, (double *)theta,
+                   ro, tr, dly, !o->point, NULL};
+    return run_draw(&j, s, x, ob, 0, d);
+}

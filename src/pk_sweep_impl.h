@@ -34,6 +34,35 @@ int sweep_rank_rule(const pk_model *m, const pk_sweep_opts *o, sweep_rule *rule,
 /* The rule in words, with its numbers, for the summary. */
 void sweep_describe_rule(const pk_model *m, const sweep_rule *rule, FILE *f);
 
+/* ---- pk_sweep.c: the runner's pieces, for drivers other than
+ * pk_sweep_run (pk_trial) ---- */
+/* The output grid of a run (0.25 day, 15 min over the exposure window)
+ * and the grid row of each whole day 0..nday; ndd dose days. */
+struct pk_solver;
+typedef struct sweep_sim {
+    double *grid;
+    size_t ng, nday, ndd;
+    size_t *day_at;
+} sweep_sim;
+
+/* 0, or -1 when out of memory (nothing to free). */
+int sweep_sim_init(sweep_sim *sm, const pk_model *m, const pk_sweep_opts *o);
+void sweep_sim_free(sweep_sim *sm);
+
+/* One draw d with parameters theta (model units) in every scenario of r,
+ * as pk_sweep_run simulates it (solver s of the model; x: ng x n_state,
+ * ob: ng x n_obs scratch): read-outs ro (n_scen x n_ro, NaN when the
+ * simulation failed), trajectories tr (n_scen x (nday+1) x n_tr) and
+ * applied daily doses dly (n_scen x ndd).  Returns the failed
+ * simulations. */
+long sweep_sim_draw(const sweep_sim *sm, const pk_patient *p, const pk_sweep_opts *o,
+                    pk_sweep_result *r, struct pk_solver *s, double *x, double *ob,
+                    const double *theta, size_t d, double *ro, double *tr, double *dly);
+
+/* ---- pk_sweep_write.c ---- */
+/* A text field of a CSV row, quoted as RFC 4180 needs. */
+void sweep_csv_text(FILE *f, const char *s);
+
 /* ---- pk_sweep_sens.c ---- */
 /* PRCC of every varied parameter with every read-out, and the ranking's
  * top scenario within each parameter's lower and upper tertile of draws

@@ -396,3 +396,8 @@ int pk_sweep_write(const char *dir, const pk_patient *p, const pk_sweep_opts *o,
         pk_out_drop_dir(stage);
     return rc;
 }
+
+void sweep_csv_text(FILE *f, const char *s)
+{
+    put_text(f, s);
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# pksim trial throughput, parallel efficiency (1 vs 2 MPI ranks), memory
+# per rank and reduction cost (docs/benchmarks.md, "Virtual trials").
+# Writes results/bench_trial.txt.  About 4 minutes on the 2-core machine
+# (longer when it is shared: the load average is on every line).
+# Usage: scripts/bench/trial.sh [BUILD_DIR]   (default build; an MPI build)
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+cd "$PKSIM_ROOT"
+build=${1:-build}
+[ -x "$build/pksim" ] || pksim_build "$build" -DCMAKE_BUILD_TYPE=Release
+pk=$PWD/$build/pksim
+theoph=tests/data/trial/theoph_popfit.ini
+soraf=tests/data/trial/sorafenib_example_popfit.ini
+out=results/bench_trial.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mpi=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
+
+# run LABEL RANKS THREADS POP PATIENTS DOSES SCHEDULES: one line of figures;
+# max RSS per rank from /usr/bin/time around each rank
+run() {
+  local label=$1 np=$2 thr=$3 pop=$4 n=$5 doses=$6 sch=$7
+  local cmd=(/usr/bin/time -f "%M %U %S" -a -o "$tmp/rss" "$pk" trial "$pop" --patients "$n" --doses
+             "$doses" --schedules "$sch" --days 180 --threads "$thr" --out "$tmp/o" --quiet)
+  : >"$tmp/rss"
+  local t0; t0=$(date +%s.%N)
+  if [ "$np" = 0 ]; then "${cmd[@]}" 2>"$tmp/err"; else "${mpi[@]}" -np "$np" "${cmd[@]}" 2>"$tmp/err"; fi
+  local wall; wall=$(echo "$(date +%s.%N) - $t0" | bc)
+  local line; line=$(grep 'simulations in' "$tmp/err")
+  local sims secs red; sims=$(awk '{print $3}' <<<"$line"); secs=$(awk '{print $6}' <<<"$line")
+  red=$(grep -o 'reduction [0-9.]*' <<<"$line" | awk '{print $2}')
+  local cpu; cpu=$(awk '{c += $2 + $3} END {print c}' "$tmp/rss")
+  printf '%-30s %sx%s %7s sims %7.2f s run %7.2f s wall %6.0f sims/s %7.1f s CPU %6.3f ms CPU/sim  reduce %6.3f s  maxRSS/rank %s MB  load %s\n' \
+    "$label" "$((np > 0 ? np : 1))" "$thr" "$sims" "$secs" "$wall" "$(echo "$sims / $secs" | bc -l)" \
+    "$cpu" "$(echo "1000 * $cpu / $sims" | bc -l)" "$red" \
+    "$(sort -n "$tmp/rss" | tail -1 | awk '{printf "%.1f", $1 / 1024}')" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
+}
+
+{ echo "# pksim trial benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
+  echo "# 180 days; oral1cpt: Theoph population; sorafenib_flt3: the example population"; } >"$out"
+# columns: ranks x threads; CPU is user + system summed over the ranks
+run "oral1cpt 1e4 x 4, singleton" 0 1 $theoph 10000 200,400 qd,bid
+run "oral1cpt 1e4 x 4, mpirun" 2 1 $theoph 10000 200,400 qd,bid
+run "oral1cpt 1e5 x 4, mpirun" 2 1 $theoph 100000 200,400 qd,bid
+run "sorafenib 1024 x 4, singleton" 0 1 $soraf 1024 400,800 qd,bid
+run "sorafenib 1024 x 4, mpirun" 2 1 $soraf 1024 400,800 qd,bid

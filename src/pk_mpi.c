@@ -1,0 +1,87 @@
+/* pk_mpi: MPI, or its serial stand-in (see pk_mpi.h). */
+#include "pk_mpi.h"
+
+#include <string.h>
+
+#ifdef PKSIM_MPI
+#include <mpi.h>
+
+int pk_mpi_init(pk_mpi *mp)
+{
+    memset(mp, 0, sizeof *mp);
+    int inited = 0, provided = 0;
+    MPI_Initialized(&inited);
+    if (!inited) {
+        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+            return -1;
+        mp->started = 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &mp->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mp->size);
+    return 0;
+}
+
+void pk_mpi_finalize(pk_mpi *mp)
+{
+    if (mp->started)
+        MPI_Finalize();
+    mp->started = 0;
+}
+
+int pk_mpi_any(const pk_mpi *mp, int flag)
+{
+    int in = flag != 0, out = in;
+    if (mp->size > 1)
+        MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return out;
+}
+
+int pk_mpi_gather(const pk_mpi *mp, const double *send, size_t n, double *recv)
+{
+    if (mp->size == 1) {
+        memcpy(recv, send, n * sizeof *send);
+        return 0;
+    }
+    /* blocks are far below 2^31 doubles (PK_TRIAL_BLOCK patients) */
+    return MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD) ==
+                   MPI_SUCCESS ? 0 : -1;
+}
+
+const char *pk_mpi_build(void)
+{
+    return "MPI";
+}
+
+#else
+
+int pk_mpi_init(pk_mpi *mp)
+{
+    memset(mp, 0, sizeof *mp);
+    mp->size = 1;
+    return 0;
+}
+
+void pk_mpi_finalize(pk_mpi *mp)
+{
+    (void)mp;
+}
+
+int pk_mpi_any(const pk_mpi *mp, int flag)
+{
+    (void)mp;
+    return flag != 0;
+}
+
+int pk_mpi_gather(const pk_mpi *mp, const double *send, size_t n, double *recv)
+{
+    (void)mp;
+    memcpy(recv, send, n * sizeof *send);
+    return 0;
+}
+
+const char *pk_mpi_build(void)
+{
+    return "serial";
+}
+
+#endif
