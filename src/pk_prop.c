@@ -501,7 +501,8 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
         return rc;
     if (m->pk_phi) { /* closed form: no table, every tau exact */
         p->closed = m->pk_phi;
-        memcpy(p->derived, derived, sizeof p->derived);
+        /* the PK's leading values only: a caller's array may hold no more */
+        memcpy(p->derived, derived, m->n_pk_derived * sizeof *derived);
         memcpy(p->c, c, n * sizeof *c);
         p->tau_end = INFINITY;
         return PK_OK;
