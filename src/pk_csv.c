@@ -34,6 +34,70 @@ int pk_csv_col(const pk_csv *t, const char *name)
     return find_name(t->name, t->n_col, name);
 }
 
+/* The header line: unique column names. */
+static int read_header(pk_csv *t, char *line, const char *path, pk_err *err)
+{
+    char *save = NULL;
+    for (char *s = strtok_r(line, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        if (pk_csv_col(t, s) >= 0)
+            return pk_err_set(err, PK_EINPUT, path, "column '%.60s' appears twice", s);
+        char **nm = realloc(t->name, (t->n_col + 1) * sizeof *nm);
+        if (!nm || !(nm[t->n_col] = strdup(s))) {
+            if (nm)
+                t->name = nm;
+            return pk_err_set(err, PK_ENOMEM, path, "out of memory");
+        }
+        t->name = nm;
+        t->n_col++;
+    }
+    return PK_OK;
+}
+
+/* Why field c of a row does not parse (end: where strtod stopped): the
+ * most specific of too many fields, too few, or not a number. */
+static int bad_field(const pk_csv *t, size_t c, const char *s, const char *end, double x,
+                     const char *where, pk_err *err)
+{
+    int last = c + 1 == t->n_col;
+    if (last && end != s && isfinite(x))
+        return pk_err_set(err, PK_EINPUT, where,
+                          "more fields than the %zu columns of the header", t->n_col);
+    if (!last && end != s && isfinite(x) && *end == 0)
+        return pk_err_set(err, PK_EINPUT, where, "%zu fields, fewer than the %zu "
+                          "columns of the header", c + 1, t->n_col);
+    return pk_err_set(err, PK_EINPUT, where, "column %zu (%s) is not a finite number",
+                      c + 1, t->name[c]);
+}
+
+/* One data row (line lineno): a finite number in every column, appended
+ * to t->v, which grows geometrically (*cap_v: its room in numbers). */
+static int read_row(pk_csv *t, const char *line, int lineno, size_t *cap_v, const char *path,
+                    pk_err *err)
+{
+    if ((t->n_row + 1) * t->n_col > *cap_v) {
+        *cap_v = 2 * (t->n_row + 1) * t->n_col + 64;
+        double *v = realloc(t->v, *cap_v * sizeof *v);
+        if (!v)
+            return pk_err_set(err, PK_ENOMEM, path, "out of memory");
+        t->v = v;
+    }
+    const char *s = line;
+    for (size_t c = 0; c < t->n_col; c++) {
+        char *end;
+        double x = strtod(s, &end);
+        int last = c + 1 == t->n_col;
+        if (end == s || !isfinite(x) || (last ? *end != 0 : *end != ',')) {
+            char where[600];
+            snprintf(where, sizeof where, "%s:%d", path, lineno);
+            return bad_field(t, c, s, end, x, where, err);
+        }
+        t->v[t->n_row * t->n_col + c] = x;
+        s = *end ? end + 1 : end;
+    }
+    t->n_row++;
+    return PK_OK;
+}
+
 int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
 {
     memset(t, 0, sizeof *t);
@@ -44,7 +108,7 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
     size_t cap = 0, cap_v = 0;
     int rc = PK_OK, lineno = 0;
     ssize_t got;
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    while (rc == PK_OK && (got = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (got == 0 || line[got - 1] != '\n') {
             /* every writer ends its rows: a last line without one was cut */
@@ -52,66 +116,16 @@ int pk_csv_read(const char *path, pk_csv *t, pk_err *err)
             snprintf(where, sizeof where, "%s:%d", path, lineno);
             rc = pk_err_set(err, PK_EINPUT, where, "the file ends in the middle of a line "
                             "(cut short?)");
-            goto done;
+            break;
         }
         line[strcspn(line, "\r\n")] = 0;
-        if (lineno == 1) {
-            char *save = NULL;
-            for (char *s = strtok_r(line, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-                if (pk_csv_col(t, s) >= 0) {
-                    rc = pk_err_set(err, PK_EINPUT, path, "column '%.60s' appears twice", s);
-                    goto done;
-                }
-                char **nm = realloc(t->name, (t->n_col + 1) * sizeof *nm);
-                if (!nm || !(nm[t->n_col] = strdup(s))) {
-                    if (nm)
-                        t->name = nm;
-                    rc = pk_err_set(err, PK_ENOMEM, path, "out of memory");
-                    goto done;
-                }
-                t->name = nm;
-                t->n_col++;
-            }
-            continue;
-        }
-        if (!line[0])
-            continue;
-        if ((t->n_row + 1) * t->n_col > cap_v) {
-            cap_v = 2 * (t->n_row + 1) * t->n_col + 64;
-            double *v = realloc(t->v, cap_v * sizeof *v);
-            if (!v) {
-                rc = pk_err_set(err, PK_ENOMEM, path, "out of memory");
-                goto done;
-            }
-            t->v = v;
-        }
-        char *s = line;
-        for (size_t c = 0; c < t->n_col; c++) {
-            char *end;
-            double x = strtod(s, &end);
-            int last = c + 1 == t->n_col;
-            if (end == s || !isfinite(x) || (last ? *end != 0 : *end != ',')) {
-                char where[600];
-                snprintf(where, sizeof where, "%s:%d", path, lineno);
-                if (last && end != s && isfinite(x))
-                    rc = pk_err_set(err, PK_EINPUT, where,
-                                    "more fields than the %zu columns of the header", t->n_col);
-                else if (!last && end != s && isfinite(x) && *end == 0)
-                    rc = pk_err_set(err, PK_EINPUT, where, "%zu fields, fewer than the %zu "
-                                    "columns of the header", c + 1, t->n_col);
-                else
-                    rc = pk_err_set(err, PK_EINPUT, where, "column %zu (%s) is not a finite number",
-                                    c + 1, t->name[c]);
-                goto done;
-            }
-            t->v[t->n_row * t->n_col + c] = x;
-            s = *end ? end + 1 : end;
-        }
-        t->n_row++;
+        if (lineno == 1)
+            rc = read_header(t, line, path, err);
+        else if (line[0])
+            rc = read_row(t, line, lineno, &cap_v, path, err);
     }
-    if (t->n_col == 0 || t->n_row == 0)
+    if (rc == PK_OK && (t->n_col == 0 || t->n_row == 0))
         rc = pk_err_set(err, PK_EINPUT, path, "no data rows");
-done:
     free(line);
     fclose(f);
     if (rc != PK_OK)

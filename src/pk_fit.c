@@ -618,39 +618,17 @@ static int covariance(const double *J, size_t n, size_t p, double *cov)
 
 #define SIR_DF 5.0 /* Student-t proposal: heavier tails than the Laplace normal */
 
-/* SIR: proposals from a multivariate t around the MAP with the Laplace
- * covariance, weights posterior/proposal, then N draws with replacement.
- * The posterior is the one the Laplace covariance approximates: in
- * maximum likelihood with the error SD profiled, the likelihood at the
- * SDs a * err_scale (not the model's a, 4-22 times narrower than the
- * intervals on the Theoph subjects: effective sample sizes of 1.6-154 of
- * 5000 proposals).
- * Proposals and resampling use one stream, so the draws do not depend on
- * the thread count. */
-static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+/* M proposals from a multivariate t around the MAP with the Laplace
+ * covariance (L: its Cholesky factor, filled here), and in logw each
+ * one's -log q up to a constant, which its weight starts from. */
+static void sir_propose(const pk_fit_result *res, size_t p, size_t M, gsl_rng *rng,
+                        gsl_matrix *L, double *prop, double *logw)
 {
-    size_t p = fp->n_est, M = (size_t)fp->o.proposals, N = (size_t)fp->o.draws;
-    if (M == 0 || N == 0)
-        return PK_OK;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    double *prop = malloc(M * p * sizeof *prop), *logw = malloc(M * sizeof *logw);
-    double *w = malloc(M * sizeof *w);
-    gsl_matrix *L = gsl_matrix_alloc(p, p);
-    res->draws = malloc(N * p * sizeof *res->draws);
-    if (!rng || !prop || !logw || !w || !L || !res->draws) {
-        gsl_rng_free(rng);
-        free(prop);
-        free(logw);
-        free(w);
-        gsl_matrix_free(L);
-        return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
-    }
-    gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, 1000003));
     for (size_t i = 0; i < p; i++)
         for (size_t j = 0; j < p; j++)
             gsl_matrix_set(L, i, j, res->cov[i * p + j] + (i == j ? 1e-12 : 0));
     gsl_linalg_cholesky_decomp1(L);
-    gsl_vector_view mu = gsl_vector_view_array(res->eta, p);
+    gsl_vector_const_view mu = gsl_vector_const_view_array(res->eta, p);
     for (size_t k = 0; k < M; k++) {
         gsl_vector_view xk = gsl_vector_view_array(prop + k * p, p);
         gsl_ran_multivariate_gaussian(rng, &mu.vector, L, &xk.vector);
@@ -669,23 +647,29 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         gsl_vector_free(diff);
         logw[k] = 0.5 * (SIR_DF + p) * log1p(md / SIR_DF); /* = -log q + const */
     }
+}
+
+/* Adds each proposal's log posterior to logw (-inf when it cannot be
+ * solved) and keeps its band values in res->prop_band; returns the
+ * simulations run.  Every proposal is solved on the observation days and
+ * the band grid: the draws then need no solving of their own for the
+ * bands.  They are solved at sir_rtol (3e-5): on patient 2's posterior
+ * the objective stays within 0.006 of its rtol-1e-9 value (weights within
+ * 0.3%, against a Monte Carlo error of several percent) at half the cost
+ * of the optimisation's 1e-6 (tests/test_fit.c checks the bound). */
+static long sir_weigh(const pk_fit_problem *fp, pk_fit_result *res, const double *prop,
+                      double *logw, size_t M)
+{
+    size_t p = fp->n_est;
     long done = 0, sims = 0;
     double t0 = pk_clock_s();
     int nt = n_threads(&fp->o);
     (void)nt;
-    /* every proposal is solved on the observation days and the band grid:
-     * the draws then need no solving of their own for the bands.  They are
-     * solved at sir_rtol (3e-5): on patient 2's posterior the objective
-     * stays within 0.006 of its rtol-1e-9 value (weights within 0.3%,
-     * against a Monte Carlo error of several percent) at half the cost of
-     * the optimisation's 1e-6 (tests/test_fit.c checks the bound). */
     const pk_model *m = fp->m;
     size_t nb = fp->n_band, nc = fp->n_band_col, ns = m->n_state;
     /* the likelihood the intervals use: with the error SD profiled, the
      * model's SDs times err_scale (the residuals are (y - f)/a) */
     const double e2 = res->err_scale * res->err_scale;
-    res->prop_band = malloc(M * nb * nc * sizeof *res->prop_band);
-    res->draw_prop = malloc(N * sizeof *res->draw_prop);
 #pragma omp parallel num_threads(nt) reduction(+ : sims)
     {
         pk_solver *s = pk_fit_solver(fp, fp->o.sir_rtol);
@@ -731,15 +715,15 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         pk_solver_free(s);
     }
     progress(fp, "sampling", (long)M, (long)M, t0);
-    res->n_sims += sims;
-    if (pk_interrupted()) {
-        gsl_rng_free(rng);
-        free(prop);
-        free(logw);
-        free(w);
-        gsl_matrix_free(L);
-        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
-    }
+    return sims;
+}
+
+/* N draws with replacement in proportion to the weights (w: room for M),
+ * and the effective sample size. */
+static int sir_resample(const pk_fit_problem *fp, pk_fit_result *res, gsl_rng *rng,
+                        const double *prop, const double *logw, double *w, size_t M, pk_err *err)
+{
+    size_t p = fp->n_est, N = (size_t)fp->o.draws;
     double lmax = -INFINITY, sw = 0, sw2 = 0;
     for (size_t k = 0; k < M; k++)
         lmax = fmax(lmax, logw[k]);
@@ -748,23 +732,57 @@ static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         sw += w[k];
         sw2 += w[k] * w[k];
     }
-    int rc = PK_OK;
-    if (!res->prop_band || !res->draw_prop) {
-        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
-    } else if (!(sw > 0)) {
-        rc = pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate%s",
-                        res->cov_ok ? "" : " (the covariance at the optimum is singular)");
-    } else {
-        res->ess = sw * sw / sw2;
-        gsl_ran_discrete_t *tab = gsl_ran_discrete_preproc(M, w);
-        for (size_t i = 0; i < N; i++) {
-            size_t k = gsl_ran_discrete(rng, tab);
-            memcpy(res->draws + i * p, prop + k * p, p * sizeof(double));
-            res->draw_prop[i] = k;
-        }
-        gsl_ran_discrete_free(tab);
-        res->n_draws = N;
+    if (!res->prop_band || !res->draw_prop)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
+    if (!(sw > 0))
+        return pk_err_set(err, PK_ESOLVER, "", "every SIR proposal failed to simulate%s",
+                          res->cov_ok ? "" : " (the covariance at the optimum is singular)");
+    res->ess = sw * sw / sw2;
+    gsl_ran_discrete_t *tab = gsl_ran_discrete_preproc(M, w);
+    for (size_t i = 0; i < N; i++) {
+        size_t k = gsl_ran_discrete(rng, tab);
+        memcpy(res->draws + i * p, prop + k * p, p * sizeof(double));
+        res->draw_prop[i] = k;
     }
+    gsl_ran_discrete_free(tab);
+    res->n_draws = N;
+    return PK_OK;
+}
+
+/* SIR: proposals from a multivariate t around the MAP with the Laplace
+ * covariance, weights posterior/proposal, then N draws with replacement.
+ * The posterior is the one the Laplace covariance approximates: in
+ * maximum likelihood with the error SD profiled, the likelihood at the
+ * SDs a * err_scale (not the model's a, 4-22 times narrower than the
+ * intervals on the Theoph subjects: effective sample sizes of 1.6-154 of
+ * 5000 proposals).
+ * Proposals and resampling use one stream, so the draws do not depend on
+ * the thread count. */
+static int sir(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+{
+    size_t p = fp->n_est, M = (size_t)fp->o.proposals, N = (size_t)fp->o.draws;
+    if (M == 0 || N == 0)
+        return PK_OK;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *prop = malloc(M * p * sizeof *prop), *logw = malloc(M * sizeof *logw);
+    double *w = malloc(M * sizeof *w);
+    gsl_matrix *L = gsl_matrix_alloc(p, p);
+    res->draws = malloc(N * p * sizeof *res->draws);
+    int rc = PK_OK;
+    if (!rng || !prop || !logw || !w || !L || !res->draws) {
+        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu proposals", M);
+        goto done;
+    }
+    gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, 1000003));
+    sir_propose(res, p, M, rng, L, prop, logw);
+    res->prop_band = malloc(M * fp->n_band * fp->n_band_col * sizeof *res->prop_band);
+    res->draw_prop = malloc(N * sizeof *res->draw_prop);
+    res->n_sims += sir_weigh(fp, res, prop, logw, M);
+    if (pk_interrupted())
+        rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    else
+        rc = sir_resample(fp, res, rng, prop, logw, w, M, err);
+done:
     gsl_rng_free(rng);
     free(prop);
     free(logw);
@@ -787,22 +805,11 @@ void pk_fit_result_free(pk_fit_result *res)
     memset(res, 0, sizeof *res);
 }
 
-int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+/* Start 0 at the prior medians; the others drawn from the priors, each
+ * from its own stream (the same starts whatever the threads). */
+static void start_points(const pk_fit_problem *fp, size_t K, double *etas)
 {
-    memset(res, 0, sizeof *res);
-    size_t p = fp->n_est, K = (size_t)(fp->o.starts > 0 ? fp->o.starts : 1);
-    res->n_est = p;
-    res->n_starts = (int)K;
-    res->start_obj = malloc(K * sizeof(double));
-    res->start_iter = calloc(K, sizeof(int));
-    double *etas = malloc(K * p * sizeof(double));
-    res->pred = malloc((fp->p->n_obs + 1) * sizeof(double));
-    res->resid = malloc(fp->n_res * sizeof(double));
-    if (!res->start_obj || !res->start_iter || !etas || !res->pred || !res->resid) {
-        free(etas);
-        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
-    }
-    /* Start 0 at the prior medians; the others drawn from the priors. */
+    size_t p = fp->n_est;
     for (size_t k = 0; k < K; k++) {
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, pk_prior_stream_seed(fp->o.seed, k));
@@ -813,7 +820,14 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         }
         gsl_rng_free(rng);
     }
-    double t0 = pk_clock_s();
+}
+
+/* The optimiser from every start on the threads (etas overwritten with
+ * the end points); a start that fails has objective +inf. */
+static void run_starts(const pk_fit_problem *fp, pk_fit_result *res, double *etas, size_t K,
+                       double t0)
+{
+    size_t p = fp->n_est;
     long done = 0, sims = 0;
     int nt = n_threads(&fp->o);
     (void)nt;
@@ -834,11 +848,12 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         pk_solver_free(s);
     }
     res->n_sims = sims;
-    if (pk_interrupted()) {
-        free(etas);
-        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
-    }
-    /* The best start; ties go to the lower index, whatever the threads. */
+}
+
+/* The best start; ties go to the lower index, whatever the threads.
+ * Counts the starts that reached it (within 0.01) and those that failed. */
+static size_t best_start(pk_fit_result *res, size_t K)
+{
     size_t best = 0;
     for (size_t k = 1; k < K; k++)
         if (res->start_obj[k] < res->start_obj[best])
@@ -847,16 +862,44 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         res->n_reached += res->start_obj[k] <= res->start_obj[best] + 0.01;
         res->n_failed += !isfinite(res->start_obj[k]);
     }
-    int rc = PK_OK;
-    if (!isfinite(res->start_obj[best])) {
-        free(etas);
-        return pk_err_set(err, PK_ESOLVER, fp->p->path, "no optimiser start converged");
-    }
-    memcpy(res->eta, etas + best * p, p * sizeof(double));
-    free(etas);
-    res->t_opt_s = pk_clock_s() - t0;
+    return best;
+}
 
-    /* Objective parts, predictions and the Laplace covariance at the MAP. */
+/* Maximum likelihood with exact additive errors only: the error SD is
+ * profiled out, so the covariance scales with the residual variance
+ * RSS/(n - p), as nls reports it, and so do the SIR weights (sir).  (A
+ * censored observation's residual is no (y - f)/a: with one, the model's
+ * SDs stay.) */
+static void profile_error_sd(const pk_fit_problem *fp, pk_fit_result *res)
+{
+    size_t p = fp->n_est;
+    res->obj_name = fp->o.use_priors ? "-2 log posterior" : "-2 log likelihood";
+    res->sd_scale = 0;
+    res->err_scale = 1;
+    res->m2ll_profiled = NAN;
+    int additive = !fp->o.use_priors;
+    double log_a = 0;
+    for (size_t i = 0; i < fp->p->n_obs && additive; i++) {
+        const pk_observation *o = &fp->p->obs[i];
+        additive = o->check || (fp->m->obs[o->obs].error == PK_ERRMODEL_ADDITIVE && !o->censor);
+        if (!o->check)
+            log_a += log(fp->m->obs[o->obs].a);
+    }
+    if (additive && fp->n_res > p) {
+        double n = (double)fp->n_res, f = res->obj / (n - (double)p);
+        res->sd_scale = sqrt(res->obj / n);
+        res->err_scale = sqrt(f);
+        res->m2ll_profiled = n * log(2 * M_PI) + 2 * log_a + n * log(res->obj / n) + n;
+        for (size_t i = 0; i < p * p; i++)
+            res->cov[i] *= f;
+    }
+}
+
+/* Objective parts, predictions and the Laplace covariance at the MAP
+ * (res->eta), on a solver of the optimisation's tolerance. */
+static int laplace_at_map(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+{
+    size_t p = fp->n_est;
     pk_solver_opts so = pk_solver_default_opts();
     so.rtol = fp->o.rtol;
     so.coupled = fp->o.coupled;
@@ -868,7 +911,8 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         return err->code ? err->code : pk_err_set(err, PK_ENOMEM, "", "out of memory");
     }
     pk_fit_theta(fp, res->eta, res->theta);
-    if ((rc = pk_fit_residuals(fp, s, res->eta, res->resid, res->pred, err)) == PK_OK)
+    int rc = pk_fit_residuals(fp, s, res->eta, res->resid, res->pred, err);
+    if (rc == PK_OK)
         rc = pk_fit_jacobian(fp, s, res->eta, res->resid, J, fp->o.jacobian, err);
     pk_solver_free(s);
     if (rc == PK_OK) {
@@ -876,35 +920,47 @@ int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
         res->obj_prior = sumsq(res->resid + fp->n_res_obs, fp->n_res - fp->n_res_obs);
         res->obj = res->obj_obs + res->obj_prior;
         res->cov_ok = covariance(J, fp->n_res, p, res->cov);
-        /* Maximum likelihood with exact additive errors only: the error
-         * SD is profiled out, so the covariance scales with the residual
-         * variance RSS/(n - p), as nls reports it, and so do the SIR
-         * weights (sir).  (A censored observation's residual is no
-         * (y - f)/a: with one, the model's SDs stay.) */
-        res->obj_name = fp->o.use_priors ? "-2 log posterior" : "-2 log likelihood";
-        res->sd_scale = 0;
-        res->err_scale = 1;
-        res->m2ll_profiled = NAN;
-        int additive = !fp->o.use_priors;
-        double log_a = 0;
-        for (size_t i = 0; i < fp->p->n_obs && additive; i++) {
-            const pk_observation *o = &fp->p->obs[i];
-            additive = o->check || (fp->m->obs[o->obs].error == PK_ERRMODEL_ADDITIVE && !o->censor);
-            if (!o->check)
-                log_a += log(fp->m->obs[o->obs].a);
-        }
-        if (additive && fp->n_res > p) {
-            double n = (double)fp->n_res, f = res->obj / (n - (double)p);
-            res->sd_scale = sqrt(res->obj / n);
-            res->err_scale = sqrt(f);
-            res->m2ll_profiled = n * log(2 * M_PI) + 2 * log_a + n * log(res->obj / n) + n;
-            for (size_t i = 0; i < p * p; i++)
-                res->cov[i] *= f;
-        }
+        profile_error_sd(fp, res);
+    }
+    free(J);
+    return rc;
+}
+
+int pk_fit_run(const pk_fit_problem *fp, pk_fit_result *res, pk_err *err)
+{
+    memset(res, 0, sizeof *res);
+    size_t p = fp->n_est, K = (size_t)(fp->o.starts > 0 ? fp->o.starts : 1);
+    res->n_est = p;
+    res->n_starts = (int)K;
+    res->start_obj = malloc(K * sizeof(double));
+    res->start_iter = calloc(K, sizeof(int));
+    double *etas = malloc(K * p * sizeof(double));
+    res->pred = malloc((fp->p->n_obs + 1) * sizeof(double));
+    res->resid = malloc(fp->n_res * sizeof(double));
+    if (!res->start_obj || !res->start_iter || !etas || !res->pred || !res->resid) {
+        free(etas);
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    }
+    start_points(fp, K, etas);
+    double t0 = pk_clock_s();
+    run_starts(fp, res, etas, K, t0);
+    if (pk_interrupted()) {
+        free(etas);
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    }
+    size_t best = best_start(res, K);
+    if (!isfinite(res->start_obj[best])) {
+        free(etas);
+        return pk_err_set(err, PK_ESOLVER, fp->p->path, "no optimiser start converged");
+    }
+    memcpy(res->eta, etas + best * p, p * sizeof(double));
+    free(etas);
+    res->t_opt_s = pk_clock_s() - t0;
+    int rc = laplace_at_map(fp, res, err);
+    if (rc == PK_OK) {
         double t1 = pk_clock_s();
         rc = sir(fp, res, err);
         res->t_sir_s = pk_clock_s() - t1;
     }
-    free(J);
     return rc;
 }

@@ -158,6 +158,98 @@ static int load_dosing(const pk_ini *ini, pk_patient *p, pk_err *err)
 
 /* ---- [observations]: "DAY OBSERVABLE = [<|>] VALUE [n=CELLS] [check]" ---- */
 
+/* The key: its day and the observable, which must be one the model can
+ * fit (a wrong name is told the model's list). */
+static int obs_key(const pk_ini *ini, const pk_ini_entry *e, const pk_model *m,
+                   pk_observation *o, pk_err *err)
+{
+    char kbuf[256], *kt[4];
+    snprintf(kbuf, sizeof kbuf, "%s", e->key);
+    if (pk_text_tokenize(kbuf, kt, 4) != 2 || pk_text_number(kt[0], &o->t_day, 0) || o->t_day < 0)
+        return bad(err, ini, e, "expected 'DAY OBSERVABLE' (e.g. '7 wbc')");
+    if ((o->obs = pk_model_obs_index(m, kt[1])) < 0) {
+        char names[256] = "";
+        for (size_t k = 0; k < m->n_obs; k++)
+            if (m->obs[k].error != PK_ERRMODEL_NONE)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         names[0] ? ", " : "", m->obs[k].name);
+        return bad(err, ini, e, "unknown observable '%s' (model %s has %s)", kt[1], m->name,
+                   names);
+    }
+    if (m->obs[o->obs].error == PK_ERRMODEL_NONE)
+        return bad(err, ini, e, "%s is a model output, not an observable", m->obs[o->obs].name);
+    return PK_OK;
+}
+
+/* The value: a censoring mark ("<" or ">", alone or on the number), the
+ * number, then the optional n=CELLS and check. */
+static int obs_value(const pk_ini *ini, const pk_ini_entry *e, const pk_obs_def *od,
+                     pk_observation *o, pk_err *err)
+{
+    char vbuf[256], *vt[8];
+    snprintf(vbuf, sizeof vbuf, "%s", e->value);
+    int nv = pk_text_tokenize(vbuf, vt, 8);
+    if (nv < 1)
+        return bad(err, ini, e, "no value");
+    int k = 0;
+    if (strcmp(vt[0], "<") == 0 || strcmp(vt[0], ">") == 0) {
+        o->censor = vt[0][0] == '<' ? -1 : 1;
+        k = 1;
+    } else if ((vt[0][0] == '<' || vt[0][0] == '>') && vt[0][1]) {
+        o->censor = vt[0][0] == '<' ? -1 : 1;
+        vt[0]++;
+    }
+    if (k >= nv || pk_text_number(vt[k], &o->value, 0))
+        return bad(err, ini, e, "'%s' is not a number", k < nv ? vt[k] : "");
+    for (k++; k < nv; k++) {
+        if (strncmp(vt[k], "n=", 2) == 0) {
+            double cells;
+            if (od->error != PK_ERRMODEL_BINOMIAL)
+                return bad(err, ini, e, "n= (cells counted) applies to blast counts only");
+            if (pk_text_number(vt[k] + 2, &cells, 0) || cells < 1 || cells > 1e6 ||
+                cells != floor(cells))
+                return bad(err, ini, e, "'%s': cells counted must be a whole number 1-1000000",
+                           vt[k] + 2);
+            o->n_cells = (int)cells;
+        } else if (strcmp(vt[k], "check") == 0) {
+            o->check = 1;
+        } else {
+            return bad(err, ini, e, "'%s' is not understood (expected n=CELLS or check)",
+                       vt[k]);
+        }
+    }
+    return PK_OK;
+}
+
+/* The value against its error model's support: outside it the
+ * likelihood is not defined (a log of 0 or less), not merely a misfit. */
+static int obs_in_support(const pk_ini *ini, const pk_ini_entry *e, const pk_obs_def *od,
+                          const pk_observation *o, pk_err *err)
+{
+    switch (od->error) {
+    case PK_ERRMODEL_BINOMIAL:
+        if (o->value < 0 || o->value > 100) {
+            char num[32]; /* exactly: 100.0000001 is not "100% is outside 0-100" */
+            return bad(err, ini, e, "%s%% is outside 0-100",
+                       pk_text_exact(num, sizeof num, o->value));
+        }
+        if ((o->censor < 0 && o->value == 0) || (o->censor > 0 && o->value == 100))
+            return bad(err, ini, e, "a censored count must leave some room (%s %g%%)",
+                       o->censor < 0 ? "<" : ">", o->value);
+        break;
+    case PK_ERRMODEL_LOGNORMAL:
+        if (!(o->value > 0))
+            return bad(err, ini, e, "%g %s: a log-normal observation must be positive",
+                       o->value, od->unit);
+        break;
+    default:
+        if (o->value < 0)
+            return bad(err, ini, e, "%g %s: must not be negative", o->value, od->unit);
+        break;
+    }
+    return PK_OK;
+}
+
 static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
 {
     const pk_model *m = p->model;
@@ -172,75 +264,13 @@ static int load_observations(const pk_ini *ini, pk_patient *p, pk_err *err)
         if (strcmp(e->section, "observations") != 0)
             continue;
         pk_observation o = {.line = e->line};
-        char kbuf[256], vbuf[256];
-        snprintf(kbuf, sizeof kbuf, "%s", e->key);
-        snprintf(vbuf, sizeof vbuf, "%s", e->value);
-        char *kt[4], *vt[8];
-        if (pk_text_tokenize(kbuf, kt, 4) != 2 || pk_text_number(kt[0], &o.t_day, 0) || o.t_day < 0)
-            return bad(err, ini, e, "expected 'DAY OBSERVABLE' (e.g. '7 wbc')");
-        if ((o.obs = pk_model_obs_index(m, kt[1])) < 0) {
-            char names[256] = "";
-            for (size_t k = 0; k < m->n_obs; k++)
-                if (m->obs[k].error != PK_ERRMODEL_NONE)
-                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                             names[0] ? ", " : "", m->obs[k].name);
-            return bad(err, ini, e, "unknown observable '%s' (model %s has %s)", kt[1], m->name,
-                       names);
-        }
-        const pk_obs_def *od = &m->obs[o.obs];
-        if (od->error == PK_ERRMODEL_NONE)
-            return bad(err, ini, e, "%s is a model output, not an observable", od->name);
-        int nv = pk_text_tokenize(vbuf, vt, 8);
-        if (nv < 1)
-            return bad(err, ini, e, "no value");
-        int k = 0;
-        if (strcmp(vt[0], "<") == 0 || strcmp(vt[0], ">") == 0) {
-            o.censor = vt[0][0] == '<' ? -1 : 1;
-            k = 1;
-        } else if ((vt[0][0] == '<' || vt[0][0] == '>') && vt[0][1]) {
-            o.censor = vt[0][0] == '<' ? -1 : 1;
-            vt[0]++;
-        }
-        if (k >= nv || pk_text_number(vt[k], &o.value, 0))
-            return bad(err, ini, e, "'%s' is not a number", k < nv ? vt[k] : "");
-        for (k++; k < nv; k++) {
-            if (strncmp(vt[k], "n=", 2) == 0) {
-                double cells;
-                if (od->error != PK_ERRMODEL_BINOMIAL)
-                    return bad(err, ini, e, "n= (cells counted) applies to blast counts only");
-                if (pk_text_number(vt[k] + 2, &cells, 0) || cells < 1 || cells > 1e6 ||
-                    cells != floor(cells))
-                    return bad(err, ini, e, "'%s': cells counted must be a whole number 1-1000000",
-                               vt[k] + 2);
-                o.n_cells = (int)cells;
-            } else if (strcmp(vt[k], "check") == 0) {
-                o.check = 1;
-            } else {
-                return bad(err, ini, e, "'%s' is not understood (expected n=CELLS or check)",
-                           vt[k]);
-            }
-        }
-        switch (od->error) {
-        case PK_ERRMODEL_BINOMIAL:
-            if (o.value < 0 || o.value > 100) {
-                char num[32]; /* exactly: 100.0000001 is not "100% is outside 0-100" */
-                return bad(err, ini, e, "%s%% is outside 0-100",
-                           pk_text_exact(num, sizeof num, o.value));
-            }
-            if ((o.censor < 0 && o.value == 0) || (o.censor > 0 && o.value == 100))
-                return bad(err, ini, e, "a censored count must leave some room (%s %g%%)",
-                           o.censor < 0 ? "<" : ">", o.value);
-            break;
-        case PK_ERRMODEL_LOGNORMAL:
-            if (!(o.value > 0))
-                return bad(err, ini, e, "%g %s: a log-normal observation must be positive",
-                           o.value, od->unit);
-            break;
-        default:
-            if (o.value < 0)
-                return bad(err, ini, e, "%g %s: must not be negative", o.value, od->unit);
-            break;
-        }
+        int rc = obs_key(ini, e, m, &o, err);
+        if (rc == PK_OK)
+            rc = obs_value(ini, e, &m->obs[o.obs], &o, err);
+        if (rc == PK_OK)
+            rc = obs_in_support(ini, e, &m->obs[o.obs], &o, err);
+        if (rc != PK_OK)
+            return rc;
         if (p->n_obs > 0 && o.t_day < p->obs[p->n_obs - 1].t_day)
             return bad(err, ini, e, "day %g comes after day %g: list observations in order of days",
                        o.t_day, p->obs[p->n_obs - 1].t_day);

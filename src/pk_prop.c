@@ -325,25 +325,18 @@ done:
     return rc;
 }
 
-int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
-                  const double *jumps, size_t n_jump, double rtol, pk_err *err)
+/* c: the concentration per unit amount of each PK state (conc is linear).
+ * The PK's matrix and c must be finite: parameters that underflow or
+ * overflow on their way to the derived constants (a volume of 1e-164 L, a
+ * clearance of inf) would make NaN tables. */
+static int conc_row_checked(const prop_ctx *ctx, size_t n, double *c, pk_err *err)
 {
-    pk_prop_clear(p);
-    size_t n = m->n_pk, nn = n * n;
-    p->n = n;
-    if (!(tau_max > 0))
-        tau_max = 1.0;
-    if (!isfinite(tau_max))
-        return pk_err_set(err, PK_EINPUT, "", "PK propagator: the table's extent is not finite");
-    /* The PK's matrix and concentration row must be finite: parameters
-     * that underflow or overflow on their way to the derived constants (a
-     * volume of 1e-164 L, a clearance of inf) would make NaN tables. */
-    prop_ctx ctx = {m, derived};
-    double a0[PK_MAX_STATE * PK_MAX_STATE], c[PK_MAX_STATE], unit[PK_MAX_STATE] = {0};
-    pk_matrix(&ctx, 0.0, a0);
+    const pk_model *m = ctx->m;
+    double a0[PK_MAX_STATE * PK_MAX_STATE], unit[PK_MAX_STATE] = {0};
+    pk_matrix(ctx, 0.0, a0);
     for (size_t i = 0; i < n; i++) {
         unit[i] = 1.0;
-        c[i] = m->conc(unit, derived); /* c: concentration per unit amount (conc is linear) */
+        c[i] = m->conc(unit, ctx->derived);
         unit[i] = 0.0;
         for (size_t k = 0; k < n; k++)
             if (!isfinite(a0[i * n + k]))
@@ -355,13 +348,15 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
                               "PK propagator: concentration per mg of %s is %g, not finite",
                               m->state[i].name, c[i]);
     }
-    if (m->pk_phi) { /* closed form: no table, every tau exact */
-        p->closed = m->pk_phi;
-        memcpy(p->derived, derived, sizeof p->derived);
-        memcpy(p->c, c, n * sizeof *c);
-        p->tau_end = INFINITY;
-        return PK_OK;
-    }
+    return PK_OK;
+}
+
+/* The three grids' steps and node counts from the model's pk_grid, refused
+ * before anything is allocated when the table would be too large. */
+static int plan_grid(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
+                     pk_err *err)
+{
+    size_t n = p->n, nn = n * n;
     double hf, tf, hc;
     m->pk_grid(derived, &hf, &tf, &hc);
     tf = fmin(tf, tau_max);
@@ -398,8 +393,14 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     p->r_far = 1.0 / p->h_far;
     p->n_coarse = (size_t)ncoarse;
     p->t_far = p->t_fine + p->n_coarse * hc;
-    size_t n_far = (size_t)nfar;
-    p->n_node = p->n_fine + 1 + p->n_coarse + n_far;
+    p->n_node = p->n_fine + 1 + p->n_coarse + (size_t)nfar;
+    return PK_OK;
+}
+
+/* The planned grid's arrays and the jump lengths; p is cleared on failure. */
+static int alloc_table(pk_prop *p, const double *jumps, size_t n_jump, pk_err *err)
+{
+    size_t n = p->n, nn = n * n;
     p->n_jump = n_jump;
     p->phi = malloc(p->n_node * nn * sizeof(double));
     p->dphi = malloc(p->n_node * nn * sizeof(double));
@@ -416,41 +417,55 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
     if (n_jump)
         memcpy(p->jump_tau, jumps, n_jump * sizeof(double));
     p->tau_end = node_tau(p, p->n_node - 1);
+    return PK_OK;
+}
 
-    /* Where the coefficients depend on tau, CVODE integrates Phi; before
-     * and after, matrix exponentials step from node to node exactly.
-     * Without the model's window, CVODE covers the fine and coarse
-     * regions, after which the time-since-dose effects are over. */
+/* Where the coefficients depend on tau, CVODE integrates Phi; before and
+ * after, matrix exponentials step from node to node exactly.  Without the
+ * model's window, CVODE covers the fine and coarse regions, after which
+ * the time-since-dose effects are over.  Nodes j_on..j_off are CVODE's
+ * (j_on == j_off: none). */
+static void cvode_stretch(const pk_prop *p, const pk_model *m, const double *derived,
+                          size_t *j_on, size_t *j_off)
+{
     double on = 0.0, off = p->t_far;
     if (m->pk_tau_window)
         m->pk_tau_window(derived, &on, &off);
-    size_t j_on = 0, j_off = 0;
-    if (off > on) {
-        /* the last node at or before on (locate may round one down) */
-        j_on = on >= p->tau_end ? p->n_node - 1 : locate(p, on);
-        if (j_on + 1 < p->n_node && node_tau(p, j_on + 1) <= on)
-            j_on++;
-        j_off = off >= p->tau_end ? p->n_node - 1 : locate(p, off);
-        if (node_tau(p, j_off) < off && j_off + 1 < p->n_node)
-            j_off++;
-        if (j_off < j_on)
-            j_off = j_on;
-    }
+    *j_on = *j_off = 0;
+    if (!(off > on))
+        return;
+    /* the last node at or before on (locate may round one down) */
+    *j_on = on >= p->tau_end ? p->n_node - 1 : locate(p, on);
+    if (*j_on + 1 < p->n_node && node_tau(p, *j_on + 1) <= on)
+        (*j_on)++;
+    *j_off = off >= p->tau_end ? p->n_node - 1 : locate(p, off);
+    if (node_tau(p, *j_off) < off && *j_off + 1 < p->n_node)
+        (*j_off)++;
+    if (*j_off < *j_on)
+        *j_off = *j_on;
+}
+
+/* Every node and jump: exponentials before j_on, CVODE to j_off,
+ * exponentials after; then the integral row. */
+static int fill_table(pk_prop *p, const prop_ctx *ctx, const double *c, size_t j_on,
+                      size_t j_off, const double *jumps, size_t n_jump, double rtol, pk_err *err)
+{
+    size_t n = p->n, nn = n * n;
     const_span before = {0}, after = {0};
-    int rc = span_init(&before, &ctx, 0.0, n, err);
+    int rc = span_init(&before, ctx, 0.0, n, err);
     if (rc == PK_OK)
-        rc = span_init(&after, &ctx, node_tau(p, j_off), n, err);
+        rc = span_init(&after, ctx, node_tau(p, j_off), n, err);
     if (rc != PK_OK)
         goto done;
     double *phi0 = p->phi;
     for (size_t i = 0; i < nn; i++)
         phi0[i] = (i / n == i % n) ? 1.0 : 0.0;
-    store_node(p, &ctx, c, 0, 0.0, phi0);
-    if ((rc = span_nodes(p, &before, &ctx, c, 0, j_on, err)) != PK_OK)
+    store_node(p, ctx, c, 0, 0.0, phi0);
+    if ((rc = span_nodes(p, &before, ctx, c, 0, j_on, err)) != PK_OK)
         goto done;
-    if (j_off > j_on && (rc = cvode_nodes(p, &ctx, c, j_on, j_off, rtol, err)) != PK_OK)
+    if (j_off > j_on && (rc = cvode_nodes(p, ctx, c, j_on, j_off, rtol, err)) != PK_OK)
         goto done;
-    if ((rc = span_nodes(p, &after, &ctx, c, j_off, p->n_node - 1, err)) != PK_OK)
+    if ((rc = span_nodes(p, &after, ctx, c, j_off, p->n_node - 1, err)) != PK_OK)
         goto done;
     /* jumps outside the CVODE stretch: their own exponentials */
     double t_on = node_tau(p, j_on), t_off = node_tau(p, j_off);
@@ -466,7 +481,38 @@ int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double t
 done:
     span_free(&before);
     span_free(&after);
+    return rc;
+}
+
+int pk_prop_build(pk_prop *p, const pk_model *m, const double *derived, double tau_max,
+                  const double *jumps, size_t n_jump, double rtol, pk_err *err)
+{
+    pk_prop_clear(p);
+    size_t n = m->n_pk;
+    p->n = n;
+    if (!(tau_max > 0))
+        tau_max = 1.0;
+    if (!isfinite(tau_max))
+        return pk_err_set(err, PK_EINPUT, "", "PK propagator: the table's extent is not finite");
+    prop_ctx ctx = {m, derived};
+    double c[PK_MAX_STATE];
+    int rc = conc_row_checked(&ctx, n, c, err);
     if (rc != PK_OK)
+        return rc;
+    if (m->pk_phi) { /* closed form: no table, every tau exact */
+        p->closed = m->pk_phi;
+        /* the PK's leading values only: a caller's array may hold no more */
+        memcpy(p->derived, derived, m->n_pk_derived * sizeof *derived);
+        memcpy(p->c, c, n * sizeof *c);
+        p->tau_end = INFINITY;
+        return PK_OK;
+    }
+    if ((rc = plan_grid(p, m, derived, tau_max, err)) != PK_OK ||
+        (rc = alloc_table(p, jumps, n_jump, err)) != PK_OK)
+        return rc;
+    size_t j_on, j_off;
+    cvode_stretch(p, m, derived, &j_on, &j_off);
+    if ((rc = fill_table(p, &ctx, c, j_on, j_off, jumps, n_jump, rtol, err)) != PK_OK)
         pk_prop_clear(p);
     return rc;
 }

@@ -20,77 +20,69 @@ void pk_sim_result_free(pk_sim_result *res)
     memset(res, 0, sizeof *res);
 }
 
-int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_result *res,
-                        pk_err *err)
+/* The dosing: the file's, or the command line's from day 0, or (a
+ * forecast) the file's before from_day and the command line's after.
+ * *days: the horizon (the file's last day unless given).  *fc_reg: the
+ * regimen made here (NULL when it is the file's), the caller's to free. */
+static int sim_regimen(const pk_patient *p, const pk_sim_request *rq, double *days,
+                       pk_regimen **fc_reg, const pk_regimen **reg, size_t *n_reg, pk_err *err)
 {
     const pk_model *m = p->model;
-    memset(res, 0, sizeof *res);
-    res->model = m;
-    if (!(rq->every_day > 0) || rq->every_day > 1000)
-        return pk_err_set(err, PK_EINPUT, "--every", "%g: give a spacing in days, > 0", rq->every_day);
-    if (rq->days < 0 || rq->days > 1e5 || isnan(rq->days))
-        return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon in days, 0-100000", rq->days);
+    *fc_reg = NULL;
+    *reg = p->regimen;
+    *n_reg = p->n_regimen;
+    *days = rq->days > 0 ? rq->days : ceil(pk_patient_last_day(p));
+    if (!rq->dose_set)
+        return PK_OK;
+    if (*days < 1)
+        return pk_err_set(err, PK_EINPUT, "--days", "give --days with --dose");
+    if (!(rq->from_day < *days))
+        return pk_err_set(err, PK_EINPUT, "--from-day", "day %g is not before the horizon "
+                          "(day %g)", rq->from_day, *days);
+    int first = (int)rq->from_day;
+    pk_regimen cli = {.first_day = first, .last_day = (int)ceil(*days) - 1};
+    if (rq->dose_mg_per_day > 0 &&
+        (pk_dosing_split(m, rq->dose_mg_per_day, rq->schedule, &cli.morning_mg,
+                         &cli.evening_mg, err) ||
+         pk_dosing_check(m, &cli, 1, "--dose", err)))
+        return err->code;
+    if (!(*fc_reg = malloc((p->n_regimen + 1) * sizeof **fc_reg)))
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    *n_reg = pk_dosing_before(p->regimen, p->n_regimen, first, *fc_reg, p->n_regimen);
+    (*fc_reg)[(*n_reg)++] = cli;
+    *reg = *fc_reg;
+    return PK_OK;
+}
 
-    /* The dosing: the file's, or the command line's from day 0, or (a
-     * forecast) the file's before from_day and the command line's after. */
-    pk_regimen *fc_reg = NULL;
-    const pk_regimen *reg = p->regimen;
-    size_t n_reg = p->n_regimen;
-    double days = rq->days > 0 ? rq->days : ceil(pk_patient_last_day(p));
-    if (rq->dose_set) {
-        if (days < 1)
-            return pk_err_set(err, PK_EINPUT, "--days", "give --days with --dose");
-        if (!(rq->from_day < days))
-            return pk_err_set(err, PK_EINPUT, "--from-day", "day %g is not before the horizon "
-                              "(day %g)", rq->from_day, days);
-        int first = (int)rq->from_day;
-        pk_regimen cli = {.first_day = first, .last_day = (int)ceil(days) - 1};
-        if (rq->dose_mg_per_day > 0 &&
-            (pk_dosing_split(m, rq->dose_mg_per_day, rq->schedule, &cli.morning_mg,
-                             &cli.evening_mg, err) ||
-             pk_dosing_check(m, &cli, 1, "--dose", err)))
-            return err->code;
-        if (!(fc_reg = malloc((p->n_regimen + 1) * sizeof *fc_reg)))
-            return pk_err_set(err, PK_ENOMEM, "", "out of memory");
-        n_reg = pk_dosing_before(p->regimen, p->n_regimen, first, fc_reg, p->n_regimen);
-        fc_reg[n_reg++] = cli;
-        reg = fc_reg;
-    }
-    if (days <= 0)
-        days = 1;
+/* The output rows: every every_day days, and the horizon itself when the
+ * spacing does not land on it; each row's daily dose. */
+static int sim_rows(const pk_model *m, const pk_sim_request *rq, double days,
+                    const pk_regimen *reg, size_t n_reg, pk_sim_result *res, pk_err *err)
+{
     size_t n = (size_t)floor(days / rq->every_day + 1e-9) + 1;
-    if (n > 10000000) {
-        free(fc_reg);
+    if (n > 10000000)
         return pk_err_set(err, PK_EINPUT, "--every", "%zu output rows are too many", n);
-    }
     int extra = fabs((n - 1) * rq->every_day - days) > 1e-9;
     res->n_time = n + extra;
     res->t_day = malloc(res->n_time * sizeof(double));
     res->dose_mg_per_day = malloc(res->n_time * sizeof(double));
     res->x = malloc(res->n_time * m->n_state * sizeof(double));
     res->obs = malloc(res->n_time * m->n_obs * sizeof(double));
-    if (!res->t_day || !res->dose_mg_per_day || !res->x || !res->obs) {
-        free(fc_reg);
+    if (!res->t_day || !res->dose_mg_per_day || !res->x || !res->obs)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu output rows", res->n_time);
-    }
     for (size_t i = 0; i < n; i++)
         res->t_day[i] = i * rq->every_day;
     if (extra)
         res->t_day[n] = days;
     for (size_t i = 0; i < res->n_time; i++)
         res->dose_mg_per_day[i] = pk_dosing_daily_mg(reg, n_reg, res->t_day[i]);
+    return PK_OK;
+}
 
-    pk_dose *doses = NULL, *before = NULL;
-    size_t n_doses = 0, n_before = 0;
-    int rc = pk_dosing_expand(reg, n_reg, &doses, &n_doses, err);
-    if (rc == PK_OK && rq->from_day > 0)
-        rc = pk_dosing_expand(p->regimen, p->n_regimen, &before, &n_before, err);
-    free(fc_reg);
-    if (rc != PK_OK) {
-        free(doses);
-        free(before);
-        return err->code;
-    }
+/* The solver's options: the command line's engine and tolerance, else
+ * the patient file's, else the defaults. */
+static pk_solver_opts sim_solver_opts(const pk_patient *p, const pk_sim_request *rq)
+{
     pk_solver_opts o = pk_solver_default_opts();
     o.coupled = rq->coupled >= 0 ? rq->coupled : p->coupled;
     if (o.coupled)
@@ -99,14 +91,23 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
         o.rtol = rq->rtol;
     else if (p->rtol > 0)
         o.rtol = p->rtol;
+    return o;
+}
+
+/* Solves on res's rows and fills the observables.  doses: the run's;
+ * before: the file's own, which a forecast follows up to from_day. */
+static int sim_solve(const pk_patient *p, const pk_sim_request *rq, const pk_dose *doses,
+                     size_t n_doses, const pk_dose *before, size_t n_before, pk_sim_result *res,
+                     pk_err *err)
+{
+    const pk_model *m = p->model;
+    pk_solver_opts o = sim_solver_opts(p, rq);
     pk_solver *s = pk_solver_new(m, &o, err);
-    if (!s) {
-        free(doses);
-        free(before);
+    if (!s)
         return err->code;
-    }
     double theta[PK_MAX_PARAM];
     pk_patient_theta(p, theta);
+    int rc;
     /* a forecast runs as the unmodified simulation up to from_day */
     if (rq->from_day > 0)
         rc = pk_solver_run_switch(s, theta, p->weight_kg, before, n_before, rq->from_day, doses,
@@ -120,6 +121,37 @@ int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_re
         res->stats = pk_solver_get_stats(s);
     }
     pk_solver_free(s);
+    return rc;
+}
+
+int pk_simulate_patient(const pk_patient *p, const pk_sim_request *rq, pk_sim_result *res,
+                        pk_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->model = p->model;
+    if (!(rq->every_day > 0) || rq->every_day > 1000)
+        return pk_err_set(err, PK_EINPUT, "--every", "%g: give a spacing in days, > 0", rq->every_day);
+    if (rq->days < 0 || rq->days > 1e5 || isnan(rq->days))
+        return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon in days, 0-100000", rq->days);
+    pk_regimen *fc_reg;
+    const pk_regimen *reg;
+    size_t n_reg;
+    double days;
+    int rc = sim_regimen(p, rq, &days, &fc_reg, &reg, &n_reg, err);
+    if (rc != PK_OK)
+        return rc;
+    if (days <= 0)
+        days = 1;
+    pk_dose *doses = NULL, *before = NULL;
+    size_t n_doses = 0, n_before = 0;
+    rc = sim_rows(p->model, rq, days, reg, n_reg, res, err);
+    if (rc == PK_OK)
+        rc = pk_dosing_expand(reg, n_reg, &doses, &n_doses, err);
+    if (rc == PK_OK && rq->from_day > 0)
+        rc = pk_dosing_expand(p->regimen, p->n_regimen, &before, &n_before, err);
+    free(fc_reg);
+    if (rc == PK_OK)
+        rc = sim_solve(p, rq, doses, n_doses, before, n_before, res, err);
     free(doses);
     free(before);
     return rc;

@@ -314,10 +314,9 @@ static long run_blocks(sweep_job *j, sweep_reducer *rd, int *bad)
     return fails;
 }
 
-int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err)
+/* The options no other part checks: the horizon, a forecast's day, rtol. */
+static int check_run_opts(const pk_sweep_opts *o, pk_err *err)
 {
-    const pk_model *m = p->model;
-    memset(r, 0, sizeof *r);
     if (!(o->days >= 1 && o->days <= 3650))
         return pk_err_set(err, PK_EINPUT, "--days", "%g: give a horizon of 1-3650 days", o->days);
     if (o->from_day != 0 && !(o->from_day >= 1 && o->from_day == floor(o->from_day) &&
@@ -326,25 +325,86 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
                           "the horizon (%g)", o->from_day, o->days);
     if (!(o->rtol >= 1e-14 && o->rtol <= 1e-3))
         return pk_err_set(err, PK_EINPUT, "--rtol", "'%g' must lie in 1e-14..1e-3", o->rtol);
-    sweep_rule rule;
-    if (sweep_rank_rule(m, o, &rule, err))
-        return err->code;
-    if (sweep_build_scenarios(p, o, r, err))
-        return err->code;
-    size_t nd = o->point ? 1 : (size_t)(o->draws > 0 ? o->draws : 1), ns = r->n_scen;
-    size_t np = m->n_param, nday = (size_t)floor(o->days + 1e-9);
-    size_t ndd = (size_t)ceil(o->days - 1e-9);
-    size_t nb_max = nd < SWEEP_BLOCK ? nd : SWEEP_BLOCK;
-    r->n_draws = nd;
-    r->n_days = nday;
-    r->n_dose_days = ndd;
+    return PK_OK;
+}
+
+/* The result's sizes: draws, days, dose days, read-outs, and the model's
+ * sweep observables (up to 3) whose trajectories are kept. */
+static void size_result(const pk_model *m, const pk_sweep_opts *o, pk_sweep_result *r)
+{
+    r->n_draws = o->point ? 1 : (size_t)(o->draws > 0 ? o->draws : 1);
+    r->n_days = (size_t)floor(o->days + 1e-9);
+    r->n_dose_days = (size_t)ceil(o->days - 1e-9);
     r->n_ro = m->n_readout;
     for (size_t c = 0; c < 3 && m->sweep_obs[c]; c++) {
         int k = pk_model_obs_index(m, m->sweep_obs[c]);
         if (k >= 0)
             r->tr_obs[r->n_tr++] = k;
     }
+}
+
+/* One block's buffers in j and the result's arrays (the caller frees r);
+ * nonzero when any is missing. */
+static int alloc_run(sweep_job *j, const pk_model *m, pk_sweep_result *r)
+{
+    size_t nd = r->n_draws, ns = r->n_scen, nday = j->nday, ndd = j->ndd;
+    size_t nb_max = nd < SWEEP_BLOCK ? nd : SWEEP_BLOCK;
     size_t nro = r->n_ro ? r->n_ro : 1, ntr = r->n_tr ? r->n_tr : 1;
+    j->th = malloc(nb_max * m->n_param * sizeof *j->th);
+    j->ro = malloc(nb_max * ns * nro * sizeof *j->ro);
+    j->tr = malloc(nb_max * ns * (nday + 1) * ntr * sizeof *j->tr);
+    j->dly = malloc(nb_max * ns * (ndd ? ndd : 1) * sizeof *j->dly);
+    r->q = malloc(ns * nro * 3 * sizeof *r->q);
+    r->traj = malloc(ns * (nday + 1) * ntr * 3 * sizeof *r->traj);
+    r->dose = malloc(ns * (nday + 1) * sizeof *r->dose);
+    r->order = malloc(ns * sizeof *r->order);
+    return !j->th || !j->ro || !j->tr || !j->dly || !r->q || !r->traj || !r->dose || !r->order;
+}
+
+/* The output grid (*ng rows) and in day_at (nday + 1, or NULL when out of
+ * memory) each integer day's row, for the trajectories. */
+static double *day_grid(const pk_sweep_opts *o, const pk_model *m, size_t nday, size_t *ng,
+                        size_t **day_at)
+{
+    *day_at = malloc((nday + 1) * sizeof **day_at);
+    double *grid = sweep_grid(o->days, o->from_day + m->window_day, ng);
+    if (grid && *day_at)
+        for (size_t i = 0, d = 0; i < *ng && d <= nday; i++)
+            if (fabs(grid[i] - (double)d) < 1e-9)
+                (*day_at)[d++] = i;
+    return grid;
+}
+
+/* After the blocks: why the run failed, or the quantiles, the ranking and
+ * (over draws) which parameters drive the ranking. */
+static int finish_run(const pk_patient *p, const pk_sweep_opts *o,
+                      const pk_sweep_posterior *post, const sweep_rule *rule, sweep_reducer *rd,
+                      const double *tr0, int bad, pk_sweep_result *r, pk_err *err)
+{
+    if (pk_interrupted())
+        return pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
+    if (bad)
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory for the dose histories");
+    if (r->fails == (long)(r->n_scen * r->n_draws))
+        return pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
+    if (sweep_reducer_finish(rd, tr0, r))
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory");
+    sweep_rank(rule, r);
+    if (!o->point && sweep_sensitivity(p, o, post, rule, r))
+        return pk_err_set(err, PK_ENOMEM, "", "out of memory for the sensitivity analysis");
+    return PK_OK;
+}
+
+int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r, pk_err *err)
+{
+    const pk_model *m = p->model;
+    memset(r, 0, sizeof *r);
+    sweep_rule rule;
+    if (check_run_opts(o, err) || sweep_rank_rule(m, o, &rule, err) ||
+        sweep_build_scenarios(p, o, r, err))
+        return err->code;
+    size_result(m, o, r);
+    size_t nd = r->n_draws, ns = r->n_scen, nday = r->n_days, ndd = r->n_dose_days;
     /* the posterior is read and checked before anything is allocated for
      * the run (the caller frees r) */
     pk_sweep_posterior post;
@@ -354,45 +414,18 @@ int pk_sweep_run(const pk_patient *p, const pk_sweep_opts *o, pk_sweep_result *r
     int rc = PK_OK, rd_ok = sweep_reducer_init(&rd, m, ns, nd, nday, ndd, r->n_tr) == 0;
     r->from_fit = o->point ? p->posterior[0] != 0 : post.loaded;
     sweep_job j = {p, o, r, NULL, 0, nday, ndd, NULL, NULL, NULL, NULL, NULL, !o->point, &post};
-    size_t *day_at = malloc((nday + 1) * sizeof *day_at);
-    j.th = malloc(nb_max * np * sizeof *j.th);
-    j.ro = malloc(nb_max * ns * nro * sizeof *j.ro);
-    j.tr = malloc(nb_max * ns * (nday + 1) * ntr * sizeof *j.tr);
-    j.dly = malloc(nb_max * ns * (ndd ? ndd : 1) * sizeof *j.dly);
-    r->q = malloc(ns * nro * 3 * sizeof *r->q);
-    r->traj = malloc(ns * (nday + 1) * ntr * 3 * sizeof *r->traj);
-    r->dose = malloc(ns * (nday + 1) * sizeof *r->dose);
-    r->order = malloc(ns * sizeof *r->order);
-    double *grid = sweep_grid(o->days, o->from_day + m->window_day, &j.ng);
+    size_t *day_at;
+    double *grid = day_grid(o, m, nday, &j.ng, &day_at);
     j.grid = grid;
     j.day_at = day_at;
-    if (!rd_ok || !j.th || !j.ro || !j.tr || !j.dly || !day_at || !r->q || !r->traj ||
-        !r->dose || !r->order || !grid) {
+    if (alloc_run(&j, m, r) || !rd_ok || !day_at || !grid) {
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for %zu draws", nd);
-        goto done;
+    } else {
+        int bad = 0;
+        r->fails = run_blocks(&j, &rd, &bad);
+        r->sims = (long)(ns * nd);
+        rc = finish_run(p, o, &post, &rule, &rd, j.tr, bad, r, err);
     }
-    /* integer days on the grid, for the trajectories */
-    for (size_t i = 0, d = 0; i < j.ng && d <= nday; i++)
-        if (fabs(grid[i] - (double)d) < 1e-9)
-            day_at[d++] = i;
-    int bad = 0;
-    long fails = run_blocks(&j, &rd, &bad);
-    r->sims = (long)(ns * nd);
-    r->fails = fails;
-    if (pk_interrupted())
-        rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
-    else if (bad)
-        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for the dose histories");
-    else if (fails == (long)(ns * nd))
-        rc = pk_err_set(err, PK_ESOLVER, "", "every simulation failed");
-    else if (sweep_reducer_finish(&rd, j.tr, r))
-        rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
-    else {
-        sweep_rank(&rule, r);
-        if (!o->point && sweep_sensitivity(p, o, &post, &rule, r))
-            rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for the sensitivity analysis");
-    }
-done:
     pk_sweep_posterior_free(&post);
     sweep_reducer_free(&rd);
     free(grid);
