@@ -380,6 +380,27 @@ static int cmd_simulate(const pk_cli *cli)
     return rc == PK_OK ? 0 : report(&err);
 }
 
+/* The patient, its [solver] settings and --prior applied, as a fit
+ * problem. */
+static int fit_problem(const pk_cli *cli, pk_patient *p, pk_fit_opts *fo, pk_fit_problem *fp,
+                       pk_err *err)
+{
+    pk_popprior pop;
+    int rc = pk_patient_load(cli->file, p, err);
+    if (rc)
+        return rc;
+    /* the file's [solver]: its engine, and its rtol unless --rtol changed
+     * the default (the CLI cannot tell an explicit "--rtol 1e-6" from none) */
+    fo->coupled = p->coupled;
+    if (p->rtol > 0 && fo->rtol == pk_fit_default_opts().rtol)
+        fo->rtol = p->rtol;
+    if (cli->fit_prior && (rc = pk_popprior_apply(cli->fit_prior, p, &pop, err)))
+        return rc;
+    if ((rc = pk_fit_problem_init(fp, p, fo, err)))
+        return rc;
+    return cli->fit_prior ? pk_popprior_to_problem(&pop, fp, err) : PK_OK;
+}
+
 static int cmd_fit(const pk_cli *cli)
 {
     pk_fit_opts fo = cli->fit;
@@ -391,23 +412,8 @@ static int cmd_fit(const pk_cli *cli)
     pk_fit_problem fp = {0};
     pk_fit_result res = {0};
     pk_fit_bands bands = {0};
-    pk_popprior pop;
     double t0 = pk_clock_s();
-    int rc = pk_patient_load(cli->file, &p, &err);
-    if (rc == PK_OK) {
-        /* the file's [solver]: its engine, and its rtol unless --rtol
-         * changed the default (the CLI cannot tell an explicit
-         * "--rtol 1e-6" from none) */
-        fo.coupled = p.coupled;
-        if (p.rtol > 0 && fo.rtol == pk_fit_default_opts().rtol)
-            fo.rtol = p.rtol;
-        if (cli->fit_prior)
-            rc = pk_popprior_apply(cli->fit_prior, &p, &pop, &err);
-        if (rc == PK_OK)
-            rc = pk_fit_problem_init(&fp, &p, &fo, &err);
-        if (rc == PK_OK && cli->fit_prior)
-            rc = pk_popprior_to_problem(&pop, &fp, &err);
-    }
+    int rc = fit_problem(cli, &p, &fo, &fp, &err);
     if (rc == PK_OK)
         rc = pk_fit_run(&fp, &res, &err);
     double t1 = pk_clock_s();
