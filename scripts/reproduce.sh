@@ -23,6 +23,11 @@ build/pksim sweep results/patient6_day7/fit.ini --from-day 14 --days 180 --plot 
 # Any model: oral1cpt on Theoph subject 1 (mg dosing), fitted and swept.
 build/pksim fit tests/data/theoph/theoph_01_mg.ini --out results/theoph_01_mg --plot --quiet
 build/pksim sweep results/theoph_01_mg/fit.ini --days 10 --doses 200,400,800,1600 --plot --quiet
+# Population fits: Theoph (12 patient files) and Phenobarb (59 neonates
+# from the NONMEM-style data set R wrote), both validated in test_popfit.
+build/pksim popfit tests/data/theoph/theoph_*_mg.ini --out results/popfit_theoph --quiet
+build/pksim popfit tests/data/popfit/phenobarb_nm.csv --model iv1cpt --obs 1=conc \
+  --estimate CL_L_per_h_per_kg,V_L_per_kg --out results/popfit_phenobarb --quiet
 # One table: observed vs predicted for every observation of the six fits.
 tmp=$(mktemp results/fits.md.XXXXXX)
 trap 'rm -f "$tmp"' EXIT
