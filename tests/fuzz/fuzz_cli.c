@@ -27,10 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pk_cli cli;
     char msg[1400];
     int rc = pk_cli_parse(argc, argv, &cli, msg, sizeof msg);
-    /* a refusal always says why; an accepted command names its file */
+    /* a refusal always says why; an accepted command names its file(s) */
     if (rc != 0 && msg[0] == '\0')
         abort();
-    if (rc == 0 && cli.cmd >= PK_CMD_SIMULATE && !cli.file)
+    int named = cli.cmd == PK_CMD_POPFIT   ? cli.pop.n_files > 0
+                : cli.cmd == PK_CMD_EXPORT ? cli.n_files > 0
+                                           : cli.file != NULL;
+    if (rc == 0 && cli.cmd >= PK_CMD_SIMULATE && !named)
         abort();
     free(buf);
     return 0;

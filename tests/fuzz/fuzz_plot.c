@@ -175,10 +175,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             field[i][sizeof field[0] - 1] = 0;
         }
     }
+    if (!field[1][0]) /* the defaults before the names are made distinct ("\n\nx": x, x) */
+        strcpy(field[1], "x");
+    if (!field[2][0])
+        strcpy(field[2], "y");
     if (strcmp(field[1], field[2]) == 0 && strlen(field[2]) + 2 < sizeof field[0])
         strcat(field[2], "2"); /* two scenarios, as in the reference */
     size_t la = 0, lb = 0;
-    char *a = scripts(field[0], field[1][0] ? field[1] : "x", field[2][0] ? field[2] : "y", &la);
+    char *a = scripts(field[0], field[1], field[2], &la);
     char *b = scripts("fig", "x", "y", &lb);
     if (!a && !has_control(field[0]) && !has_control(field[1]) && !has_control(field[2]))
         abort(); /* refused though every text was representable */
