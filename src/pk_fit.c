@@ -93,7 +93,7 @@ static int set_box(pk_fit_problem *fp, size_t j, pk_err *err)
 }
 
 void pk_fit_set_prior(pk_fit_problem *fp, const double *eta_med, const double *eta_sd,
-                      const double *Linv)
+                      const double *L)
 {
     pk_err e = {0};
     size_t p = fp->n_est;
@@ -102,9 +102,17 @@ void pk_fit_set_prior(pk_fit_problem *fp, const double *eta_med, const double *e
         fp->eta_sd[j] = eta_sd[j];
         set_box(fp, j, &e); /* the admissible range was checked at init */
     }
-    fp->prior_full = Linv != NULL;
-    if (Linv)
-        memcpy(fp->prior_Linv, Linv, p * p * sizeof *Linv);
+    fp->prior_full = L != NULL;
+    if (!L)
+        return;
+    /* L^-1 by forward substitution on the columns of the identity */
+    for (size_t a = 0; a < p; a++)
+        for (size_t c = 0; c <= a; c++) {
+            double v = (a == c);
+            for (size_t b = c; b < a; b++)
+                v -= L[a * p + b] * fp->prior_Linv[b * p + c];
+            fp->prior_Linv[a * p + c] = v / L[a * p + a];
+        }
 }
 
 int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,

@@ -96,11 +96,12 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
 void pk_fit_problem_free(pk_fit_problem *fp);
 
 /* Replaces the priors of the estimates: medians eta_med and SDs eta_sd
- * (n_est each, eta scale), and with Linv (n_est x n_est, row-major, lower
- * triangular; NULL: independent) the full prior covariance; the
- * optimiser's box follows the new priors. */
+ * (n_est each, eta scale), and with L (n_est x n_est, row-major, its lower
+ * triangle the Cholesky factor of the prior covariance; NULL:
+ * independent) the full prior covariance; the optimiser's box follows the
+ * new priors. */
 void pk_fit_set_prior(pk_fit_problem *fp, const double *eta_med, const double *eta_sd,
-                      const double *Linv);
+                      const double *L);
 
 /* The posterior mode from eta (overwritten): one optimiser run with the
  * thread's solver.  *obj: the sum of squared residuals there.  0 on

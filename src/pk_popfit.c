@@ -190,7 +190,7 @@ typedef struct {
     size_t p, q;                     /* listed, inner (with a random effect) */
     int inner[PK_MAX_PARAM];         /* listed index of each inner parameter */
     double mu[PK_MAX_PARAM];         /* listed, eta scale */
-    double L[PK_MAX_PARAM * PK_MAX_PARAM], Linv[PK_MAX_PARAM * PK_MAX_PARAM]; /* q x q */
+    double L[PK_MAX_PARAM * PK_MAX_PARAM]; /* q x q, Omega = L L^T */
     double logdet_omega;
     double errf[PK_MAX_OBS];
 } pop_values;
@@ -226,7 +226,7 @@ static size_t phi_layout(const pk_popfit *pf, pk_popfit_result *res)
     return k;
 }
 
-/* phi -> mu, L (and its inverse), error factors. */
+/* phi -> mu, L, error factors. */
 static void unpack(const pk_popfit *pf, const double *phi, pop_values *v)
 {
     const pk_popfit_opts *o = &pf->o;
@@ -252,17 +252,9 @@ static void unpack(const pk_popfit *pf, const double *phi, pop_values *v)
     }
     for (size_t c = 0; c < pf->m->n_obs; c++)
         v->errf[c] = error_estimable(pf, (int)c) ? exp(phi[k++]) : 1.0;
-    /* Linv by forward substitution on the columns of the identity */
     v->logdet_omega = 0;
-    for (size_t a = 0; a < q; a++) {
+    for (size_t a = 0; a < q; a++)
         v->logdet_omega += 2 * log(v->L[a * q + a]);
-        for (size_t c = 0; c <= a; c++) {
-            double s = (a == c);
-            for (size_t b = c; b < a; b++)
-                s -= v->L[a * q + b] * v->Linv[b * q + c];
-            v->Linv[a * q + c] = s / v->L[a * q + a];
-        }
-    }
 }
 
 /* ---- one subject's part of -2 log L ---- */
@@ -307,7 +299,7 @@ static void set_population(const pk_popfit *pf, size_t i, const pop_values *v)
             s2 += v->L[a * v->q + b] * v->L[a * v->q + b];
         sd[a] = sqrt(s2);
     }
-    pk_fit_set_prior(fp, med, sd, v->Linv);
+    pk_fit_set_prior(fp, med, sd, v->L);
     for (size_t j = 0; j < v->p; j++) /* typical values of those without a random effect */
         if (!has_bsv(&pf->o, j))
             fp->theta0[pf->o.param[j]] = pk_prior_from_eta(pf->kind[j], v->mu[j]);

@@ -89,7 +89,7 @@ int pk_popprior_to_problem(const pk_popprior *pp, pk_fit_problem *fp, pk_err *er
         fp->err_factor[k] = pp->err_factor[k];
     if (!pp->has_corr)
         return PK_OK;
-    /* the estimates' prior covariance, its Cholesky factor L, then L^-1 */
+    /* the estimates' prior covariance and its Cholesky factor */
     size_t q = fp->n_est;
     gsl_matrix *S = gsl_matrix_alloc(q, q);
     if (!S)
@@ -102,21 +102,15 @@ int pk_popprior_to_problem(const pk_popprior *pp, pk_fit_problem *fp, pk_err *er
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     int ok = gsl_linalg_cholesky_decomp1(S) == GSL_SUCCESS;
     gsl_set_error_handler(old);
-    double Linv[PK_MAX_PARAM * PK_MAX_PARAM] = {0};
-    for (size_t a = 0; ok && a < q; a++) /* forward substitution, column by column */
-        for (size_t c = 0; c <= a; c++) {
-            double s = a == c;
-            for (size_t b = c; b < a; b++)
-                s -= gsl_matrix_get(S, a, b) * Linv[b * q + c];
-            Linv[a * q + c] = s / gsl_matrix_get(S, a, a);
-        }
-    gsl_matrix_free(S);
-    if (!ok)
+    if (!ok) {
+        gsl_matrix_free(S);
         return pk_err_set(err, PK_EINPUT, pp->path, "[correlation]: the correlations of the "
                           "estimated parameters are not a valid (positive definite) matrix");
+    }
     double med[PK_MAX_PARAM], sd[PK_MAX_PARAM];
     memcpy(med, fp->eta_med, q * sizeof *med);
     memcpy(sd, fp->eta_sd, q * sizeof *sd);
-    pk_fit_set_prior(fp, med, sd, Linv);
+    pk_fit_set_prior(fp, med, sd, S->data); /* q x q, row-major: L in its lower triangle */
+    gsl_matrix_free(S);
     return PK_OK;
 }
