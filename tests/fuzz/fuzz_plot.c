@@ -151,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (data[i] == '\n') {
             f++;
             k = 0;
-        } else if (data[i] && k + 1 < sizeof field[0]) {
+        } else if (data[i] && k + 2 < sizeof field[0]) { /* room for the "2" below */
             field[f][k++] = (char)data[i];
         }
     }
@@ -172,14 +172,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sscanf(field[i], "%lf mg/day %7s", &d, w) == 2) {
             memmove(field[i] + 1, field[i], sizeof field[0] - 2);
             field[i][0] = 's';
-            field[i][sizeof field[0] - 1] = 0;
+            field[i][sizeof field[0] - 2] = 0; /* still room for the "2" */
         }
     }
     if (!field[1][0]) /* the defaults before the names are made distinct ("\n\nx": x, x) */
         strcpy(field[1], "x");
     if (!field[2][0])
         strcpy(field[2], "y");
-    if (strcmp(field[1], field[2]) == 0 && strlen(field[2]) + 2 < sizeof field[0])
+    if (strcmp(field[1], field[2]) == 0)
         strcat(field[2], "2"); /* two scenarios, as in the reference */
     size_t la = 0, lb = 0;
     char *a = scripts(field[0], field[1], field[2], &la);
