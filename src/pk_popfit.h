@@ -114,4 +114,27 @@ int pk_popfit_subject_table(const pk_popfit *pf, const pk_popfit_result *res, si
                             double *pred, double *ipred, double *iwres, double *cwres,
                             pk_err *err);
 
+/* ---- trajectories (pk_popfit_traj.c): the curves of popfit_traj.csv ---- */
+
+#define PK_POPFIT_TRAJ_POINTS 200   /* evenly spaced days over a subject's span */
+#define PK_POPFIT_TRAJ_AFTER_DAY 1e-6 /* a point this long after each dose (days):
+                                          a bolus' jump is drawn as a jump */
+
+/* Subject i's days for its curves, ascending and distinct: n_fine evenly
+ * spaced over [first dose or observation, last observation] (a day long
+ * when that is empty), every observation's day, and within the span each
+ * dose's day and PK_POPFIT_TRAJ_AFTER_DAY after it.  *t_day is malloc'ed;
+ * the caller frees it. */
+int pk_popfit_traj_grid(const pk_popfit *pf, size_t i, size_t n_fine, double **t_day,
+                        size_t *n_t, pk_err *err);
+
+/* Subject i's PRED (every listed parameter at its typical value) and
+ * IPRED (at the subject's mode) of every observable at the n_t
+ * non-decreasing days t_day: pred and ipred are n_t x m->n_obs, row-major,
+ * in the observables' units; at a dose's day the value just before it.
+ * The parameters, doses and solver are pk_popfit_subject_table's, so at
+ * an observation's day these are its PRED and IPRED. */
+int pk_popfit_traj(const pk_popfit *pf, const pk_popfit_result *res, size_t i,
+                   const double *t_day, size_t n_t, double *pred, double *ipred, pk_err *err);
+
 #endif

@@ -131,6 +131,51 @@ static int write_obs(FILE *f, const pk_popfit *pf, const pk_popfit_result *res, 
     return PK_OK;
 }
 
+/* Which observables some subject has observations of (the curves'). */
+static size_t observed(const pk_popfit *pf, int *which)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < pf->m->n_obs; c++) {
+        int any = 0;
+        for (size_t i = 0; i < pf->n_sub && !any; i++)
+            for (size_t k = 0; k < pf->pt[i].n_obs && !any; k++)
+                any = pf->pt[i].obs[k].obs == (int)c;
+        if (any)
+            which[n++] = (int)c;
+    }
+    return n;
+}
+
+/* popfit_traj.csv: each subject's PRED and IPRED curves of every observed
+ * output on its grid (pk_popfit_traj_grid), rows by patient, observable
+ * and day: tidy, for the figures and for R or Python. */
+static int write_traj(FILE *f, const pk_popfit *pf, const pk_popfit_result *res, pk_err *err)
+{
+    int which[PK_MAX_OBS];
+    size_t n_which = observed(pf, which), no = pf->m->n_obs;
+    fprintf(f, "patient,day,observable,pred,ipred\n");
+    int rc = PK_OK;
+    for (size_t i = 0; i < res->n_sub && rc == PK_OK; i++) {
+        double *t = NULL, *pred = NULL, *ipred = NULL;
+        size_t n = 0;
+        rc = pk_popfit_traj_grid(pf, i, PK_POPFIT_TRAJ_POINTS, &t, &n, err);
+        if (rc == PK_OK && (!(pred = malloc(n * no * sizeof *pred)) ||
+                            !(ipred = malloc(n * no * sizeof *ipred))))
+            rc = pk_err_set(err, PK_ENOMEM, "", "out of memory");
+        if (rc == PK_OK)
+            rc = pk_popfit_traj(pf, res, i, t, n, pred, ipred, err);
+        for (size_t c = 0; rc == PK_OK && c < n_which; c++)
+            for (size_t k = 0; k < n; k++)
+                fprintf(f, "%s,%.10g,%s,%.8g,%.8g\n", pf->pt[i].id, t[k],
+                        pf->m->obs[which[c]].name, pred[k * no + (size_t)which[c]],
+                        ipred[k * no + (size_t)which[c]]);
+        free(t);
+        free(pred);
+        free(ipred);
+    }
+    return rc;
+}
+
 /* popfit.ini: the population in the patient-file [parameters] grammar,
  * each typical value with its between-subject spread as the prior. */
 static void write_ini(FILE *f, const pk_popfit *pf, const pk_popfit_result *res)
@@ -218,9 +263,10 @@ void pk_popfit_summary(FILE *f, const pk_popfit *pf, const pk_popfit_result *res
 int pk_popfit_write(const char *dir, const pk_popfit *pf, const pk_popfit_result *res,
                     pk_err *err)
 {
-    enum { N = 5 };
-    static const char *const names[N] = {"popfit.ini", "popfit_summary.txt", "popfit_params.csv",
-                                         "popfit_subjects.csv", "popfit_obs.csv"};
+    enum { N = 6 };
+    static const char *const names[N] = {"popfit.ini",          "popfit_summary.txt",
+                                         "popfit_params.csv",   "popfit_subjects.csv",
+                                         "popfit_obs.csv",      "popfit_traj.csv"};
     pk_out out[N];
     memset(out, 0, sizeof out);
     int rc = PK_OK;
@@ -242,8 +288,11 @@ int pk_popfit_write(const char *dir, const pk_popfit *pf, const pk_popfit_result
         case 3:
             write_subjects(f, pf, res);
             break;
-        default:
+        case 4:
             rc = write_obs(f, pf, res, err);
+            break;
+        default:
+            rc = write_traj(f, pf, res, err);
             break;
         }
     }
