@@ -522,11 +522,21 @@ static int cmd_popfit(const pk_cli *cli)
         if (!cli->quiet) {
             pk_popfit_summary(stdout, &pf, &res);
             printf("\nwrote %s/{popfit.ini,popfit_summary.txt,popfit_params.csv,"
-                   "popfit_subjects.csv,popfit_obs.csv,run.json}\n", dir);
+                   "popfit_subjects.csv,popfit_obs.csv,popfit_traj.csv,run.json}\n", dir);
         }
         fprintf(stderr, "pksim popfit: %.2f s, %d iterations, %ld evaluations, %ld solver runs, "
                 "%d threads\n", res.t_s, res.iter, res.evals, res.sims,
                 o.threads > 0 ? o.threads : omp_max_threads());
+    }
+    int prc = 0;
+    if (rc == PK_OK && cli->plot) { /* under the lock; the data stay whatever the figures do */
+        pk_plot_opts po = pk_plot_default_opts();
+        char written[2500];
+        pk_err e2 = {0};
+        if (pk_plot_popfit(dir, &po, written, sizeof written, &e2))
+            prc = report(&e2);
+        else
+            printf("wrote %s\n", written);
     }
     pk_out_unlock(lock);
     pk_popfit_result_free(&res);
@@ -534,7 +544,7 @@ static int cmd_popfit(const pk_cli *cli)
     for (size_t i = 0; i < loaded; i++)
         pk_patient_free(&pt[i]);
     free(pt);
-    return rc == PK_OK ? 0 : report(&err);
+    return rc == PK_OK ? prc : report(&err);
 }
 
 int main(int argc, char **argv)

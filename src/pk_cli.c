@@ -90,7 +90,8 @@ const char pk_cli_usage[] =
     "  popfit FILE...  population fit (FOCE-I) over patient files of one model, or of one\n"
     "                  NONMEM-style DATA.csv with --model NAME (see import); writes\n"
     "                  DIR/popfit.ini, popfit_summary.txt, popfit_params.csv,\n"
-    "                  popfit_subjects.csv and popfit_obs.csv\n"
+    "                  popfit_subjects.csv, popfit_obs.csv and popfit_traj.csv (each\n"
+    "                  subject's PRED and IPRED curves)\n"
     "      --estimate LIST     parameters with a typical value and a random effect (default:\n"
     "                          the first file's [fit] estimate)\n"
     "      --omega NAME=SD     fix NAME's between-subject SD (its prior's scale; 0: no random\n"
@@ -105,13 +106,18 @@ const char pk_cli_usage[] =
     "      --obs N=NAME        a DATA.csv's CMT or DVID N is observable NAME (as for import)\n"
     "      --rtol X, --threads N, --seed S, --quiet\n"
     "      --out DIR           output directory (default results/popfit); waits as for fit\n"
-    "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini) or a simulation\n"
-    "                  (simulation.csv) through gnuplot; written beside the CSV\n"
+    "      --plot              also draw popfit_gof.png (observed vs PRED and IPRED),\n"
+    "                          popfit_res.png (CWRES, IWRES) and popfit_ind_N.png (individual\n"
+    "                          fits, 12 subjects a page)\n"
+    "  plot PATH       figure of a fit (DIR with fit.csv and fit.ini), a simulation\n"
+    "                  (simulation.csv), a sweep or a population fit (DIR with\n"
+    "                  popfit_obs.csv: its three kinds of figure) through gnuplot; written\n"
+    "                  beside the CSV\n"
     "      --format png|svg|pdf|dumb   (default png; dumb draws in the terminal)\n"
     "      --size WxH          pixels (default 1200x900; dumb: characters, 120x60)\n"
     "      --out FILE          output file\n"
     "      --show              interactive window (needs gnuplot-qt or gnuplot-x11)\n"
-    "  --plot on simulate and fit draws the PNG right after writing the data\n"
+    "  --plot on simulate, fit, sweep and popfit draws the PNGs right after writing the data\n"
     "  import DATA.csv NONMEM-style data set -> one patient file per ID, DIR/<ID>.ini\n"
     "                  (docs/data-sets.md); reads ID, TIME (h), AMT (mg), DV, EVID, MDV, CMT,\n"
     "                  DVID, OBS, CENS, LIMIT, II, ADDL, SS, RATE, WT (kg), DATE; any other\n"
@@ -777,7 +783,7 @@ static int parse_popfit(msgbuf *mb, int argc, char **argv, pk_cli *cli)
         {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
         {"model", required_argument, 0, 'M'},    {"obs", required_argument, 0, 'b'},
-        {0, 0, 0, 0}};
+        {"plot", no_argument, 0, 'p'},           {0, 0, 0, 0}};
     pk_popfit_request *rq = &cli->pop;
     unsigned long seed = 0;
     int c, rc;

@@ -161,12 +161,16 @@ int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t 
         snprintf(swp, sizeof swp, "%s/sweep.csv", path);
         if (access(swp, R_OK) == 0)
             return pk_plot_sweep(path, o, written, n_written, err);
+        snprintf(swp, sizeof swp, "%s/popfit_obs.csv", path);
+        if (access(swp, R_OK) == 0)
+            return pk_plot_popfit(path, o, written, n_written, err);
         snprintf(dir, sizeof dir, "%s", path);
         snprintf(csv, sizeof csv, "%s/fit.csv", path);
         if (access(csv, R_OK) != 0)
             snprintf(csv, sizeof csv, "%s/simulation.csv", path);
         if (access(csv, R_OK) != 0)
-            return pk_err_set(err, PK_EINPUT, path, "holds neither fit.csv nor simulation.csv");
+            return pk_err_set(err, PK_EINPUT, path, "holds no sweep.csv, popfit_obs.csv, fit.csv "
+                              "or simulation.csv");
     } else {
         snprintf(csv, sizeof csv, "%s", path);
         char *slash = strrchr(csv, '/');

@@ -38,8 +38,17 @@ int pk_plot_csv(const char *csv, const pk_patient *p, int fitted, const pk_plot_
 int pk_plot_sweep(const char *dir, const pk_plot_opts *o, char *written, size_t n_written,
                   pk_err *err);
 
-/* DIR (sweep.csv, else fit.csv with DIR/fit.ini, else simulation.csv) or a
- * CSV file. */
+/* A population fit's directory (popfit_obs.csv, popfit_traj.csv and
+ * popfit.ini for the model's axes): DIR/popfit_gof.<fmt> (observed against
+ * PRED and IPRED), DIR/popfit_res.<fmt> (CWRES and IWRES against time and
+ * the predictions) and DIR/popfit_ind_1.<fmt>, _2, ... (individual fits,
+ * 12 subjects a page); an earlier run's pages beyond these are removed.
+ * o->out must be NULL: the figures are several files. */
+int pk_plot_popfit(const char *dir, const pk_plot_opts *o, char *written, size_t n_written,
+                   pk_err *err);
+
+/* DIR (sweep.csv, else popfit_obs.csv, else fit.csv with DIR/fit.ini, else
+ * simulation.csv) or a CSV file. */
 int pk_plot_path(const char *path, const pk_plot_opts *o, char *written, size_t n_written,
                  pk_err *err);
 

@@ -1,9 +1,11 @@
 /* pk_plot_impl: what the figure files share (pk_plot.c: the runner, the
  * options and the layout; pk_plot_traj.c: trajectory figures;
- * pk_plot_sweep.c: sweep figures). */
+ * pk_plot_sweep.c: sweep figures; pk_plot_popfit.c and pk_plot_popind.c:
+ * a population fit's figures). */
 #ifndef PK_PLOT_IMPL_H
 #define PK_PLOT_IMPL_H
 
+#include "pk_csv.h"
 #include "pk_gnuplot.h"
 #include "pk_model.h"
 #include "pk_plot.h"
@@ -84,5 +86,108 @@ void plot_stack_panel(FILE *g, const plot_stack *st, size_t k, size_t n, const c
  * and the start of its plot command: the caller appends ", ITEM title
  * ..." items (keyentry ones), ends the line and unsets the multiplot. */
 void plot_stack_legend(FILE *g, const plot_stack *st);
+
+/* ---- a population fit's figures (pk_plot_popfit.c, pk_plot_popind.c) ---- */
+
+#define POP_MAX_OBSV 4  /* observables drawn: rows of the goodness-of-fit figures */
+#define POP_GRID_MAX 6  /* rows or columns of panels */
+#define POP_PER_PAGE 12 /* subjects on a page of individual fits */
+
+/* Observation kinds: fitted exact, below a limit, above it, a check. */
+enum { POP_EXACT, POP_BELOW, POP_ABOVE, POP_CHECK, POP_KINDS };
+
+typedef struct pop_obsv {
+    char name[64];       /* as popfit_obs.csv names it */
+    char unit[48];       /* the model's unit ("" without the model) */
+    int log;             /* the model's panel of it declares a log axis */
+    int cnt[POP_KINDS];
+    int zeros[2];        /* log: observations with DV or PRED (0), IPRED (1) at or below 0 */
+    double lo, hi;       /* DV, PRED and IPRED drawn (lo > 0 on a log axis) */
+    double res_max;      /* largest |CWRES| or |IWRES| */
+    double t_lo, t_hi;   /* days of the observations */
+} pop_obsv;
+
+typedef struct pop_subject {
+    const char *id;                     /* into the observation table */
+    size_t obs_first, obs_last;         /* its rows of popfit_obs.csv */
+    int has_traj[POP_MAX_OBSV];         /* rows of popfit_traj.csv per observable */
+    size_t traj_first[POP_MAX_OBSV], traj_last[POP_MAX_OBSV];
+    double t_lo, t_hi;                  /* days drawn */
+    double y_lo[POP_MAX_OBSV], y_hi[POP_MAX_OBSV]; /* values drawn (y_lo > 0 on a log axis) */
+    int n_obs[POP_MAX_OBSV];
+} pop_subject;
+
+typedef struct pop_fig {
+    pk_csv_text obs, traj;
+    int have_traj;
+    char ref_obs[1200], ref_traj[1200]; /* the CSVs as the scripts name them */
+    const pk_model *m;                  /* popfit.ini's model (NULL: unknown) */
+    size_t n_obsv;
+    pop_obsv ob[POP_MAX_OBSV];
+    size_t n_sub;
+    pop_subject *sub;
+    size_t page_obsv, page_first, page_n; /* the page of individual fits drawn */
+    size_t page, n_page;                  /* 1-based, over all observables */
+    size_t page_rows, page_cols;
+} pop_fig;
+
+/* Panels in a grid of rows x cols: each cell's plot area, its title line
+ * above it, and the title band on top and the legend band at the bottom.
+ * own_labels: every panel has its axis labels (else one x label under
+ * the grid and one y label left of it). */
+typedef struct pop_grid {
+    size_t rows, cols;
+    double x0[POP_GRID_MAX], x1[POP_GRID_MAX]; /* screen fractions, per column */
+    double y0[POP_GRID_MAX], y1[POP_GRID_MAX]; /* per row: bottom, top */
+    double head;          /* a cell's title line: this far above its top */
+    double title_y;       /* screen y of the figure's title */
+    double xlabel_y, ylabel_x; /* the grid's axis labels (own_labels 0) */
+    plot_stack legend;    /* legend_top, legend_cols and font for plot_stack_legend */
+} pop_grid;
+
+/* Lays out the grid; square: plot areas square (x and y alike). */
+void pop_grid_layout(const pk_plot_opts *o, size_t rows, size_t cols, int own_labels, int square,
+                     int n_entries, int label_chars, pop_grid *g);
+
+/* Margins and title (a literal) of cell (r, c). */
+void pop_grid_cell(FILE *g, const pop_grid *gr, size_t r, size_t c, const char *title_lit);
+
+/* An axis' range and tics: log 1-2-5 or decades, linear a nice step. */
+void pop_axis(FILE *g, char axis, int log, double lo, double hi);
+
+/* The gnuplot functions the figures' using specs call (fixed text). */
+void pop_functions(FILE *g);
+
+/* The point style of an observation kind (points, size ps). */
+void pop_marker(char *buf, size_t n, int kind, double ps, const pk_plot_opts *o);
+
+/* ", FILE [every ::first::last] using X:Y with points ..." of observable
+ * k's observations of a kind, x and y gnuplot expressions of the row;
+ * rows NULL: every row. */
+void pop_obs_item(pk_gp_script *gs, const pop_fig *f, size_t k, int kind, const char *x,
+                  const char *y, const size_t *rows, double ps, const pk_plot_opts *o);
+
+/* A figure's legend: its own lines first, then the observation kinds. */
+typedef struct pop_legend {
+    int n;
+    const char *label[12];
+    char item[12][200];
+} pop_legend;
+
+void pop_legend_add(pop_legend *l, const char *label, const char *item);
+
+/* The markers of the kinds any[] flags, with size ps; at_limit: censored
+ * ones are drawn at their limit (else at their residual). */
+void pop_legend_kinds(pop_legend *l, const int *any, int at_limit, double ps,
+                      const pk_plot_opts *o);
+
+/* The longest label, characters. */
+int pop_legend_chars(const pop_legend *l);
+
+/* The legend band, then the end of the multiplot. */
+void pop_legend_draw(pk_gp_script *gs, const pop_grid *gr, const pop_legend *l);
+
+/* A page of individual fits: f->page_obsv's subjects page_first.. */
+void pop_ind_body(pk_gp_script *gs, const void *ctx, const pk_plot_opts *o);
 
 #endif
