@@ -17,11 +17,15 @@
 #include "pk_patient.h"
 #include "pk_text.h"
 
+/* The values joined to an observation: PRED, IPRED, RES, and from a
+ * population fit IWRES and CWRES. */
+enum { V_PRED, V_IPRED, V_RES, V_IWRES, V_CWRES, N_V };
+
 /* One predicted observation from a result directory. */
 typedef struct res_row {
     const char *patient, *obs;  /* point into a table or a patient */
     double day;
-    double pred, ipred, res;    /* NAN: not given */
+    double v[N_V];              /* NAN: not given */
     size_t seq;                 /* order read: a later one replaces */
 } res_row;
 
@@ -30,6 +34,7 @@ typedef struct res_set {
     size_t n, cap;
     pk_csv_text *table;         /* the tables rows point into */
     size_t n_table;
+    int popfit;                 /* a population fit's table was read: IWRES and CWRES */
 } res_set;
 
 static int add_row(res_set *s, res_row r, pk_err *err)
@@ -65,7 +70,9 @@ static double cell(const pk_csv_text *t, size_t r, int c)
     return c < 0 ? NAN : t->v[r * t->n_col + (size_t)c];
 }
 
-/* fit_obs.csv or popfit_obs.csv of dir: 1 when absent. */
+/* fit_obs.csv (pred_prior_median, ipred_map, residual) or popfit_obs.csv
+ * (pred, ipred, iwres, cwres; RES is its IWRES, the deviance residual at
+ * the subject's mode, as a fit's is at its MAP) of dir: 1 when absent. */
 static int read_obs_table(const char *dir, const char *name, res_set *s, pk_err *err)
 {
     char path[1200];
@@ -80,11 +87,18 @@ static int read_obs_table(const char *dir, const char *name, res_set *s, pk_err 
         co = pk_csv_text_col(t, "observable");
     if (cp < 0 || cd < 0 || co < 0)
         return pk_err_set(err, PK_EINPUT, path, "has no patient, day and observable columns");
-    int c1 = pk_csv_text_col(t, "pred_prior_median"), c2 = pk_csv_text_col(t, "ipred_map"),
-        c3 = pk_csv_text_col(t, "residual");
+    int pop = !strcmp(name, "popfit_obs.csv"), c[N_V];
+    c[V_PRED] = pk_csv_text_col(t, pop ? "pred" : "pred_prior_median");
+    c[V_IPRED] = pk_csv_text_col(t, pop ? "ipred" : "ipred_map");
+    c[V_RES] = pk_csv_text_col(t, pop ? "iwres" : "residual");
+    c[V_IWRES] = pop ? c[V_RES] : -1;
+    c[V_CWRES] = pop ? pk_csv_text_col(t, "cwres") : -1;
+    s->popfit |= pop;
     for (size_t r = 0; r < t->n_row; r++) {
         res_row x = {t->s[r * t->n_col + (size_t)cp], t->s[r * t->n_col + (size_t)co],
-                     cell(t, r, cd), cell(t, r, c1), cell(t, r, c2), cell(t, r, c3), 0};
+                     cell(t, r, cd), {0}, 0};
+        for (int k = 0; k < N_V; k++)
+            x.v[k] = cell(t, r, c[k]);
         if (!isfinite(x.day)) {
             char where[1300];
             pk_err_where(where, sizeof where, path, (int)r + 2, "day");
@@ -146,7 +160,8 @@ static int read_simulation(const char *dir, const char *const *files, const pk_p
     for (size_t k = 0; k < m->n_obs; k++) {
         int c = pk_csv_text_col(t, m->obs[k].column);
         for (size_t r = 0; c >= 0 && r < t->n_row; r++) {
-            res_row x = {p[who].id, m->obs[k].name, cell(t, r, cd), cell(t, r, c), NAN, NAN, 0};
+            res_row x = {p[who].id, m->obs[k].name, cell(t, r, cd), {cell(t, r, c), NAN, NAN, NAN, NAN},
+                         0};
             if (isfinite(x.day) && add_row(s, x, err))
                 return err->code;
         }
@@ -165,15 +180,16 @@ static int by_key(const void *a, const void *b)
     return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* PRED, IPRED and RES of one observation: the entries of its patient,
+/* The values (N_V) of one observation: the entries of its patient,
  * observable and day (to the 10 digits fit_obs.csv writes), later ones
  * over earlier ones. */
-static void lookup(const res_set *s, const char *id, const char *obs, double day, double v[3])
+static void lookup(const res_set *s, const char *id, const char *obs, double day, double v[N_V])
 {
-    v[0] = v[1] = v[2] = NAN;
+    for (int k = 0; k < N_V; k++)
+        v[k] = NAN;
     double tol = 1e-9 * fmax(1.0, fabs(day));
     size_t lo = 0, hi = s->n;
-    res_row key = {id, obs, day - tol, 0, 0, 0, 0};
+    res_row key = {id, obs, day - tol, {0}, 0};
     while (lo < hi) { /* the first entry not before key */
         size_t mid = lo + (hi - lo) / 2;
         if (by_key(&s->row[mid], &key) < 0)
@@ -181,15 +197,14 @@ static void lookup(const res_set *s, const char *id, const char *obs, double day
         else
             hi = mid;
     }
-    const res_row *best[3] = {NULL, NULL, NULL};
+    const res_row *best[N_V] = {NULL};
     for (size_t i = lo; i < s->n && !strcmp(s->row[i].patient, id) && !strcmp(s->row[i].obs, obs)
                         && s->row[i].day <= day + tol; i++) {
         const res_row *r = &s->row[i];
-        const double x[3] = {r->pred, r->ipred, r->res};
-        for (int k = 0; k < 3; k++)
-            if (!isnan(x[k]) && (!best[k] || r->seq > best[k]->seq)) {
+        for (int k = 0; k < N_V; k++)
+            if (!isnan(r->v[k]) && (!best[k] || r->seq > best[k]->seq)) {
                 best[k] = r;
-                v[k] = x[k];
+                v[k] = r->v[k];
             }
     }
 }
@@ -213,9 +228,10 @@ static void put_num(FILE *f, double v)
 }
 
 /* One patient's rows, doses before observations at the same time (an
- * oral dose changes nothing measured at its own instant). */
-static size_t write_patient(FILE *f, const pk_patient *p, long id, const res_set *rs,
-                            int with_results, pk_err *err)
+ * oral dose changes nothing measured at its own instant); n_res result
+ * columns (0, 3 or N_V). */
+static size_t write_patient(FILE *f, const pk_patient *p, long id, const res_set *rs, int n_res,
+                            pk_err *err)
 {
     pk_dose *d = NULL;
     size_t nd = 0, rows = 0;
@@ -233,7 +249,10 @@ static size_t write_patient(FILE *f, const pk_patient *p, long id, const res_set
         fprintf(f, "%ld,%.15g", id, t_day * 24.0);
         if (dose) {
             put_num(f, d[i++].amount_mg);
-            fprintf(f, ",.,1,1,1,.,.,.,.,%s,%s%s\n", wt, p->id, with_results ? ",.,.,." : "");
+            fprintf(f, ",.,1,1,1,.,.,.,.,%s,%s", wt, p->id);
+            for (int k = 0; k < n_res; k++)
+                fprintf(f, ",.");
+            fputc('\n', f);
         } else {
             const pk_observation *o = &p->obs[j++];
             const pk_obs_def *od = &p->model->obs[o->obs];
@@ -242,10 +261,10 @@ static size_t write_patient(FILE *f, const pk_patient *p, long id, const res_set
             fprintf(f, ",0,0,%s,%d,%s,%d,.,%s,%s", o->obs == p->model->conc_obs ? "2" : ".",
                     dvid_of(p->model, o->obs), od->name, o->censor < 0 ? 1 : -o->censor, wt,
                     p->id);
-            if (with_results) {
-                double v[3];
+            if (n_res) {
+                double v[N_V];
                 lookup(rs, p->id, od->name, o->t_day, v);
-                for (int k = 0; k < 3; k++)
+                for (int k = 0; k < n_res; k++)
                     put_num(f, v[k]);
             }
             fputc('\n', f);
@@ -309,13 +328,13 @@ static int write_csv(const char *const *files, const pk_patient *p, size_t n, co
     pk_out out;
     if (pk_out_open(&out, dir, name, err))
         return err->code;
-    int with = o->n_results > 0, ids = numeric_ids(p, n);
-    fprintf(out.f, "ID,TIME,AMT,DV,EVID,MDV,CMT,DVID,OBS,CENS,LIMIT,WT,PATIENT%s\n",
-            with ? ",PRED,IPRED,RES" : "");
+    int n_res = o->n_results == 0 ? 0 : rs->popfit ? N_V : 3, ids = numeric_ids(p, n);
+    fprintf(out.f, "ID,TIME,AMT,DV,EVID,MDV,CMT,DVID,OBS,CENS,LIMIT,WT,PATIENT%s%s\n",
+            n_res ? ",PRED,IPRED,RES" : "", n_res == N_V ? ",IWRES,CWRES" : "");
     *n_rows = 0;
     for (size_t i = 0; i < n && !err->code; i++)
         *n_rows += write_patient(out.f, &p[i], ids ? strtol(p[i].id, NULL, 10) : (long)i + 1, rs,
-                                 with, err);
+                                 n_res, err);
     if (err->code) {
         pk_out_abort(&out);
         return err->code;

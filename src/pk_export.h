@@ -2,8 +2,11 @@
  * (docs/data-sets.md): a row for every dose and every observation, and
  * with result directories the predictions joined to the observations on
  * patient id, day and observable:
- *   - a fit's fit_obs.csv, or a population fit's popfit_obs.csv (the same
- *     columns): PRED = pred_prior_median, IPRED = ipred_map, RES = residual;
+ *   - a fit's fit_obs.csv: PRED = pred_prior_median, IPRED = ipred_map,
+ *     RES = residual;
+ *   - a population fit's popfit_obs.csv: PRED = pred, IPRED = ipred, RES
+ *     and IWRES = iwres, CWRES = cwres (IWRES and CWRES columns are written
+ *     when some directory is a population fit's);
  *   - a simulation's simulation.csv: PRED = the simulated value at the
  *     observation's day, where the simulation has a row at that day; the
  *     patient is the one whose file simulation.run.json fingerprints (or
