@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "pk_ini.h"
@@ -104,6 +105,8 @@ static void scan_row(pop_fig *f, const int *col, size_t r, pop_obsv *ob, pop_sub
         if (isfinite(v[col[c]]))
             ob->res_max = fmax(ob->res_max, fabs(v[col[c]]));
     widen(dv, ob->log, &s->y_lo[k], &s->y_hi[k]);
+    widen(pred, ob->log, &s->y_lo[k], &s->y_hi[k]); /* on the curves too */
+    widen(ipred, ob->log, &s->y_lo[k], &s->y_hi[k]);
     widen(v[col[C_DAY]], 0, &s->t_lo, &s->t_hi);
     s->n_obs[k]++;
 }
@@ -562,18 +565,26 @@ static void res_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
 
 /* ---- the figures of a directory ---- */
 
-/* Removes popfit_ind_N.<fmt> and .gp from N = from on: an earlier run's
- * pages beyond this one's. */
-static void drop_pages(const char *dir, size_t from, const char *fmt)
+/* Removes popfit_ind_N.<fmt> and popfit_ind_N.gp with N > pages: an
+ * earlier run's pages beyond this one's (names of that pattern only). */
+static void drop_pages(const char *dir, size_t pages, const char *fmt)
 {
-    for (size_t n = from;; n++) {
-        char a[1200], b[1200];
-        snprintf(a, sizeof a, "%s/popfit_ind_%zu.%s", dir, n, fmt);
-        snprintf(b, sizeof b, "%s/popfit_ind_%zu.gp", dir, n);
-        int gone = unlink(a) != 0;
-        if ((unlink(b) != 0) && gone)
-            return;
+    DIR *d = opendir(dir);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        const char *name = e->d_name;
+        if (strncmp(name, "popfit_ind_", 11) != 0)
+            continue;
+        char *end;
+        unsigned long n = strtoul(name + 11, &end, 10);
+        if (end == name + 11 || n <= pages || *end != '.' ||
+            (strcmp(end + 1, fmt) != 0 && strcmp(end + 1, "gp") != 0))
+            continue;
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        unlink(path);
     }
+    if (d)
+        closedir(d);
 }
 
 /* Rows and columns of a page of n panels: plot areas near 1.4 times as
@@ -650,7 +661,7 @@ int pk_plot_popfit(const char *dir, const pk_plot_opts *o, char *written, size_t
     if (rc == PK_OK)
         rc = draw_pages(dir, data, f, o, to_file, &pages, err);
     if (rc == PK_OK && to_file && !o->script_to)
-        drop_pages(dir, pages + 1, o->format);
+        drop_pages(dir, pages, o->format);
     char range[64] = "1";
     if (pages > 1)
         snprintf(range, sizeof range, "{1..%zu}", pages);

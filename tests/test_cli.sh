@@ -611,5 +611,24 @@ expect_fail "badpop.ini:4: x: unknown section \\[omega\\] of a population file" 
 printf '[population]\nmodel = oral1cpt\n[correlation]\nka_per_h,ka_per_h = 0.5\n' > "$tmp/corpop.ini"
 expect_fail "corpop.ini:4: ka_per_h,ka_per_h: ka_per_h,ka_per_h is not two parameters" fit --prior "$tmp/corpop.ini" "$th/theoph_05_mg.ini"
 
+# popfit --plot: a data set whose ID carries quotes and gnuplot's
+# system() (import keeps letters, digits, _ and - of it) into a directory
+# whose name carries them too; the figures and their scripts are written
+# and no command in either runs; `plot DIR --out` is refused (several
+# files).
+if command -v gnuplot >/dev/null; then
+  evil="$tmp/q'.system('touch MARKER').'\`touch MARKER2\`"
+  awk -F, -v OFS=, 'NR > 1 && $1 == 1 {$1 = "\"1'"'"'.system('"'"'touch MARKER'"'"').'"'"'\""} 1' \
+    "$src/tests/data/popfit/theoph_nm.csv" > "$tmp/evil_nm.csv"
+  grep -q "^\"1'.system" "$tmp/evil_nm.csv" || bad "the hostile data set"
+  (cd "$tmp" && "$pksim" popfit "$tmp/evil_nm.csv" --model oral1cpt --estimate ka_per_h,CL_L_per_h,V_L \
+     --out "$evil" --plot --quiet >/dev/null 2>&1) \
+    && for f in popfit_gof popfit_res popfit_ind_1; do [ -s "$evil/$f.png" ] && [ -s "$evil/$f.gp" ] || false; done \
+    && [ -s "$evil/popfit_traj.csv" ] \
+    && [ -z "$(find "$tmp" -name 'MARKER*')" ] && ok || bad "popfit --plot into $evil"
+  msg=$("$pksim" plot "$evil" --out "$tmp/x.png" 2>&1); rc=$?
+  [ $rc -eq 2 ] && grep -q "give no --out" <<<"$msg" && ok || bad "plot POPFIT_DIR --out: $rc $msg"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
