@@ -272,7 +272,8 @@ void pop_grid_layout(const pk_plot_opts *o, size_t rows, size_t cols, int own_la
     g->title_y = 1 - 0.75 * line / H;
     g->xlabel_y = (off + legend_px + 0.55 * line) / H;
     g->ylabel_x = 0.75 * line / W;
-    g->legend.legend_top = (off + legend_px - 0.3 * line) / H;
+    /* under square panels the legend keeps clear of the x labels */
+    g->legend.legend_top = (off + legend_px - (square ? 0.8 : 0.3) * line) / H;
 }
 
 void pop_grid_cell(FILE *g, const pop_grid *gr, size_t r, size_t c, const char *title_lit)
@@ -543,7 +544,7 @@ static void res_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
     any[POP_CHECK] = 0;
     char line[80];
     snprintf(line, sizeof line, "keyentry with lines dt 2 lc rgb '%s'", PK_C_GREY);
-    pop_legend_add(&l, "0 and ±2 (95% of a standard normal lies within ±2)", line);
+    pop_legend_add(&l, "±2: 95% of a standard normal lies within", line);
     pop_legend_kinds(&l, any, 0, 1, o);
     /* one observable: a 2 x 2 grid; more: a row of four each */
     int one = f->n_obsv == 1;
