@@ -5,7 +5,8 @@
 # plus params/rules_clinical.ini; 1000 draws, 180 days) with its figures,
 # the table of the six fits (results/fits.md), the forecast loop of
 # patient 6 (fit on days 0-7, doses from day 14: results/patient6_day7), the oral1cpt example (Theoph subject 1: fit and
-# exposure sweep, results/theoph_01_mg) and, with --bench, the simulation
+# exposure sweep, results/theoph_01_mg), the population fits of Theoph
+# (with its figures) and Phenobarb and, with --bench, the simulation
 # benchmark (results/bench_simulate.txt).  Each sweep's per-draw table
 # (sweep_draws.csv, 7 MB) is written but not committed.
 set -euo pipefail
@@ -23,9 +24,10 @@ build/pksim sweep results/patient6_day7/fit.ini --from-day 14 --days 180 --plot 
 # Any model: oral1cpt on Theoph subject 1 (mg dosing), fitted and swept.
 build/pksim fit tests/data/theoph/theoph_01_mg.ini --out results/theoph_01_mg --plot --quiet
 build/pksim sweep results/theoph_01_mg/fit.ini --days 10 --doses 200,400,800,1600 --plot --quiet
-# Population fits: Theoph (12 patient files) and Phenobarb (59 neonates
-# from the NONMEM-style data set R wrote), both validated in test_popfit.
-build/pksim popfit tests/data/theoph/theoph_*_mg.ini --out results/popfit_theoph --quiet
+# Population fits: Theoph (12 patient files, with its goodness-of-fit
+# figures) and Phenobarb (59 neonates from the NONMEM-style data set R
+# wrote), both validated in test_popfit.
+build/pksim popfit tests/data/theoph/theoph_*_mg.ini --out results/popfit_theoph --plot --quiet
 build/pksim popfit tests/data/popfit/phenobarb_nm.csv --model iv1cpt --obs 1=conc \
   --estimate CL_L_per_h_per_kg,V_L_per_kg --out results/popfit_phenobarb --quiet
 # One table: observed vs predicted for every observation of the six fits.
