@@ -1,7 +1,7 @@
 /* pk_plot_impl: what the figure files share (pk_plot.c: the runner, the
  * options and the layout; pk_plot_traj.c: trajectory figures;
- * pk_plot_sweep.c: sweep figures; pk_plot_popfit.c and pk_plot_popind.c:
- * a population fit's figures). */
+ * pk_plot_sweep.c: sweep figures; pk_plot_popfit.c, pk_plot_popind.c and
+ * pk_plot_popgrid.c: a population fit's figures). */
 #ifndef PK_PLOT_IMPL_H
 #define PK_PLOT_IMPL_H
 
@@ -87,7 +87,9 @@ void plot_stack_panel(FILE *g, const plot_stack *st, size_t k, size_t n, const c
  * ..." items (keyentry ones), ends the line and unsets the multiplot. */
 void plot_stack_legend(FILE *g, const plot_stack *st);
 
-/* ---- a population fit's figures (pk_plot_popfit.c, pk_plot_popind.c) ---- */
+/* ---- a population fit's figures (pk_plot_popfit.c: reading, observed vs
+ * predicted, residuals; pk_plot_popind.c: individual fits;
+ * pk_plot_popgrid.c: the layout and pieces they share) ---- */
 
 #define POP_MAX_OBSV 4  /* observables drawn: rows of the goodness-of-fit figures */
 #define POP_GRID_MAX 6  /* rows or columns of panels */
