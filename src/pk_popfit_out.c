@@ -83,6 +83,18 @@ static void write_errors(FILE *f, const pk_popfit *pf, const pk_popfit_result *r
     }
 }
 
+/* text as an RFC 4180 quoted field: a path may hold commas and quotes */
+static void put_quoted(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const char *c = text; *c; c++) {
+        if (*c == '"')
+            fputc('"', f);
+        fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
 static void write_subjects(FILE *f, const pk_popfit *pf, const pk_popfit_result *res)
 {
     const pk_model *m = pf->m;
@@ -97,7 +109,9 @@ static void write_subjects(FILE *f, const pk_popfit *pf, const pk_popfit_result 
         size_t n = 0;
         for (size_t k = 0; k < p->n_obs; k++)
             n += !p->obs[k].check;
-        fprintf(f, "%s,\"%s\",%zu,%.8g", p->id, p->path, n, res->m2ll_sub[i]);
+        fprintf(f, "%s,", p->id);
+        put_quoted(f, p->path);
+        fprintf(f, ",%zu,%.8g", n, res->m2ll_sub[i]);
         for (size_t j = 0; j < res->p; j++)
             fprintf(f, ",%.8g", pk_prior_from_eta(pf->kind[j], res->ebe[i * res->p + j]));
         for (size_t j = 0; j < res->p; j++)
