@@ -160,44 +160,19 @@ static void observe(const double *x, const double *d, double *o)
 #define TARGET_LO 10.0 /* mg/L */
 #define TARGET_HI 20.0 /* mg/L */
 
-enum { RO_IN_RANGE, RO_ABOVE, RO_BELOW, RO_CMIN, RO_CMAX, RO_AUC24, RO_CUM_DOSE, RO_MEAN_DOSE,
-       RO_DOSE_CHANGES, N_RO };
-
-static const pk_readout_def readout_defs[N_RO] = {
+static const pk_readout_def readout_defs[PK_COURSE_N_EXPOSURE] = {
     {"frac_in_10_20_mg_per_L", "fraction of time with C in the target range 10-20 mg/L", +1, 0,
      0, 1},
     {"frac_above_20_mg_per_L", "fraction of time with C above 20 mg/L (toxic range)", -1, 0, 0,
      1},
     {"frac_below_10_mg_per_L", "fraction of time with C below 10 mg/L (subtherapeutic)", -1, 0,
      0, 1},
-    {"cmin_mg_per_L", "minimum concentration over day 6-7 (mg/L)", 0, 0, 1, 1},
-    {"cmax_mg_per_L", "maximum concentration over day 6-7 (mg/L)", 0, 0, 1, 1},
-    {"auc24_mg_h_per_L", "AUC over day 6-7 (mg*h/L)", 0, 0, 1, 0},
-    {"cum_dose_mg", "cumulative dose over the horizon (mg)", 0, 0, 0, 0},
-    {"mean_dose_mg_per_day", "mean daily dose (mg/day)", 0, 0, 0, 1},
-    {"dose_changes", "number of changes of the daily dose", 0, 0, 0, 0},
+    PK_COURSE_EXPOSURE_DEFS("day 6-7"),
 };
 
 static void readouts(const pk_model *m, const pk_course *c, double *ro)
 {
-    (void)m;
-    double in = 0, above = 0, below = 0, span = 0;
-    for (size_t i = 0; i + 1 < c->n; i++) {
-        if (c->t[i] < c->from_day - 1e-9)
-            continue;
-        double dt = c->t[i + 1] - c->t[i], v = c->obs[i * N_OBS + OBS_CONC];
-        /* each interval counts with its left point */
-        in += (v >= TARGET_LO && v <= TARGET_HI) * dt;
-        above += (v > TARGET_HI) * dt;
-        below += (v < TARGET_LO) * dt;
-        span += dt;
-    }
-    ro[RO_IN_RANGE] = span > 0 ? in / span : 0;
-    ro[RO_ABOVE] = span > 0 ? above / span : 0;
-    ro[RO_BELOW] = span > 0 ? below / span : 0;
-    pk_course_window(c, N_OBS, OBS_CONC, c->from_day + 6, &ro[RO_CMIN], &ro[RO_CMAX],
-                     &ro[RO_AUC24]);
-    pk_course_doses(c, &ro[RO_CUM_DOSE], &ro[RO_MEAN_DOSE], &ro[RO_DOSE_CHANGES]);
+    pk_course_exposure(m, c, TARGET_LO, TARGET_HI, ro);
 }
 
 /* The target range of the read-outs, on a linear axis (the usual one for
@@ -218,7 +193,8 @@ const pk_model model_oral1cpt = {
     .pk_rhs = pk_rhs, .conc = conc, .pk_grid = pk_grid, .pk_tau_window = pk_tau_window,
     .pk_phi = pk_phi,
     .pd_rhs = NULL, .init = init, .observe = observe, .data_priors = NULL,
-    .readout = readout_defs, .n_readout = N_RO, .readouts = readouts, .window_day = 6,
+    .readout = readout_defs, .n_readout = PK_COURSE_N_EXPOSURE, .readouts = readouts,
+    .window_day = 6,
     .rank_by = "frac_in_10_20_mg_per_L", .rank_limit = "frac_above_20_mg_per_L",
     .rank_limit_max = 0.05, .rank_ties = {"frac_below_10_mg_per_L", NULL},
     .sweep_obs = {"conc", NULL},

@@ -20,6 +20,7 @@
 
 #include "pk_clock.h"
 #include "pk_lik.h"
+#include "pk_observe.h"
 #include "pk_prior.h"
 #include "pk_text.h"
 
@@ -55,7 +56,8 @@ static int band_grid(pk_fit_problem *fp, pk_err *err)
     fp->t_all = malloc(cap * sizeof(double));
     fp->obs_row = malloc(fp->n_t * sizeof(size_t));
     fp->band_row = malloc(fp->n_band * sizeof(size_t));
-    if (!fp->band_t || !fp->t_all || !fp->obs_row || !fp->band_row)
+    fp->obs_t_all = malloc((fp->p->n_obs + 1) * sizeof(size_t));
+    if (!fp->band_t || !fp->t_all || !fp->obs_row || !fp->band_row || !fp->obs_t_all)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < fp->n_band; i++)
         fp->band_t[i] = (double)i * every;
@@ -72,6 +74,8 @@ static int band_grid(pk_fit_problem *fp, pk_err *err)
         k++;
     }
     fp->n_all = k;
+    for (size_t o = 0; o < fp->p->n_obs; o++)
+        fp->obs_t_all[o] = fp->obs_row[fp->obs_t[o]];
     return PK_OK;
 }
 
@@ -159,7 +163,8 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
         return err->code;
     fp->t = malloc((p->n_obs + 1) * sizeof(double));
     fp->obs_t = malloc((p->n_obs + 1) * sizeof(size_t));
-    if (!fp->t || !fp->obs_t)
+    fp->obs_col = malloc((p->n_obs + 1) * sizeof(int));
+    if (!fp->t || !fp->obs_t || !fp->obs_col)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < p->n_obs; i++)
         fp->t[i] = p->obs[i].t_day;
@@ -172,6 +177,7 @@ int pk_fit_problem_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_op
     for (size_t i = 0; i < p->n_obs; i++) {
         double *hit = bsearch(&p->obs[i].t_day, fp->t, u, sizeof(double), pk_text_cmp_double);
         fp->obs_t[i] = (size_t)(hit - fp->t);
+        fp->obs_col[i] = p->obs[i].obs;
         if (!p->obs[i].check)
             fp->n_res_obs += (size_t)pk_lik_n_residuals(&m->obs[p->obs[i].obs]);
     }
@@ -197,10 +203,12 @@ void pk_fit_problem_free(pk_fit_problem *fp)
     free(fp->doses);
     free(fp->t);
     free(fp->obs_t);
+    free(fp->obs_col);
     free(fp->band_t);
     free(fp->t_all);
     free(fp->obs_row);
     free(fp->band_row);
+    free(fp->obs_t_all);
     memset(fp, 0, sizeof *fp);
 }
 
@@ -211,23 +219,19 @@ void pk_fit_theta(const pk_fit_problem *fp, const double *eta, double *theta)
         theta[fp->est[j]] = pk_prior_from_eta(fp->kind[j], eta[j]);
 }
 
-/* Residuals from states x (n_t x n_state) and derived constants d. */
-static void residuals_from(const pk_fit_problem *fp, const double *x, const size_t *row,
+/* Residuals from states x and derived constants d: rows, per observation
+ * its row of x (fp->obs_t for a run on fp->t, fp->obs_t_all on t_all).
+ * pred receives the predictions (n_obs). */
+static void residuals_from(const pk_fit_problem *fp, const double *x, const size_t *rows,
                            const double *d, const double *eta, double *r, double *pred)
 {
     const pk_model *m = fp->m;
     const pk_patient *p = fp->p;
-    double obs[PK_MAX_OBS];
-    size_t k = 0, last_t = (size_t)-1;
+    size_t k = 0;
+    pk_observe_pairs(m, d, x, rows, fp->obs_col, p->n_obs, pred);
     for (size_t i = 0; i < p->n_obs; i++) {
         const pk_observation *o = &p->obs[i];
-        if (fp->obs_t[i] != last_t) {
-            last_t = fp->obs_t[i];
-            m->observe(x + (row ? row[last_t] : last_t) * m->n_state, d, obs);
-        }
-        double mu = obs[o->obs];
-        if (pred)
-            pred[i] = mu;
+        double mu = pred[i];
         if (o->check)
             continue;
         pk_obs_def od = m->obs[o->obs];
@@ -256,13 +260,15 @@ int pk_fit_residuals(const pk_fit_problem *fp, pk_solver *s, const double *eta, 
     const pk_model *m = fp->m;
     double theta[PK_MAX_PARAM];
     pk_fit_theta(fp, eta, theta);
-    double *x = malloc(fp->n_t * m->n_state * sizeof *x);
+    /* the states, then room for the predictions when pred is NULL */
+    double *x = malloc((fp->n_t * m->n_state + fp->p->n_obs) * sizeof *x);
     if (!x)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
     int rc = pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t, fp->n_t, x,
                            err);
     if (rc == PK_OK)
-        residuals_from(fp, x, NULL, pk_solver_derived(s), eta, r, pred);
+        residuals_from(fp, x, fp->obs_t, pk_solver_derived(s), eta, r,
+                       pred ? pred : x + fp->n_t * m->n_state);
     free(x);
     return rc;
 }
@@ -289,7 +295,7 @@ int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, d
 {
     const pk_model *m = fp->m;
     size_t n = fp->n_res, ns = m->n_state, nt = fp->n_t;
-    double *rp = malloc(2 * n * sizeof *rp), *rm = rp + n;
+    double *rp = malloc((2 * n + fp->p->n_obs) * sizeof *rp), *rm = rp + n, *mu = rm + n;
     int par[PK_MAX_PARAM];
     size_t col[PK_MAX_PARAM], npd = 0;
     for (size_t j = 0; j < fp->n_est; j++)
@@ -311,7 +317,7 @@ int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, d
                                 par, x, xs, err);
         if (rc)
             goto done;
-        residuals_from(fp, x, NULL, pk_solver_derived(s), eta, r, NULL);
+        residuals_from(fp, x, fp->obs_t, pk_solver_derived(s), eta, r, mu);
         /* Column by the chain rule, evaluated as a central difference of the
          * algebraic map eta_j -> (theta, x + dtheta * dx/dtheta) -> residuals. */
         for (size_t c = 0; c < npd; c++) {
@@ -328,7 +334,7 @@ int pk_fit_jacobian(const pk_fit_problem *fp, pk_solver *s, const double *eta, d
                         xt[i * ns + k] = x[i * ns + k] + dth * xs[(i * npd + c) * ns + k];
                 if ((rc = m->derive(th, fp->p->weight_kg, d, err)))
                     goto done;
-                residuals_from(fp, xt, NULL, d, e, sgn > 0 ? rp : rm, NULL);
+                residuals_from(fp, xt, fp->obs_t, d, e, sgn > 0 ? rp : rm, mu);
             }
             for (size_t i = 0; i < n; i++)
                 J[i * fp->n_est + j] = (rp[i] - rm[i]) / (2 * h);
@@ -682,10 +688,11 @@ static long sir_weigh(const pk_fit_problem *fp, pk_fit_result *res, const double
     {
         pk_solver *s = pk_fit_solver(fp, fp->o.sir_rtol);
         double *r = malloc(fp->n_res * sizeof *r), *x = malloc(fp->n_all * ns * sizeof *x);
+        double *mu = malloc((fp->p->n_obs + 1) * sizeof *mu);
 #pragma omp for schedule(dynamic, 16)
         for (size_t k = 0; k < M; k++) {
             pk_err ek = {0};
-            double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
+            double theta[PK_MAX_PARAM];
             pk_fit_theta(fp, prop + k * p, theta);
             /* outside the optimiser's box (the admissible ranges, or 40
              * prior SDs out) a proposal has weight 0 unsolved: patient 2
@@ -695,19 +702,15 @@ static long sir_weigh(const pk_fit_problem *fp, pk_fit_result *res, const double
             int inside = 1;
             for (size_t j = 0; j < p; j++)
                 inside &= prop[k * p + j] >= fp->eta_lo[j] && prop[k * p + j] <= fp->eta_hi[j];
-            int ok = inside && s && r && x && res->prop_band && res->draw_prop &&
+            int ok = inside && s && r && x && mu && res->prop_band && res->draw_prop &&
                      !pk_interrupted() &&
                      pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, fp->t_all,
                                    fp->n_all, x, &ek) == PK_OK;
             if (ok) {
                 const double *d = pk_solver_derived(s);
-                residuals_from(fp, x, fp->obs_row, d, prop + k * p, r, NULL);
-                float *pb = res->prop_band + k * nb * nc;
-                for (size_t i = 0; i < nb; i++) {
-                    m->observe(x + fp->band_row[i] * ns, d, obs);
-                    for (size_t c = 0; c < nc; c++)
-                        pb[i * nc + c] = (float)obs[fp->band_col[c]];
-                }
+                residuals_from(fp, x, fp->obs_t_all, d, prop + k * p, r, mu);
+                pk_observe_rows_float(m, d, x, fp->band_row, nb, fp->band_col, nc,
+                                      res->prop_band + k * nb * nc);
             }
             sims += inside;
             logw[k] = ok ? logw[k] - 0.5 * sumsq(r, fp->n_res) / e2 : -INFINITY;
@@ -720,6 +723,7 @@ static long sir_weigh(const pk_fit_problem *fp, pk_fit_result *res, const double
         }
         free(r);
         free(x);
+        free(mu);
         pk_solver_free(s);
     }
     progress(fp, "sampling", (long)M, (long)M, t0);

@@ -72,6 +72,7 @@ typedef struct pk_fit_problem {
     double *t;                        /* distinct observation days, ascending */
     size_t n_t;
     size_t *obs_t;                    /* per observation: index into t */
+    int *obs_col;                     /* per observation: its observable */
     size_t n_res_obs;                 /* residuals from fitted observations */
     size_t n_res;                     /* plus one prior residual per estimate */
     /* the bands' grid, 0 .. last dose or observation every band_every
@@ -85,6 +86,7 @@ typedef struct pk_fit_problem {
     double *t_all;                    /* n_all: fp->t and band_t merged */
     size_t n_all;
     size_t *obs_row, *band_row;       /* rows of t_all: per fp->t, per band_t */
+    size_t *obs_t_all;                /* per observation: index into t_all */
 } pk_fit_problem;
 
 /* eta-scale inset of the optimiser's box: ten times the central

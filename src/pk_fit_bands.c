@@ -14,6 +14,7 @@
 #endif
 
 #include "pk_lik.h"
+#include "pk_observe.h"
 #include "pk_prior.h"
 #include "pk_text.h"
 
@@ -131,23 +132,16 @@ static int simulate_draw(const pk_fit_problem *fp, const pk_fit_result *res, pk_
 {
     const pk_model *m = fp->m;
     const pk_patient *p = fp->p;
-    size_t nb = fp->n_band, nc = fp->n_band_col, ns = m->n_state, no = p->n_obs, R = ds->reps;
-    double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
+    size_t nb = fp->n_band, nc = fp->n_band_col, no = p->n_obs, R = ds->reps;
+    double theta[PK_MAX_PARAM];
     pk_err e = {0};
     if (!draw_theta(fp, res, which, k, theta) ||
         pk_solver_run(s, theta, p->weight_kg, fp->doses, fp->n_doses, fp->t_all, fp->n_all, x, &e))
         return 0;
     const double *d = pk_solver_derived(s);
     float *yb = ds->yb + k * nb * nc;
-    for (size_t i = 0; i < nb; i++) {
-        m->observe(x + fp->band_row[i] * ns, d, obs);
-        for (size_t c = 0; c < nc; c++)
-            yb[i * nc + c] = (float)obs[fp->band_col[c]];
-    }
-    for (size_t j = 0; j < no; j++) {
-        m->observe(x + fp->obs_row[fp->obs_t[j]] * ns, d, obs);
-        mu[j] = obs[p->obs[j].obs];
-    }
+    pk_observe_rows_float(m, d, x, fp->band_row, nb, fp->band_col, nc, yb);
+    pk_observe_pairs(m, d, x, fp->obs_t_all, fp->obs_col, no, mu);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng)
         return 0;
@@ -288,7 +282,7 @@ static int map_trajectory(const pk_fit_problem *fp, const pk_fit_result *res, pk
                           pk_err *err)
 {
     const pk_model *m = fp->m;
-    size_t nt = b->n_time, nc = b->n_col, ns = m->n_state;
+    size_t nt = b->n_time, ns = m->n_state;
     double *x = malloc(nt * ns * sizeof *x);
     pk_solver_opts so = pk_solver_default_opts();
     so.rtol = fp->o.rtol;
@@ -303,16 +297,12 @@ static int map_trajectory(const pk_fit_problem *fp, const pk_fit_result *res, pk
         b->t[i] = fp->band_t[i];
         b->dose[i] = pk_dosing_daily_mg(fp->p->regimen, fp->p->n_regimen, b->t[i]);
     }
-    double theta[PK_MAX_PARAM], obs[PK_MAX_OBS];
+    double theta[PK_MAX_PARAM];
     pk_fit_theta(fp, res->eta, theta);
     if ((rc = pk_solver_run(s, theta, fp->p->weight_kg, fp->doses, fp->n_doses, b->t, nt, x, err)))
         goto done;
     b->n_solved = 1;
-    for (size_t i = 0; i < nt; i++) {
-        m->observe(x + i * ns, pk_solver_derived(s), obs);
-        for (size_t c = 0; c < nc; c++)
-            b->map[i * nc + c] = obs[b->col[c]];
-    }
+    pk_observe_rows(m, pk_solver_derived(s), x, NULL, nt, b->col, b->n_col, b->map);
 done:
     free(x);
     pk_solver_free(s);

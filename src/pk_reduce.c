@@ -9,6 +9,32 @@
 
 #define LN10 2.302585092994045684 /* the range margin: a factor 10 */
 
+void pk_bins_add(double pos, uint32_t *below, uint32_t *above, uint32_t *bin)
+{
+    if (pos < 0)
+        (*below)++;
+    else if (pos >= PK_LOGHIST_BINS)
+        (*above)++;
+    else
+        bin[(size_t)pos]++;
+}
+
+double pk_bins_rank_pos(const uint32_t *bin, uint32_t below, double seen, double r,
+                        long *clipped)
+{
+    if (r < (seen += below)) {
+        ++*clipped;
+        return 0;
+    }
+    for (int i = 0; i < PK_LOGHIST_BINS; i++) {
+        if (bin[i] && r < seen + bin[i])
+            return i + (r - seen + 0.5) / bin[i];
+        seen += bin[i];
+    }
+    ++*clipped;
+    return PK_LOGHIST_BINS;
+}
+
 void pk_loghist_init(pk_loghist *h, const double *val, size_t n, size_t stride)
 {
     double mn = INFINITY, mx = -INFINITY;
@@ -36,13 +62,7 @@ void pk_loghist_add(pk_loghist *h, double x)
         h->zero++;
         return;
     }
-    double pos = (log(x) - h->lo) / h->width;
-    if (pos < 0)
-        h->below++;
-    else if (pos >= PK_LOGHIST_BINS)
-        h->above++;
-    else
-        h->bin[(size_t)pos]++;
+    pk_bins_add((log(x) - h->lo) / h->width, &h->below, &h->above, h->bin);
 }
 
 double pk_loghist_quantile(const pk_loghist *h, double p, long *clipped)
@@ -52,20 +72,10 @@ double pk_loghist_quantile(const pk_loghist *h, double p, long *clipped)
         n += h->bin[i];
     if (n == 0)
         return 0;
-    double r = (n - 1) * p, seen = h->zero;
-    if (r < seen)
+    double r = (n - 1) * p;
+    if (r < h->zero)
         return 0;
-    if (r < (seen += h->below)) {
-        ++*clipped;
-        return exp(h->lo);
-    }
-    for (int i = 0; i < PK_LOGHIST_BINS; i++) {
-        if (h->bin[i] && r < seen + h->bin[i])
-            return exp(h->lo + h->width * (i + (r - seen + 0.5) / h->bin[i]));
-        seen += h->bin[i];
-    }
-    ++*clipped;
-    return exp(h->lo + h->width * PK_LOGHIST_BINS);
+    return exp(h->lo + h->width * pk_bins_rank_pos(h->bin, h->below, h->zero, r, clipped));
 }
 
 int pk_tally_add(pk_tally *t, double v)

@@ -16,6 +16,20 @@
 
 #define PK_LOGHIST_BINS 256
 
+/* The bins of a fixed histogram (pk_loghist's, and a trial's linear one):
+ * PK_LOGHIST_BINS uniform bins over a range, with counts below and above
+ * it.  pk_bins_add counts a value at position pos, in bins from the range
+ * start. */
+void pk_bins_add(double pos, uint32_t *below, uint32_t *above, uint32_t *bin);
+
+/* The position, in bins from the range start, of rank r among values
+ * counted in order: seen of them before the range's (r >= seen), below
+ * it, in the bins, above it.  Spread evenly over each bin; clipped to 0
+ * or PK_LOGHIST_BINS (incrementing *clipped) when r falls outside the
+ * bins. */
+double pk_bins_rank_pos(const uint32_t *bin, uint32_t below, double seen, double r,
+                        long *clipped);
+
 typedef struct pk_loghist {
     double lo, width;    /* ln of the range start; bin width in ln units */
     uint32_t zero, below, above, bin[PK_LOGHIST_BINS];

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pk_observe.h"
+
 pk_sim_request pk_sim_default_request(void)
 {
     pk_sim_request r = {.days = 0, .every_day = 1, .dose_mg_per_day = 0, .schedule = "bid",
@@ -195,7 +197,7 @@ int pk_simulate_outputs(const pk_model *m, const pk_solver_opts *o, const double
             clamped++;
         }
         double *oi = obs + i * m->n_obs;
-        m->observe(xi, derived, oi);
+        pk_observe_rows(m, derived, xi, NULL, 1, NULL, m->n_obs, oi);
         for (size_t j = 0; j < m->n_obs; j++) {
             if (oi[j] < 0)
                 return pk_err_set(err, PK_ESOLVER, "", "%s is %.3g at day %g from states that "

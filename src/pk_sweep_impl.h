@@ -63,6 +63,18 @@ long sweep_sim_draw(const sweep_sim *sm, const pk_patient *p, const pk_sweep_opt
 /* A text field of a CSV row, quoted as RFC 4180 needs. */
 void sweep_csv_text(FILE *f, const char *s);
 
+/* A cell of the ranked table: read-out k (defined by d) of scenario s as
+ * text in buf (n bytes); ctx is the caller's result. */
+typedef void (*sweep_cell_fn)(const void *ctx, const pk_readout_def *d, size_t s, size_t k,
+                              char *buf, size_t n);
+
+/* The ranked table on the terminal: a header, then per scenario in rank
+ * order its rank, its name and its cells of the model's shown read-outs,
+ * each column width_prob (a probability) or width_value wide in display
+ * columns (a UTF-8 character such as ± counts once). */
+void sweep_print_table(FILE *f, const pk_model *m, const pk_sweep_result *r, int width_prob,
+                       int width_value, sweep_cell_fn cell, const void *ctx);
+
 /* ---- pk_sweep_sens.c ---- */
 /* PRCC of every varied parameter with every read-out, and the ranking's
  * top scenario within each parameter's lower and upper tertile of draws

@@ -15,10 +15,43 @@ static void put_num(FILE *f, const char *fmt, double v)
         fprintf(f, fmt, v);
 }
 
+/* Bytes of s beyond its display columns: UTF-8 continuation bytes. */
+static int extra_bytes(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) == 0x80;
+    return n;
+}
+
+void sweep_print_table(FILE *f, const pk_model *m, const pk_sweep_result *r, int width_prob,
+                       int width_value, sweep_cell_fn cell, const void *ctx)
+{
+    fprintf(f, "%-4s %-28s", "rank", "scenario");
+    for (size_t k = 0; k < r->n_ro; k++)
+        if (m->readout[k].show)
+            fprintf(f, " %-*s", m->readout[k].probability ? width_prob : width_value,
+                    m->readout[k].name);
+    fputc('\n', f);
+    for (size_t i = 0; i < r->n_scen; i++) {
+        size_t s = (size_t)r->order[i];
+        fprintf(f, "%-4zu %-28s", i + 1, r->scen[s].name);
+        for (size_t k = 0; k < r->n_ro; k++)
+            if (m->readout[k].show) {
+                char b[64];
+                cell(ctx, &m->readout[k], s, k, b, sizeof b);
+                int w = m->readout[k].probability ? width_prob : width_value;
+                fprintf(f, " %-*s", w + extra_bytes(b), b);
+            }
+        fputc('\n', f);
+    }
+}
+
 /* "median [5%-95%]" of read-out k of scenario s, or a probability. */
-static void cell(const pk_sweep_result *r, const pk_readout_def *d, size_t s, size_t k, char *buf,
+static void cell(const void *ctx, const pk_readout_def *d, size_t s, size_t k, char *buf,
                  size_t n)
 {
+    const pk_sweep_result *r = ctx;
     const double *q = r->q + (s * r->n_ro + k) * 3;
     if (isnan(q[1]))
         snprintf(buf, n, "NA");
@@ -44,22 +77,7 @@ void pk_sweep_print(FILE *f, const pk_patient *p, const pk_sweep_opts *o,
     if (sweep_rank_rule(m, o, &rule, &e) == PK_OK)
         sweep_describe_rule(m, &rule, f);
     fprintf(f, "values: median [5%%-95%%] over the draws; probabilities: the fraction of draws\n");
-    fprintf(f, "%-4s %-28s", "rank", "scenario");
-    for (size_t k = 0; k < r->n_ro; k++)
-        if (m->readout[k].show)
-            fprintf(f, " %-*s", m->readout[k].probability ? 10 : 20, m->readout[k].name);
-    fputc('\n', f);
-    for (size_t i = 0; i < r->n_scen; i++) {
-        size_t s = (size_t)r->order[i];
-        fprintf(f, "%-4zu %-28s", i + 1, r->scen[s].name);
-        for (size_t k = 0; k < r->n_ro; k++)
-            if (m->readout[k].show) {
-                char b[64];
-                cell(r, &m->readout[k], s, k, b, sizeof b);
-                fprintf(f, " %-*s", m->readout[k].probability ? 10 : 20, b);
-            }
-        fputc('\n', f);
-    }
+    sweep_print_table(f, m, r, 10, 20, cell, r);
 }
 
 /* A text field of a CSV row (RFC 4180: quoted when it holds a comma, a

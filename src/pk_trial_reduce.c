@@ -27,13 +27,7 @@ static void linhist_init(pk_trial_linhist *h, const double *val, size_t n, size_
 
 static void linhist_add(pk_trial_linhist *h, double x)
 {
-    double pos = (x - h->lo) / h->width;
-    if (pos < 0)
-        h->below++;
-    else if (pos >= PK_LOGHIST_BINS)
-        h->above++;
-    else
-        h->bin[(size_t)pos]++;
+    pk_bins_add((x - h->lo) / h->width, &h->below, &h->above, h->bin);
 }
 
 /* The rank convention of pk_loghist_quantile, on a linear scale. */
@@ -42,18 +36,7 @@ static double linhist_quantile(const pk_trial_linhist *h, double p, long *clippe
     double n = (double)h->below + h->above;
     for (int i = 0; i < PK_LOGHIST_BINS; i++)
         n += h->bin[i];
-    double r = (n - 1) * p, seen = h->below;
-    if (r < seen) {
-        ++*clipped;
-        return h->lo;
-    }
-    for (int i = 0; i < PK_LOGHIST_BINS; i++) {
-        if (h->bin[i] && r < seen + h->bin[i])
-            return h->lo + h->width * (i + (r - seen + 0.5) / h->bin[i]);
-        seen += h->bin[i];
-    }
-    ++*clipped;
-    return h->lo + h->width * PK_LOGHIST_BINS;
+    return h->lo + h->width * pk_bins_rank_pos(h->bin, h->below, 0, (n - 1) * p, clipped);
 }
 
 int pk_trial_reducer_init(pk_trial_reducer *rd, const pk_model *m, size_t ns, size_t nday)

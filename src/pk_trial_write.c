@@ -2,7 +2,6 @@
  * depends on ranks, threads or time: the files are the same bytes for
  * any of them. */
 #include <math.h>
-#include <string.h>
 
 #include "pk_prior.h"
 #include "pk_sweep_impl.h"
@@ -74,9 +73,10 @@ static void write_events(FILE *f, const pk_model *m, const pk_trial_result *r)
 }
 
 /* "mean ± SE" of a read-out, or its rate. */
-static void cell(const pk_trial_result *r, const pk_readout_def *d, size_t s, size_t k,
-                 char *buf, size_t n)
+static void cell(const void *ctx, const pk_readout_def *d, size_t s, size_t k, char *buf,
+                 size_t n)
 {
+    const pk_trial_result *r = ctx;
     long clipped = 0;
     pk_trial_summary su = pk_trial_reducer_summary(&r->rd, s, k, &clipped);
     if (isnan(su.mean))
@@ -101,23 +101,7 @@ void pk_trial_print(FILE *f, const pk_trial_pop *pop, const pk_trial_opts *o,
         sweep_describe_rule(m, &rule, f);
     fprintf(f, "values: mean ± Monte Carlo SE over the patients (probabilities: the rate); "
                "ranking uses medians as sweep does\n");
-    fprintf(f, "%-4s %-28s", "rank", "scenario");
-    for (size_t k = 0; k < sw->n_ro; k++)
-        if (m->readout[k].show)
-            fprintf(f, " %-16s", m->readout[k].name);
-    fputc('\n', f);
-    for (size_t i = 0; i < sw->n_scen; i++) {
-        size_t s = (size_t)sw->order[i];
-        fprintf(f, "%-4zu %-28s", i + 1, sw->scen[s].name);
-        for (size_t k = 0; k < sw->n_ro; k++)
-            if (m->readout[k].show) {
-                char b[64];
-                cell(r, &m->readout[k], s, k, b, sizeof b);
-                /* ± is two bytes and one column */
-                fprintf(f, " %-*s", strstr(b, "±") ? 17 : 16, b);
-            }
-        fputc('\n', f);
-    }
+    sweep_print_table(f, m, sw, 16, 16, cell, r);
 }
 
 /* Where each parameter of the virtual patients comes from. */

@@ -17,24 +17,6 @@
 #include "pk_prior.h"
 #include "test_util.h"
 
-static void setup_problem(const char *file, pk_fit_opts *o, pk_patient *p, pk_fit_problem *fp)
-{
-    tu_load_patient(file, p);
-    pk_err err = {0};
-    if (pk_fit_problem_init(fp, p, o, &err))
-        fail_msg("%s", err.msg);
-}
-
-/* setup_problem, then the fit itself. */
-static void fit_file(const char *file, pk_fit_opts *o, pk_patient *p, pk_fit_problem *fp,
-                     pk_fit_result *res)
-{
-    setup_problem(file, o, p, fp);
-    pk_err err = {0};
-    if (pk_fit_run(fp, res, &err))
-        fail_msg("%s", err.msg);
-}
-
 /* Sensitivity Jacobian at the fit's tolerance vs central differences of
  * re-simulations at rtol 1e-12, at a point away from the prior medians.
  * (Differences of solutions at the fit's own tolerance would carry its
@@ -44,7 +26,8 @@ static void jacobian_matches_fd(const char *file)
     pk_fit_opts o = pk_fit_default_opts();
     pk_patient p;
     pk_fit_problem fp;
-    setup_problem(file, &o, &p, &fp);
+    tu_load_patient(file, &p);
+    tu_fit_init(&fp, &p, &o);
     pk_solver_opts so = pk_solver_default_opts();
     so.rtol = o.rtol;
     pk_err err = {0};
@@ -103,7 +86,8 @@ static void objective_by_hand(void **s)
     pk_fit_opts o = pk_fit_default_opts();
     pk_patient p;
     pk_fit_problem fp;
-    setup_problem("params/patient5.ini", &o, &p, &fp);
+    tu_load_patient("params/patient5.ini", &p);
+    tu_fit_init(&fp, &p, &o);
     const pk_model *m = p.model;
     double eta[PK_MAX_PARAM], theta[PK_MAX_PARAM];
     for (size_t j = 0; j < fp.n_est; j++)
@@ -133,11 +117,8 @@ static void objective_by_hand(void **s)
         want += 0.25; /* each prior term (0.5 sd)^2 */
     pk_err err = {0};
     pk_solver *sv = pk_solver_new(m, &so, &err);
-    double r[32];
-    assert_int_equal(pk_fit_residuals(&fp, sv, eta, r, NULL, &err), PK_OK);
-    double got = 0;
-    for (size_t i = 0; i < fp.n_res; i++)
-        got += r[i] * r[i];
+    double r[32], got;
+    assert_int_equal(tu_fit_objective(&fp, sv, eta, r, &got, &err), PK_OK);
     print_message("objective %.10f, by hand %.10f\n", got, want);
     assert_float_equal(got, want, 1e-9 * want);
     pk_solver_free(sv);
@@ -149,16 +130,13 @@ static void objective_by_hand(void **s)
 static void oral1cpt_matches_nls(void **s)
 {
     (void)s;
-    pk_fit_opts o = pk_fit_default_opts();
-    o.use_priors = 0;
+    pk_fit_opts o = tu_ml_opts();
     o.starts = 4;
-    o.proposals = 0;
-    o.draws = 0;
-    o.threads = 1;
     pk_patient p;
     pk_fit_problem fp;
     pk_fit_result res;
-    fit_file("tests/data/oral1cpt_nls.ini", &o, &p, &fp, &res);
+    tu_load_patient("tests/data/oral1cpt_nls.ini", &p);
+    tu_fit_run(&fp, &p, &o, &res);
     /* R 4.2.2 nls, Gauss-Newton with the exact gradient (tests/data file) */
     static const double ref[3] = {1.28220845086, 5.05668607381, 50.7337150847};
     static const double se[3] = {0.05760806706, 0.06598443444, 0.8837389791};
@@ -224,9 +202,8 @@ static void sir_matches_quadrature(void **s)
     o.draws = 20000;
     o.seed = 11;
     pk_fit_problem fp;
-    assert_int_equal(pk_fit_problem_init(&fp, &p, &o, &err), PK_OK);
     pk_fit_result res;
-    assert_int_equal(pk_fit_run(&fp, &res, &err), PK_OK);
+    tu_fit_run(&fp, &p, &o, &res);
     post1 q = {log(0.6 / 0.4), 1.5};
     /* the exact CDF by adaptive quadrature */
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
@@ -265,14 +242,11 @@ static void sir_matches_quadrature(void **s)
  * it may differ by ~0.1 at objectives of ~300. */
 static double objective(const pk_fit_problem *fp, pk_solver *s, const double *eta)
 {
-    double r[64];
+    double r[64], sum;
     pk_err err = {0};
     assert_true(fp->n_res <= 64);
-    if (pk_fit_residuals(fp, s, eta, r, NULL, &err))
+    if (tu_fit_objective(fp, s, eta, r, &sum, &err))
         fail_msg("%s", err.msg);
-    double sum = 0;
-    for (size_t i = 0; i < fp->n_res; i++)
-        sum += r[i] * r[i];
     return sum;
 }
 
@@ -286,7 +260,8 @@ static void sir_tolerance_keeps_weights(void **s)
     pk_patient p;
     pk_fit_problem fp;
     pk_fit_result res;
-    fit_file("params/patient2.ini", &o, &p, &fp, &res);
+    tu_load_patient("params/patient2.ini", &p);
+    tu_fit_run(&fp, &p, &o, &res);
     pk_err err = {0};
     pk_solver_opts so = pk_solver_default_opts();
     so.rtol = o.sir_rtol;

@@ -33,17 +33,11 @@ static void fit_subject(int subj, int proposals, int draws, pk_patient *p, pk_fi
     char rel_path[256];
     snprintf(rel_path, sizeof rel_path, "tests/data/theoph/theoph_%02d_mg.ini", subj);
     tu_load_patient(rel_path, p);
-    pk_fit_opts o = pk_fit_default_opts();
-    o.use_priors = 0;
+    pk_fit_opts o = tu_ml_opts();
     o.starts = 4;
     o.proposals = proposals;
     o.draws = draws;
-    o.threads = 1;
-    pk_err err = {0};
-    if (pk_fit_problem_init(fp, p, &o, &err))
-        fail_msg("%s", err.msg);
-    if (pk_fit_run(fp, res, &err))
-        fail_msg("%s: %s", rel_path, err.msg);
+    tu_fit_run(fp, p, &o, res);
 }
 
 /* 5%, 50% and 95% of the draws of parameter j (eta scale). */
@@ -143,11 +137,8 @@ static void theoph_draws_match_laplace(void **s)
 static double objective(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r)
 {
     pk_err err = {0};
-    if (pk_fit_residuals(fp, s, eta, r, NULL, &err))
-        return INFINITY;
-    double sum = 0;
-    for (size_t i = 0; i < fp->n_res; i++)
-        sum += r[i] * r[i];
+    double sum;
+    tu_fit_objective(fp, s, eta, r, &sum, &err);
     return sum;
 }
 
@@ -245,6 +236,17 @@ static void patient2_ml_refused(void **s)
     pk_patient_free(&p);
 }
 
+/* Patient 2 without priors, its first four estimates, fitted from one
+ * start without SIR. */
+static void patient2_ml4(pk_patient *p, pk_fit_problem *fp, pk_fit_result *res)
+{
+    tu_load_patient("params/patient2.ini", p);
+    p->n_estimate = 4;
+    pk_fit_opts o = tu_ml_opts();
+    o.starts = 1;
+    tu_fit_run(fp, p, &o, res);
+}
+
 /* Patient 2 without priors, its first four estimates: five residuals for
  * four parameters, and a perfect fit of "blasts 0 of 100 at day 7" only as Emax reaches its
  * bound, where the PD is stiff (50-400 thousand CVODE steps a solve,
@@ -256,20 +258,9 @@ static void patient2_ml_stops(void **s)
 {
     (void)s;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    p.n_estimate = 4;
-    pk_fit_opts o = pk_fit_default_opts();
-    o.use_priors = 0;
-    o.starts = 1;
-    o.proposals = 0;
-    o.draws = 0;
-    o.threads = 1;
     pk_fit_problem fp;
     pk_fit_result res = {0};
-    pk_err err = {0};
-    assert_int_equal(pk_fit_problem_init(&fp, &p, &o, &err), PK_OK);
-    if (pk_fit_run(&fp, &res, &err))
-        fail_msg("%s", err.msg);
+    patient2_ml4(&p, &fp, &res);
     double emax = res.theta[fp.est[0]];
     print_message("start 0: %d iterations, %ld solver runs, objective %.6f, %s %.4g/day\n",
                   res.start_iter[0], res.n_sims, res.obj, p.model->param[fp.est[0]].name, emax);
@@ -293,20 +284,10 @@ static void patient2_ml_sir_skips_outside(void **s)
 {
     (void)s;
     pk_patient p;
-    tu_load_patient("params/patient2.ini", &p);
-    p.n_estimate = 4;
-    pk_fit_opts o = pk_fit_default_opts();
-    o.use_priors = 0;
-    o.starts = 1;
-    o.proposals = 0;
-    o.draws = 0;
-    o.threads = 1;
     pk_fit_problem fp;
     pk_fit_result res = {0};
+    patient2_ml4(&p, &fp, &res);
     pk_err err = {0};
-    assert_int_equal(pk_fit_problem_init(&fp, &p, &o, &err), PK_OK);
-    if (pk_fit_run(&fp, &res, &err))
-        fail_msg("%s", err.msg);
     long opt_sims = res.n_sims;
     pk_fit_result_free(&res);
     fp.o.proposals = 200;

@@ -87,18 +87,13 @@ static void theoph_matches_nls(void **s)
             tu_load_patient(rel_path, &p);
             double w = isfinite(p.weight_kg) ? p.weight_kg : 80.0;
             for (unsigned long seed = 1; seed <= N_SEED; seed++) {
-                pk_fit_opts o = pk_fit_default_opts();
-                o.use_priors = 0;
+                pk_fit_opts o = tu_ml_opts();
                 o.seed = seed;
-                o.proposals = 0;
-                o.draws = 0;
-                o.threads = 1;
                 pk_fit_problem fp;
                 pk_fit_result res = {0};
                 pk_err err = {0};
-                int rc = pk_fit_problem_init(&fp, &p, &o, &err);
-                assert_int_equal(rc, PK_OK);
-                rc = pk_fit_run(&fp, &res, &err);
+                tu_fit_init(&fp, &p, &o);
+                int rc = pk_fit_run(&fp, &res, &err);
                 fits++;
                 if (rc != PK_OK) {
                     /* a clean error (one line), never a crash */
@@ -160,18 +155,14 @@ static void theoph_coupled_engine(void **s)
         snprintf(rel_path, sizeof rel_path, "tests/data/theoph/theoph_%02d_mg.ini", cases[c].subj);
         pk_patient p;
         tu_load_patient(rel_path, &p);
-        pk_fit_opts o = pk_fit_default_opts();
-        o.use_priors = 0;
+        pk_fit_opts o = tu_ml_opts();
         o.seed = cases[c].seed;
-        o.proposals = 0;
-        o.draws = 0;
-        o.threads = 1;
         o.coupled = 1;
         o.rtol = 1e-9;
         pk_fit_problem fp;
         pk_fit_result res = {0};
         pk_err err = {0};
-        assert_int_equal(pk_fit_problem_init(&fp, &p, &o, &err), PK_OK);
+        tu_fit_init(&fp, &p, &o);
         assert_int_equal(fp.o.jacobian, PK_JAC_FD); /* no sensitivities in the coupled engine */
         if (pk_fit_run(&fp, &res, &err))
             fail_msg("%s: %s", rel_path, err.msg);

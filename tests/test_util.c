@@ -46,6 +46,41 @@ void tu_observe(const pk_model *m, const double *theta, double weight_kg, const 
         m->observe(x + i * m->n_state, d, obs + i * m->n_obs);
 }
 
+pk_fit_opts tu_ml_opts(void)
+{
+    pk_fit_opts o = pk_fit_default_opts();
+    o.use_priors = o.proposals = o.draws = 0;
+    o.threads = 1;
+    return o;
+}
+
+void tu_fit_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o)
+{
+    pk_err err = {0};
+    if (pk_fit_problem_init(fp, p, o, &err))
+        fail_msg("%s: %s", p->path, err.msg);
+}
+
+void tu_fit_run(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
+                pk_fit_result *res)
+{
+    tu_fit_init(fp, p, o);
+    pk_err err = {0};
+    if (pk_fit_run(fp, res, &err))
+        fail_msg("%s: %s", p->path, err.msg);
+}
+
+int tu_fit_objective(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
+                     double *obj, pk_err *err)
+{
+    int rc = pk_fit_residuals(fp, s, eta, r, NULL, err);
+    double sum = 0;
+    for (size_t i = 0; i < fp->n_res && rc == PK_OK; i++)
+        sum += r[i] * r[i];
+    *obj = rc == PK_OK ? sum : INFINITY;
+    return rc;
+}
+
 double tu_rel_metric(const double *a, const double *b, size_t n, size_t stride, size_t col)
 {
     double worst = 0;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "pk_dosing.h"
+#include "pk_fit.h"
 #include "pk_patient.h"
 #include "pk_solver.h"
 
@@ -26,6 +27,23 @@ pk_dose *tu_doses(const pk_patient *p, size_t *n);
 /* Observables for every row of x (n_t x n_obs). */
 void tu_observe(const pk_model *m, const double *theta, double weight_kg, const double *x,
                 size_t n_t, double *obs);
+
+/* Maximum likelihood without SIR on one thread: no priors, no proposals
+ * or draws, threads 1; the rest as pk_fit_default_opts. */
+pk_fit_opts tu_ml_opts(void);
+
+/* pk_fit_problem_init of the loaded patient p, failing the test on error. */
+void tu_fit_init(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o);
+
+/* tu_fit_init, then pk_fit_run, failing the test on error. */
+void tu_fit_run(pk_fit_problem *fp, const pk_patient *p, const pk_fit_opts *o,
+                pk_fit_result *res);
+
+/* The fit's objective at eta into *obj: the sum of squares of its
+ * residuals (r: room for fp->n_res), INFINITY when they could not be
+ * computed.  Returns pk_fit_residuals' code (err says why). */
+int tu_fit_objective(const pk_fit_problem *fp, pk_solver *s, const double *eta, double *r,
+                     double *obj, pk_err *err);
 
 /* max |a-b|/|b| over entries with |b| >= 1e-6 (the project's accuracy
  * metric), for column col of row-major arrays with the given stride. */
