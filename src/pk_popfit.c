@@ -267,8 +267,9 @@ static double sumsq(const double *r, size_t n)
     return s;
 }
 
-/* log det(J^T J) by Cholesky; NAN when not positive definite. */
-static double logdet_jtj(const double *J, size_t n, size_t q)
+/* log det(J^T J) by Cholesky; NAN when not positive definite.  With step
+ * not NULL, also the Gauss-Newton step -(J^T J)^-1 J^T r (q values). */
+static double logdet_jtj(const double *J, const double *r, size_t n, size_t q, double *step)
 {
     gsl_matrix *H = gsl_matrix_alloc(q, q);
     if (!H)
@@ -281,6 +282,13 @@ static double logdet_jtj(const double *J, size_t n, size_t q)
         ld = 0;
         for (size_t a = 0; a < q; a++)
             ld += 2 * log(gsl_matrix_get(H, a, a));
+        if (step) {
+            gsl_vector_const_view rv = gsl_vector_const_view_array(r, n);
+            gsl_vector_view sv = gsl_vector_view_array(step, q);
+            gsl_blas_dgemv(CblasTrans, -1.0, &Jv.matrix, &rv.vector, 0.0, &sv.vector);
+            if (gsl_linalg_cholesky_svx(H, &sv.vector) != GSL_SUCCESS)
+                ld = NAN;
+        }
     }
     gsl_set_error_handler(old);
     gsl_matrix_free(H);
@@ -323,10 +331,102 @@ static double obs_constants(const pk_fit_problem *fp)
     return c;
 }
 
+/* Whether the model's solutions come from CVODE (with its noise) rather
+ * than a closed form. */
+static int solved_by_cvode(const pk_model *m)
+{
+    return !(m->pk_phi && m->n_state == m->n_pk);
+}
+
+/* cov = (J^T J)^-1 (q x q): the mode's Laplace covariance; -1 when
+ * singular. */
+static int conditional_cov(const double *J, size_t n, size_t q, double *cov)
+{
+    gsl_matrix_view C = gsl_matrix_view_array(cov, q, q);
+    gsl_matrix_const_view Jv = gsl_matrix_const_view_array(J, n, q);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &Jv.matrix, &Jv.matrix, 0.0, &C.matrix);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int ok = gsl_linalg_cholesky_decomp1(&C.matrix) == GSL_SUCCESS &&
+             gsl_linalg_cholesky_invert(&C.matrix) == GSL_SUCCESS;
+    gsl_set_error_handler(old);
+    return ok ? 0 : -1;
+}
+
+/* The Newton decrement g^T (J^T J)^-1 g of the sum of squares at (J, r),
+ * g = J^T r, with log det(J^T J) in *ld and the Gauss-Newton step; NAN
+ * when J^T J is singular. */
+static double decrement(const double *J, const double *r, size_t n, size_t q, double *ld,
+                        double *step)
+{
+    *ld = logdet_jtj(J, r, n, q, step);
+    if (!isfinite(*ld))
+        return NAN;
+    double d = 0;
+    for (size_t a = 0; a < q; a++) {
+        double g = 0;
+        for (size_t k = 0; k < n; k++)
+            g += J[k * q + a] * r[k];
+        d -= g * step[a];
+    }
+    return d;
+}
+
+#define PK_POLISH_MAX 6     /* Gauss-Newton steps after the optimiser */
+#define PK_POLISH_DONE 1e-9 /* Newton decrement at which the mode is taken as found */
+
+/* Gauss-Newton steps from the optimiser's mode (eta, r and J at it;
+ * overwritten).  The optimiser stops where the solver's noise in the sum
+ * of squares (1e-5 at rtol 1e-6 for sorafenib_flt3) hides further
+ * descent: in a direction the data barely inform, up to 1e-3 from the
+ * mode, and log det(J^T J), which moves by up to 40 per unit of eta
+ * there, carried that stop's noise into -2LL (0.02 per subject): too
+ * noisy for the outer finite differences.  The gradient J^T r is smooth
+ * where the sum of squares is not, so steps that shrink the Newton
+ * decrement (halved until they do: full steps overshoot where J^T J
+ * underestimates the curvature) reach the mode to 1e-6. */
+static int polish(const pk_popfit *pf, size_t i, pk_solver *s, double *eta, double *r, double *J,
+                  double *ld, long *sims)
+{
+    const pk_fit_problem *fp = &pf->fp[i];
+    size_t q = fp->n_est, n = fp->n_res;
+    double step[PK_MAX_PARAM], step2[PK_MAX_PARAM], e[PK_MAX_PARAM], ld2;
+    double dec = decrement(J, r, n, q, ld, step);
+    double *r2 = malloc(n * (q + 1) * sizeof *r2), *J2 = r2 ? r2 + n : NULL;
+    if (!r2)
+        return -1;
+    for (int it = 0; it < PK_POLISH_MAX && dec > PK_POLISH_DONE; it++) {
+        int taken = 0;
+        for (double t = 1; !taken && t > 0.2; t /= 2) {
+            int inside = 1;
+            for (size_t j = 0; j < q; j++) {
+                e[j] = eta[j] + t * step[j];
+                inside &= e[j] > fp->eta_lo[j] && e[j] < fp->eta_hi[j];
+            }
+            pk_err err = {0};
+            *sims += 1 + 2 * (long)q;
+            if (!inside || pk_fit_jacobian(fp, s, e, r2, J2, fp->o.jacobian, &err))
+                continue;
+            double dec2 = decrement(J2, r2, n, q, &ld2, step2);
+            if ((taken = dec2 < dec)) {
+                memcpy(eta, e, q * sizeof *e);
+                memcpy(r, r2, n * sizeof *r);
+                memcpy(J, J2, n * q * sizeof *J);
+                memcpy(step, step2, q * sizeof *step);
+                *ld = ld2;
+                dec = dec2;
+            }
+        }
+        if (!taken)
+            break;
+    }
+    free(r2);
+    return 0;
+}
+
 /* Subject i at v: its mode from eta (q values, overwritten) and its -2
  * log L.  J and r are scratch of n_res x q and n_res. */
 static int subject_m2ll(const pk_popfit *pf, size_t i, pk_solver *s, const pop_values *v,
-                        double *eta, double *out, double *r, double *J, long *sims)
+                        double *eta, double *out, double *r, double *J, double *cov, long *sims)
 {
     pk_fit_problem *fp = &pf->fp[i];
     pk_err e = {0};
@@ -337,12 +437,35 @@ static int subject_m2ll(const pk_popfit *pf, size_t i, pk_solver *s, const pop_v
     *sims += 1 + 2 * (long)v->q;
     if (pk_fit_jacobian(fp, s, eta, r, J, fp->o.jacobian, &e))
         return -1;
-    double ld = logdet_jtj(J, fp->n_res, v->q);
+    double ld = logdet_jtj(J, r, fp->n_res, v->q, NULL);
+    if (solved_by_cvode(pf->m) && polish(pf, i, s, eta, r, J, &ld, sims))
+        return -1;
+    if (cov && conditional_cov(J, fp->n_res, v->q, cov))
+        return -1;
     *out = sumsq(r, fp->n_res) + ld + v->logdet_omega + obs_constants(fp);
     return isfinite(*out) ? 0 : -1;
 }
 
 /* ---- -2 log L over the subjects ---- */
+
+/* Finite-difference steps (phi scale) and the gradient norm taken as an
+ * optimum.  A model in closed form gives -2LL to rounding: steps 1e-4
+ * (gradient) and 2e-3 (Hessian) and a gradient of 1e-3 (the optimum to
+ * about 1e-4).  Through CVODE at rtol 1e-6, -2LL carries noise of about
+ * 1e-3 per subject (sorafenib_flt3, the modes polished): steps of 1e-2
+ * and 5e-2 keep the gradient's error near 0.1 and the Hessian's near 5%
+ * of its diagonal (about 20 for a typical value with an SE of 0.3), and a
+ * gradient of 0.3 leaves less than 0.01 of -2LL to gain. */
+typedef struct {
+    double grad_h, hess_h, gtol;
+} fd_steps;
+
+static fd_steps fd_steps_for(const pk_model *m)
+{
+    if (!solved_by_cvode(m))
+        return (fd_steps){1e-4, 2e-3, 1e-3};
+    return (fd_steps){1e-2, 5e-2, 0.3};
+}
 
 typedef struct {
     pk_popfit *pf;
@@ -350,11 +473,13 @@ typedef struct {
     int nt;
     size_t q, nmax_res;
     double *eta;          /* n_sub x q: each subject's last mode (the next start) */
+    double *cov;          /* n_sub x q x q: its Laplace covariance (J^T J)^-1 */
     double *m2ll_sub;
     int *ok;
     long evals, sims;
     double t0;
     int iter;
+    fd_steps fd;
 } pop_state;
 
 /* -2 log L at phi (+ the typical values' prior penalty); INFINITY when a
@@ -389,7 +514,8 @@ static double objective(pop_state *st, const double *phi)
             long si = 0;
             st->ok[i] = r && J && !pk_interrupted() &&
                         subject_m2ll(pf, i, st->solver[tid], &v, st->eta + i * st->q,
-                                     &st->m2ll_sub[i], r, J, &si) == 0;
+                                     &st->m2ll_sub[i], r, J, st->cov + i * st->q * st->q,
+                                     &si) == 0;
             sims += si;
         }
         free(r);
@@ -416,7 +542,6 @@ static double f_cb(const gsl_vector *x, void *params)
     return isfinite(f) ? f : GSL_POSINF;
 }
 
-#define PK_POPFIT_FD_H 1e-4 /* central-difference step of the gradient (phi scale) */
 
 static void df_cb(const gsl_vector *x, void *params, gsl_vector *g)
 {
@@ -429,12 +554,12 @@ static void df_cb(const gsl_vector *x, void *params, gsl_vector *g)
     }
     memcpy(y, x->data, n * sizeof *y);
     for (size_t k = 0; k < n; k++) {
-        y[k] = x->data[k] + PK_POPFIT_FD_H;
+        y[k] = x->data[k] + st->fd.grad_h;
         double fp = objective(st, y);
-        y[k] = x->data[k] - PK_POPFIT_FD_H;
+        y[k] = x->data[k] - st->fd.grad_h;
         double fm = objective(st, y);
         y[k] = x->data[k];
-        gsl_vector_set(g, k, (fp - fm) / (2 * PK_POPFIT_FD_H));
+        gsl_vector_set(g, k, (fp - fm) / (2 * st->fd.grad_h));
     }
     free(y);
 }
@@ -476,14 +601,14 @@ static int minimise(pop_state *st, double *phi, size_t n, int *converged, char *
             break;
         /* -2LL's gradient below 1e-3 per unit of phi (logs, eta scale):
          * the optimum to about 1e-4 in each */
-        if (gsl_multimin_test_gradient(mz->gradient, 1e-3) == GSL_SUCCESS) {
+        if (gsl_multimin_test_gradient(mz->gradient, st->fd.gtol) == GSL_SUCCESS) {
             *converged = 1;
             break;
         }
     }
     /* no further progress along the search direction at a small gradient
      * is an optimum too */
-    if (status == GSL_ENOPROG && gsl_blas_dnrm2(mz->gradient) < 1e-2)
+    if (status == GSL_ENOPROG && gsl_blas_dnrm2(mz->gradient) < 10 * st->fd.gtol)
         *converged = 1;
     gsl_set_error_handler(old);
     snprintf(why, why_size, "%s after %d iterations, gradient norm %.3g",
@@ -504,6 +629,93 @@ static int minimise(pop_state *st, double *phi, size_t n, int *converged, char *
         return pk_err_set(err, PK_ESOLVER, "", "the population objective is not finite at the "
                           "start: some subject's mode could not be found");
     return PK_OK;
+}
+
+/* ---- expectation-maximisation steps towards the optimum ---- */
+
+#define PK_EM_MAX 40    /* steps at most */
+#define PK_EM_TOL 2e-3  /* largest change in phi (logs, eta scale) taken as done */
+
+/* New typical values and Omega from the modes and their Laplace
+ * covariances C_i (the iterative two-stage or Laplace-EM update):
+ * mu = mean of the modes (with --priors, each pulled to its prior as a
+ * normal prior pulls a mean of n values), Omega = mean of
+ * (mode - mu)(mode - mu)^T + C_i, its diagonal only without --full-omega.
+ * Fixed random effects and the error factors keep their values. */
+static void em_update(const pop_state *st, double *phi)
+{
+    const pk_popfit *pf = st->pf;
+    pop_values v;
+    unpack(pf, phi, &v);
+    size_t q = v.q, N = pf->n_sub;
+    double mu[PK_MAX_PARAM], S[PK_MAX_PARAM * PK_MAX_PARAM] = {0};
+    for (size_t a = 0; a < q; a++) {
+        size_t j = (size_t)v.inner[a];
+        double m = 0, om2 = 0;
+        for (size_t i = 0; i < N; i++)
+            m += st->eta[i * q + a] / (double)N;
+        for (size_t b = 0; b <= a; b++)
+            om2 += v.L[a * q + b] * v.L[a * q + b];
+        if (pf->o.use_priors && isfinite(pf->prior_med[j])) {
+            double w = (double)N / om2, w0 = 1 / (pf->prior_sd[j] * pf->prior_sd[j]);
+            m = (w * m + w0 * pf->prior_med[j]) / (w + w0);
+        }
+        mu[a] = m;
+        phi[j] = m;
+    }
+    for (size_t i = 0; i < N; i++)
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = 0; b <= a; b++)
+                S[a * q + b] += ((st->eta[i * q + a] - mu[a]) * (st->eta[i * q + b] - mu[b]) +
+                                 st->cov[(i * q + a) * q + b]) / (double)N;
+    gsl_matrix_view Sv = gsl_matrix_view_array(S, q, q);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int chol = pf->o.full_omega && gsl_linalg_cholesky_decomp1(&Sv.matrix) == GSL_SUCCESS;
+    gsl_set_error_handler(old);
+    size_t k = v.p;
+    for (size_t a = 0; a < q; a++) {
+        if (!isnan(pf->o.omega_fixed[v.inner[a]]))
+            continue;
+        if (!pf->o.full_omega) {
+            phi[k++] = 0.5 * log(S[a * q + a]);
+            continue;
+        }
+        if (!chol) { /* keep the current Omega */
+            k += 1 + a;
+            continue;
+        }
+        phi[k++] = log(S[a * q + a]);
+        for (size_t b = 0; b < a; b++)
+            phi[k++] = S[a * q + b];
+    }
+}
+
+/* EM steps from phi until it settles: each costs one evaluation of -2LL,
+ * against 2 n_phi for a finite-difference gradient, and is not misled by
+ * -2LL's noise; BFGS then finishes on -2LL itself.  Stops early (phi kept
+ * at the best -2LL seen) when -2LL rises by more than 1. */
+static void em_steps(pop_state *st, double *phi, size_t n)
+{
+    double best = INFINITY, best_phi[PK_POPFIT_MAX_PHI], prev[PK_POPFIT_MAX_PHI];
+    for (int it = 0; it < PK_EM_MAX && !pk_interrupted(); it++) {
+        double f = objective(st, phi);
+        progress(st, f);
+        if (!isfinite(f) || f > best + 1)
+            break;
+        if (f < best) {
+            best = f;
+            memcpy(best_phi, phi, n * sizeof *phi);
+        }
+        memcpy(prev, phi, n * sizeof *phi);
+        em_update(st, phi);
+        double d = 0;
+        for (size_t k = 0; k < n; k++)
+            d = fmax(d, fabs(phi[k] - prev[k]));
+        if (d < PK_EM_TOL)
+            break;
+    }
+    if (isfinite(best))
+        memcpy(phi, best_phi, n * sizeof *phi);
 }
 
 /* ---- start, standard errors, results ---- */
@@ -535,14 +747,13 @@ static void start_phi(const pk_popfit *pf, double *phi)
             phi[k++] = 0;
 }
 
-#define PK_POPFIT_HESS_H 2e-3 /* step of the Hessian's central differences */
 
 /* Covariance of phi: 2 H^-1, H the central-difference Hessian of -2 log L
  * (which is -2 times the log-likelihood's).  Leaves the optimum's modes
  * in st->eta on return. */
 static int phi_covariance(pop_state *st, const double *phi, size_t n, pk_popfit_result *res)
 {
-    double h = PK_POPFIT_HESS_H, *y = malloc(n * sizeof *y), *eta0 = NULL;
+    double h = st->fd.hess_h, *y = malloc(n * sizeof *y), *eta0 = NULL;
     size_t ne = st->pf->n_sub * st->q;
     gsl_matrix *H = gsl_matrix_alloc(n, n);
     res->phi_cov = calloc(n * n, sizeof *res->phi_cov);
@@ -680,6 +891,7 @@ static void state_free(pop_state *st)
             pk_solver_free(st->solver[t]);
     free(st->solver);
     free(st->eta);
+    free(st->cov);
     free(st->m2ll_sub);
     free(st->ok);
 }
@@ -689,6 +901,7 @@ static int state_init(pop_state *st, pk_popfit *pf, pk_err *err)
     memset(st, 0, sizeof *st);
     st->pf = pf;
     st->t0 = pk_clock_s();
+    st->fd = fd_steps_for(pf->m);
     st->nt = 1;
 #ifdef _OPENMP
     st->nt = pf->o.threads > 0 ? pf->o.threads : omp_get_max_threads();
@@ -698,9 +911,10 @@ static int state_init(pop_state *st, pk_popfit *pf, pk_err *err)
         st->nmax_res = pf->fp[i].n_res > st->nmax_res ? pf->fp[i].n_res : st->nmax_res;
     st->solver = calloc((size_t)st->nt, sizeof *st->solver);
     st->eta = malloc(pf->n_sub * st->q * sizeof *st->eta);
+    st->cov = malloc(pf->n_sub * st->q * st->q * sizeof *st->cov);
     st->m2ll_sub = malloc(pf->n_sub * sizeof *st->m2ll_sub);
     st->ok = calloc(pf->n_sub, sizeof *st->ok);
-    if (!st->solver || !st->eta || !st->m2ll_sub || !st->ok)
+    if (!st->solver || !st->eta || !st->cov || !st->m2ll_sub || !st->ok)
         return pk_err_set(err, PK_ENOMEM, "", "out of memory");
     for (int t = 0; t < st->nt; t++)
         if (!(st->solver[t] = pk_fit_solver(&pf->fp[0], pf->o.rtol)))
@@ -733,6 +947,8 @@ int pk_popfit_run(pk_popfit *pf, pk_popfit_result *res, pk_err *err)
         for (size_t a = 0; a < st.q; a++)
             st.eta[i * st.q + a] = v.mu[v.inner[a]];
     start_errors(&st, phi);
+    if (solved_by_cvode(pf->m))
+        em_steps(&st, phi, res->n_phi);
     if ((rc = minimise(&st, phi, res->n_phi, &res->converged, res->stop, sizeof res->stop, err)) == PK_OK) {
         res->cov_ok = phi_covariance(&st, phi, res->n_phi, res) > 0;
         if (pk_interrupted())

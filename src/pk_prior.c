@@ -27,6 +27,8 @@ double pk_prior_from_eta(pk_prior_kind k, double eta)
     case PK_PRIOR_LOGNORMAL:
         return exp(eta);
     case PK_PRIOR_LOGITNORMAL:
+        if (isnan(eta)) /* fmax would make it -LOGIT_BOUND: an unknown is not 4.5e-5 */
+            return NAN;
         eta = fmin(fmax(eta, -LOGIT_BOUND), LOGIT_BOUND);
         return 1.0 / (1.0 + exp(-eta));
     case PK_PRIOR_LOG10NORMAL:

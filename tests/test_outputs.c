@@ -196,9 +196,22 @@ static void loose_rtol_reported(void **st)
     pk_patient_free(&p);
 }
 
+/* A back-transformed unknown (an interval without a standard error) is
+ * unknown on every scale: the logit's clamp once made it 4.5e-5. */
+static void unknown_stays_unknown(void **state)
+{
+    (void)state;
+    assert_true(isnan(pk_prior_from_eta(PK_PRIOR_LOGITNORMAL, NAN)));
+    assert_true(isnan(pk_prior_from_eta(PK_PRIOR_LOGNORMAL, NAN)));
+    assert_true(isnan(pk_prior_from_eta(PK_PRIOR_LOG10NORMAL, NAN)));
+    assert_float_equal(pk_prior_from_eta(PK_PRIOR_LOGITNORMAL, 0), 0.5, 1e-15);
+    assert_float_equal(pk_prior_from_eta(PK_PRIOR_LOGITNORMAL, log(3.0)), 0.75, 1e-15);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unknown_stays_unknown),
         cmocka_unit_test(extreme_parameters),
         cmocka_unit_test(tolerance_edges),
         cmocka_unit_test(loose_rtol_reported),
