@@ -30,6 +30,19 @@ build/pksim sweep results/theoph_01_mg/fit.ini --days 10 --doses 200,400,800,160
 build/pksim popfit tests/data/theoph/theoph_*_mg.ini --out results/popfit_theoph --plot --quiet
 build/pksim popfit tests/data/popfit/phenobarb_nm.csv --model iv1cpt --obs 1=conc \
   --estimate CL_L_per_h_per_kg,V_L_per_kg --out results/popfit_phenobarb --quiet
+# The six AML patients (docs/popfit.md, "The six patients"): Emax with a
+# random effect, m0's fixed at its prior SD, the literature priors on both
+# typical values, the error SDs as the model states them; then each
+# patient refitted with that population as the prior, and the two MAPs
+# side by side (results/popfit_aml/individual_fits.md).
+build/pksim popfit params/patient[1-6].ini --estimate Emax_L_per_day,m0 --omega m0=1.5 \
+  --sigma fixed --priors --out results/popfit_aml --plot --quiet
+for i in 1 2 3 4 5 6; do
+  build/pksim fit --prior results/popfit_aml/popfit.ini "params/patient$i.ini" \
+    --out "results/popfit_aml/patient$i" --quiet
+done
+scripts/popfit_moves.sh >results/popfit_aml/individual_fits.md.tmp
+mv results/popfit_aml/individual_fits.md.tmp results/popfit_aml/individual_fits.md
 # One table: observed vs predicted for every observation of the six fits.
 tmp=$(mktemp results/fits.md.XXXXXX)
 trap 'rm -f "$tmp"' EXIT
