@@ -21,7 +21,7 @@ static const char *scale_name(pk_prior_kind k)
 /* Index in phi of a named entry, or -1. */
 static int phi_index(const pk_popfit_result *res, const char *what, const char *name)
 {
-    char key[64];
+    char key[160];
     snprintf(key, sizeof key, "%s:%s", what, name);
     for (size_t k = 0; k < res->n_phi; k++)
         if (!strcmp(res->phi_name[k], key))
@@ -37,9 +37,36 @@ static void omega_sd(const pk_popfit *pf, const pk_popfit_result *res, size_t j,
     const char *nm = pf->m->param[pf->o.param[j]].name;
     *sd = sqrt(res->omega[j * res->p + j]);
     int k = phi_index(res, "log_omega", nm);
-    /* diagonal Omega: SE(omega) = omega SE(log omega); a full one's
-     * diagonal is a sum of squares of L: no simple SE, leave NAN */
-    *se = k >= 0 && !pf->o.full_omega ? *sd * res->phi_se[k] : NAN;
+    *se = NAN;
+    if (k < 0 || !res->phi_cov || !(res->phi_se[k] >= 0))
+        return;
+    if (!pf->o.full_omega) { /* SE(omega) = omega SE(log omega) */
+        *se = *sd * res->phi_se[k];
+        return;
+    }
+    /* a full Omega's SD is sqrt(sum_b L_jb^2) over its row of the Cholesky
+     * factor, whose diagonal is estimated as a log: the delta method with
+     * d SD / d log L_jj = L_jj^2 / SD and d SD / d L_jb = L_jb / SD */
+    int idx[PK_MAX_PARAM];
+    double g[PK_MAX_PARAM];
+    size_t n = 0;
+    double ljj = exp(res->phi[k]);
+    idx[n] = k;
+    g[n++] = ljj * ljj / *sd;
+    for (size_t l = 0; l < j; l++) {
+        char key[100];
+        snprintf(key, sizeof key, "%s,%s", nm, pf->m->param[pf->o.param[l]].name);
+        int kl = phi_index(res, "L", key);
+        if (kl >= 0) {
+            idx[n] = kl;
+            g[n++] = res->phi[kl] / *sd;
+        }
+    }
+    double v = 0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++)
+            v += g[a] * g[b] * res->phi_cov[(size_t)idx[a] * res->n_phi + (size_t)idx[b]];
+    *se = v >= 0 ? sqrt(v) : NAN;
 }
 
 /* CV% of a log-normal random effect with SD w on the log scale. */
