@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pksim trial throughput, parallel efficiency (1 vs 2 MPI ranks), memory
 # per rank and reduction cost (docs/benchmarks.md, "Virtual trials").
-# Writes results/bench_trial.txt.  About 4 minutes on the 2-core machine
+# Writes results/bench_trial.txt.  About 7 minutes on the 2-core machine
 # (longer when it is shared: the load average is on every line).
 # Usage: scripts/bench/trial.sh [BUILD_DIR]   (default build; an MPI build)
 set -euo pipefail
@@ -12,17 +12,19 @@ build=${1:-build}
 pk=$PWD/$build/pksim
 theoph=tests/data/trial/theoph_popfit.ini
 soraf=tests/data/trial/sorafenib_example_popfit.ini
+aml=results/popfit_aml/popfit.ini # the six patients' population; day-0 values of patient 2
 out=results/bench_trial.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mpi=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
 
-# run LABEL RANKS THREADS POP PATIENTS DOSES SCHEDULES: one line of figures;
-# max RSS per rank from /usr/bin/time around each rank
+# run LABEL RANKS THREADS POP PATIENTS DOSES SCHEDULES [OPTION...]: one line
+# of figures; max RSS per rank from /usr/bin/time around each rank
 run() {
   local label=$1 np=$2 thr=$3 pop=$4 n=$5 doses=$6 sch=$7
+  shift 7
   local cmd=(/usr/bin/time -f "%M %U %S" -a -o "$tmp/rss" "$pk" trial "$pop" --patients "$n" --doses
-             "$doses" --schedules "$sch" --days 180 --threads "$thr" --out "$tmp/o" --quiet)
+             "$doses" --schedules "$sch" --days 180 --threads "$thr" --out "$tmp/o" --quiet "$@")
   : >"$tmp/rss"
   local t0; t0=$(date +%s.%N)
   if [ "$np" = 0 ]; then "${cmd[@]}" 2>"$tmp/err"; else "${mpi[@]}" -np "$np" "${cmd[@]}" 2>"$tmp/err"; fi
@@ -39,10 +41,21 @@ run() {
 }
 
 { echo "# pksim trial benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
-  echo "# 180 days; oral1cpt: Theoph population; sorafenib_flt3: the example population"; } >"$out"
+  echo "# 180 days; oral1cpt: Theoph population; sorafenib_flt3: the example population (tests)"
+  echo "# and the six AML patients' population (results/popfit_aml, day-0 values of patient 2)"; } >"$out"
 # columns: ranks x threads; CPU is user + system summed over the ranks
 run "oral1cpt 1e4 x 4, singleton" 0 1 $theoph 10000 200,400 qd,bid
 run "oral1cpt 1e4 x 4, mpirun" 2 1 $theoph 10000 200,400 qd,bid
 run "oral1cpt 1e5 x 4, mpirun" 2 1 $theoph 100000 200,400 qd,bid
 run "sorafenib 1024 x 4, singleton" 0 1 $soraf 1024 400,800 qd,bid
 run "sorafenib 1024 x 4, mpirun" 2 1 $soraf 1024 400,800 qd,bid
+# parallel efficiency on wall time: the same 8000 simulations on 1 and 2
+# ranks, three times each (this machine's speed drifts by 25% between runs:
+# compare the fastest of each)
+for rep in 1 2 3; do
+  run "AML 2000 x 4, singleton #$rep" 0 1 $aml 2000 400,800 qd,bid --patient params/patient2.ini
+  run "AML 2000 x 4, mpirun #$rep" 2 1 $aml 2000 400,800 qd,bid --patient params/patient2.ini
+done
+# the target: 10^4 virtual patients x 8 regimens in under 2 minutes
+run "AML 1e4 x 8, mpirun" 2 1 $aml 10000 200,400,600,800 qd,bid --patient params/patient2.ini
+run "AML 1e4 x 8, 2 threads" 0 2 $aml 10000 200,400,600,800 qd,bid --patient params/patient2.ini
