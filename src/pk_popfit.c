@@ -268,8 +268,10 @@ static double sumsq(const double *r, size_t n)
 }
 
 /* log det(J^T J) by Cholesky; NAN when not positive definite.  With step
- * not NULL, also the Gauss-Newton step -(J^T J)^-1 J^T r (q values). */
-static double logdet_jtj(const double *J, const double *r, size_t n, size_t q, double *step)
+ * not NULL, also the Gauss-Newton step -(J^T J)^-1 J^T r (q values); with
+ * inv not NULL, (J^T J)^-1 (q x q), from the same factor. */
+static double logdet_jtj(const double *J, const double *r, size_t n, size_t q, double *step,
+                         double *inv)
 {
     gsl_matrix *H = gsl_matrix_alloc(q, q);
     if (!H)
@@ -288,6 +290,12 @@ static double logdet_jtj(const double *J, const double *r, size_t n, size_t q, d
             gsl_blas_dgemv(CblasTrans, -1.0, &Jv.matrix, &rv.vector, 0.0, &sv.vector);
             if (gsl_linalg_cholesky_svx(H, &sv.vector) != GSL_SUCCESS)
                 ld = NAN;
+        }
+        if (inv && isfinite(ld)) {
+            gsl_matrix_view Iv = gsl_matrix_view_array(inv, q, q);
+            if (gsl_linalg_cholesky_invert(H) != GSL_SUCCESS)
+                ld = NAN;
+            gsl_matrix_memcpy(&Iv.matrix, H);
         }
     }
     gsl_set_error_handler(old);
@@ -338,27 +346,13 @@ static int solved_by_cvode(const pk_model *m)
     return !(m->pk_phi && m->n_state == m->n_pk);
 }
 
-/* cov = (J^T J)^-1 (q x q): the mode's Laplace covariance; -1 when
- * singular. */
-static int conditional_cov(const double *J, size_t n, size_t q, double *cov)
-{
-    gsl_matrix_view C = gsl_matrix_view_array(cov, q, q);
-    gsl_matrix_const_view Jv = gsl_matrix_const_view_array(J, n, q);
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &Jv.matrix, &Jv.matrix, 0.0, &C.matrix);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int ok = gsl_linalg_cholesky_decomp1(&C.matrix) == GSL_SUCCESS &&
-             gsl_linalg_cholesky_invert(&C.matrix) == GSL_SUCCESS;
-    gsl_set_error_handler(old);
-    return ok ? 0 : -1;
-}
-
 /* The Newton decrement g^T (J^T J)^-1 g of the sum of squares at (J, r),
  * g = J^T r, with log det(J^T J) in *ld and the Gauss-Newton step; NAN
  * when J^T J is singular. */
 static double decrement(const double *J, const double *r, size_t n, size_t q, double *ld,
                         double *step)
 {
-    *ld = logdet_jtj(J, r, n, q, step);
+    *ld = logdet_jtj(J, r, n, q, step, NULL);
     if (!isfinite(*ld))
         return NAN;
     double d = 0;
@@ -375,7 +369,7 @@ static double decrement(const double *J, const double *r, size_t n, size_t q, do
 #define PK_POLISH_DONE 1e-9 /* Newton decrement at which the mode is taken as found */
 
 /* Gauss-Newton steps from the optimiser's mode (eta, r and J at it;
- * overwritten).  The optimiser stops where the solver's noise in the sum
+ * overwritten with the polished mode's).  The optimiser stops where the solver's noise in the sum
  * of squares (1e-5 at rtol 1e-6 for sorafenib_flt3) hides further
  * descent: in a direction the data barely inform, up to 1e-3 from the
  * mode, and log det(J^T J), which moves by up to 40 per unit of eta
@@ -385,12 +379,12 @@ static double decrement(const double *J, const double *r, size_t n, size_t q, do
  * decrement (halved until they do: full steps overshoot where J^T J
  * underestimates the curvature) reach the mode to 1e-6. */
 static int polish(const pk_popfit *pf, size_t i, pk_solver *s, double *eta, double *r, double *J,
-                  double *ld, long *sims)
+                  long *sims)
 {
     const pk_fit_problem *fp = &pf->fp[i];
     size_t q = fp->n_est, n = fp->n_res;
-    double step[PK_MAX_PARAM], step2[PK_MAX_PARAM], e[PK_MAX_PARAM], ld2;
-    double dec = decrement(J, r, n, q, ld, step);
+    double step[PK_MAX_PARAM], step2[PK_MAX_PARAM], e[PK_MAX_PARAM], ld;
+    double dec = decrement(J, r, n, q, &ld, step);
     double *r2 = malloc(n * (q + 1) * sizeof *r2), *J2 = r2 ? r2 + n : NULL;
     if (!r2)
         return -1;
@@ -406,13 +400,12 @@ static int polish(const pk_popfit *pf, size_t i, pk_solver *s, double *eta, doub
             *sims += 1 + 2 * (long)q;
             if (!inside || pk_fit_jacobian(fp, s, e, r2, J2, fp->o.jacobian, &err))
                 continue;
-            double dec2 = decrement(J2, r2, n, q, &ld2, step2);
+            double dec2 = decrement(J2, r2, n, q, &ld, step2);
             if ((taken = dec2 < dec)) {
                 memcpy(eta, e, q * sizeof *e);
                 memcpy(r, r2, n * sizeof *r);
                 memcpy(J, J2, n * q * sizeof *J);
                 memcpy(step, step2, q * sizeof *step);
-                *ld = ld2;
                 dec = dec2;
             }
         }
@@ -424,7 +417,8 @@ static int polish(const pk_popfit *pf, size_t i, pk_solver *s, double *eta, doub
 }
 
 /* Subject i at v: its mode from eta (q values, overwritten) and its -2
- * log L.  J and r are scratch of n_res x q and n_res. */
+ * log L.  J and r are scratch of n_res x q and n_res; cov receives the
+ * mode's (J^T J)^-1 (q x q) for models solved by CVODE. */
 static int subject_m2ll(const pk_popfit *pf, size_t i, pk_solver *s, const pop_values *v,
                         double *eta, double *out, double *r, double *J, double *cov, long *sims)
 {
@@ -437,11 +431,12 @@ static int subject_m2ll(const pk_popfit *pf, size_t i, pk_solver *s, const pop_v
     *sims += 1 + 2 * (long)v->q;
     if (pk_fit_jacobian(fp, s, eta, r, J, fp->o.jacobian, &e))
         return -1;
-    double ld = logdet_jtj(J, r, fp->n_res, v->q, NULL);
-    if (solved_by_cvode(pf->m) && polish(pf, i, s, eta, r, J, &ld, sims))
+    /* through CVODE: the mode polished, and its Laplace covariance kept
+     * for the EM steps (em_steps), which only such models take */
+    int cvode = solved_by_cvode(pf->m);
+    if (cvode && polish(pf, i, s, eta, r, J, sims))
         return -1;
-    if (cov && conditional_cov(J, fp->n_res, v->q, cov))
-        return -1;
+    double ld = logdet_jtj(J, r, fp->n_res, v->q, NULL, cvode ? cov : NULL);
     *out = sumsq(r, fp->n_res) + ld + v->logdet_omega + obs_constants(fp);
     return isfinite(*out) ? 0 : -1;
 }
@@ -541,7 +536,6 @@ static double f_cb(const gsl_vector *x, void *params)
     double f = objective(params, x->data);
     return isfinite(f) ? f : GSL_POSINF;
 }
-
 
 static void df_cb(const gsl_vector *x, void *params, gsl_vector *g)
 {
@@ -746,7 +740,6 @@ static void start_phi(const pk_popfit *pf, double *phi)
         if (error_estimable(pf, (int)c))
             phi[k++] = 0;
 }
-
 
 /* Covariance of phi: 2 H^-1, H the central-difference Hessian of -2 log L
  * (which is -2 times the log-likelihood's).  Leaves the optimum's modes
