@@ -36,17 +36,6 @@ int pk_mpi_any(const pk_mpi *mp, int flag)
     return out;
 }
 
-int pk_mpi_gather(const pk_mpi *mp, const double *send, size_t n, double *recv)
-{
-    if (mp->size == 1) {
-        memcpy(recv, send, n * sizeof *send);
-        return 0;
-    }
-    /* blocks are far below 2^31 doubles (PK_TRIAL_BLOCK patients) */
-    return MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD) ==
-                   MPI_SUCCESS ? 0 : -1;
-}
-
 const char *pk_mpi_build(void)
 {
     return "MPI";
@@ -70,13 +59,6 @@ int pk_mpi_any(const pk_mpi *mp, int flag)
 {
     (void)mp;
     return flag != 0;
-}
-
-int pk_mpi_gather(const pk_mpi *mp, const double *send, size_t n, double *recv)
-{
-    (void)mp;
-    memcpy(recv, send, n * sizeof *send);
-    return 0;
 }
 
 const char *pk_mpi_build(void)

@@ -21,10 +21,6 @@ void pk_mpi_finalize(pk_mpi *mp);
 /* 1 on every rank when flag is nonzero on any rank (a stop, a failure). */
 int pk_mpi_any(const pk_mpi *mp, int flag);
 
-/* Rank 0 receives every rank's n doubles, in rank order, into recv
- * (size x n); other ranks' recv is not used.  Without MPI, a copy. */
-int pk_mpi_gather(const pk_mpi *mp, const double *send, size_t n, double *recv);
-
 /* "MPI (Open MPI 4.1.4)" or "serial (no MPI)": for the summary. */
 const char *pk_mpi_build(void);
 

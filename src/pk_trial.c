@@ -1,9 +1,10 @@
 /* pk_trial: the runner.  Patients are cut into fixed blocks of
  * PK_TRIAL_BLOCK; in round k rank q simulates block k x ranks + q on its
  * OpenMP threads (the sweep's simulation of one draw in every scenario:
- * sweep_sim_draw), then rank 0 gathers the round's blocks and reduces
- * them in block order.  One collective per round also carries any rank's
- * stop (SIGINT/SIGTERM), so all ranks stop together. */
+ * sweep_sim_draw) and hands it to a pk_stream, which brings the blocks to
+ * rank 0 and has them reduced there in block order while the ranks go on
+ * (no round waits for the slowest rank).  The stream also carries any
+ * rank's stop (SIGINT/SIGTERM), so all ranks stop together. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "pk_clock.h"
 #include "pk_mpi.h"
 #include "pk_solver.h"
+#include "pk_stream.h"
 #include "pk_sweep_impl.h"
 #include "pk_trial.h"
 
@@ -40,12 +42,13 @@ typedef struct trial_job {
     pk_trial_result *r;
     sweep_sim sm;
     size_t np, ns, nro, nt, ntr, nblocks, packn;
-    double *pack;        /* this rank's block: B x np parameters, then B x ns x nro read-outs */
-    double *recv;        /* rank 0: a round's blocks, ranks x packn */
+    pk_stream *st;       /* the blocks on their way to rank 0 */
+    double *pack;        /* the round's block (packn: B x np parameters, then B x ns x nro
+                            read-outs), a slot of the stream */
     double *tr, *dly;    /* the block's trajectories and doses (not kept) */
     FILE *rows;          /* rank 0: trial_patients.csv */
     double t0;
-    int stop, bad;
+    int stop;
 } trial_job;
 
 static size_t block_size(const trial_job *j, size_t blk)
@@ -83,33 +86,20 @@ static void progress(const trial_job *j, size_t done)
         fputc('\n', stderr);
 }
 
-/* The main thread, after round k: agree on a stop, gather, and on rank 0
- * reduce the round's blocks in block order. */
-static void exchange(trial_job *j, size_t k)
+/* Rank 0, in block order: the block's read-outs into the reducer and its
+ * rows into trial_patients.csv. */
+static void consume(void *ctx, size_t round, int rank, const double *pk)
 {
-    const pk_mpi *mp = j->mp;
-    if ((j->stop = pk_mpi_any(mp, pk_interrupted() != 0 || j->bad)))
-        return;
+    trial_job *j = ctx;
     double t = pk_clock_s();
-    if (pk_mpi_gather(mp, j->pack, j->packn, j->recv)) {
-        j->stop = j->bad = 1;
-        return;
-    }
-    if (mp->rank != 0)
-        return;
-    size_t done = 0;
-    for (int q = 0; q < mp->size; q++) {
-        size_t blk = k * (size_t)mp->size + (size_t)q, nb = block_size(j, blk);
-        const double *pk = j->recv + (size_t)q * j->packn;
-        const double *ro = pk + PK_TRIAL_BLOCK * j->np;
-        pk_trial_reducer_add(&j->r->rd, ro, nb);
-        for (size_t i = 0; i < nb && j->rows; i++)
-            patient_rows(j, blk * PK_TRIAL_BLOCK + i, pk + i * j->np, ro + i * j->ns * j->nro);
-        done = blk * PK_TRIAL_BLOCK + nb;
-    }
+    size_t blk = round * (size_t)j->mp->size + (size_t)rank, nb = block_size(j, blk);
+    const double *ro = pk + PK_TRIAL_BLOCK * j->np;
+    pk_trial_reducer_add(&j->r->rd, ro, nb);
+    for (size_t i = 0; i < nb && j->rows; i++)
+        patient_rows(j, blk * PK_TRIAL_BLOCK + i, pk + i * j->np, ro + i * j->ns * j->nro);
     j->r->reduce_seconds += pk_clock_s() - t;
-    if (j->o->progress && done)
-        progress(j, done);
+    if (j->o->progress && nb)
+        progress(j, blk * PK_TRIAL_BLOCK + nb);
 }
 
 /* Every round on this rank's threads. */
@@ -128,6 +118,14 @@ static void run_rounds(trial_job *j, int nthr)
         double *x = malloc(j->sm.ng * m->n_state * sizeof *x);
         double *ob = malloc(j->sm.ng * m->n_obs * sizeof *ob);
         for (size_t k = 0; k < rounds; k++) {
+#pragma omp master
+            {
+                j->pack = pk_stream_slot(j->st, k);
+                j->stop = j->pack == NULL;
+            }
+#pragma omp barrier
+            if (j->stop)
+                break;
             size_t blk = k * R + (size_t)j->mp->rank, nb = block_size(j, blk);
             double *ro = j->pack + PK_TRIAL_BLOCK * j->np;
 #pragma omp for schedule(dynamic, 1)
@@ -139,11 +137,9 @@ static void run_rounds(trial_job *j, int nthr)
                                ro + i * j->ns * j->nro, j->tr + i * j->ns * j->nt * j->ntr,
                                j->dly + i * j->ns * j->sm.ndd);
             }
+            /* the loop's barrier: the block is whole before it is handed in */
 #pragma omp master
-            exchange(j, k);
-#pragma omp barrier
-            if (j->stop)
-                break;
+            pk_stream_put(j->st, k, pk_interrupted() != 0);
         }
         free(x);
         free(ob);
@@ -176,16 +172,15 @@ int pk_trial_check(const pk_trial_pop *pop, const pk_trial_opts *o, pk_err *err)
     return rc ? err->code : PK_OK;
 }
 
-/* Buffers of one block (and rank 0's round); -1 when out of memory. */
+/* The stream of blocks and one block's scratch; -1 when out of memory. */
 static int alloc_job(trial_job *j)
 {
     size_t B = PK_TRIAL_BLOCK, R = (size_t)j->mp->size;
     j->packn = B * (j->np + j->ns * j->nro);
-    j->pack = calloc(j->packn, sizeof *j->pack);
-    j->recv = j->mp->rank == 0 ? malloc(R * j->packn * sizeof *j->recv) : NULL;
+    j->st = pk_stream_open(j->mp, j->packn, (j->nblocks + R - 1) / R, consume, j);
     j->tr = malloc(B * j->ns * j->nt * j->ntr * sizeof *j->tr);
     j->dly = malloc(B * j->ns * (j->sm.ndd ? j->sm.ndd : 1) * sizeof *j->dly);
-    return j->pack && (j->recv || j->mp->rank) && j->tr && j->dly ? 0 : -1;
+    return j->st && j->tr && j->dly ? 0 : -1;
 }
 
 /* Rank 0: the quantiles or rates into the sweep's table, and the ranking. */
@@ -214,7 +209,7 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
         return err->code;
     trial_job j = {pop, o, mp, r, {0}, m->n_param, r->sw.n_scen, m->n_readout, 0, 1, 0, 0,
                    NULL, NULL, NULL, NULL, mp->rank == 0 ? per_patient : NULL, pk_clock_s(),
-                   0, 0};
+                   0};
     pk_sweep_result *sw = &r->sw;
     sw->n_ro = m->n_readout;
     sw->n_draws = (size_t)o->patients;
@@ -239,16 +234,18 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     r->ranks = mp->size;
     r->threads = nthr;
     int rc = PK_OK;
-    if (pk_mpi_any(mp, bad))
+    if (pk_mpi_any(mp, bad)) {
+        pk_stream_discard(j.st);
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for a block of %d patients",
                         PK_TRIAL_BLOCK);
-    else {
+    } else {
         run_rounds(&j, nthr);
         r->sims = o->patients * (long)j.ns;
-        if (pk_interrupted() || (j.stop && !j.bad))
+        int stopped = pk_stream_close(j.st, pk_interrupted() != 0);
+        if (stopped < 0)
+            rc = pk_err_set(err, PK_ENOMEM, "", "MPI failed to bring a block to rank 0");
+        else if (stopped || pk_interrupted())
             rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
-        else if (j.bad)
-            rc = pk_err_set(err, PK_ENOMEM, "", "a rank failed to exchange its block");
         else if (mp->rank == 0) {
             finish(r, &rule);
             if (r->fails == r->sims)
@@ -257,8 +254,6 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     }
     r->seconds = pk_clock_s() - j.t0;
     sweep_sim_free(&j.sm);
-    free(j.pack);
-    free(j.recv);
     free(j.tr);
     free(j.dly);
     return rc;

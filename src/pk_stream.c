@@ -1,0 +1,274 @@
+/* pk_stream: blocks from every rank, consumed on rank 0 in block order
+ * (see pk_stream.h).
+ *
+ * Every block travels with a header double: 0, data; 1, its rank stops
+ * here (the block is not data and the rank sends nothing after it).  Rank
+ * q sends exactly its rounds in order, or fewer ending in a header of 1;
+ * rank 0 keeps up to PK_STREAM_WINDOW receives posted per rank, reposting
+ * a slot once its block is consumed, and at the end sends every rank one
+ * word: 0, done; 1, stopped.  A rank ahead by the window waits for its
+ * oldest send, which completes once rank 0 has consumed far enough. */
+#include "pk_stream.h"
+
+#include <stdlib.h>
+
+#ifdef PKSIM_MPI
+#include <mpi.h>
+#endif
+
+#define W PK_STREAM_WINDOW
+
+enum { TAG_BLOCK = 71, TAG_END = 72 };
+
+struct pk_stream {
+    const pk_mpi *mp;
+    size_t len;        /* doubles per block with its header (n + 1) */
+    size_t rounds;     /* rounds per rank */
+    pk_stream_consume *consume;
+    void *ctx;
+    double *buf;       /* rank 0: size x W blocks (rank q's round r at q x W + r % W); else W */
+    size_t next;       /* rank 0: blocks consumed (block b: round b / size of rank b % size) */
+    size_t own;        /* rounds this rank has handed in */
+    int started;       /* the receives are posted */
+    int stopping;      /* this rank knows the run stops */
+    int failed;        /* an MPI call failed */
+#ifdef PKSIM_MPI
+    MPI_Request *req;  /* rank 0: receives, q x W + r % W; other ranks: sends, r % W */
+    size_t *got;       /* rank 0: blocks received from rank q (consumed, unless stopping) */
+    size_t *posted;    /* rank 0: receives posted for rank q */
+    int *ended;        /* rank 0: rank q's last message arrived */
+    MPI_Request end_req; /* other ranks: rank 0's last word */
+    int end_word, end_seen;
+#endif
+};
+
+static double *block(const pk_stream *s, int q, size_t r)
+{
+    return s->buf + ((size_t)q * W + r % W) * s->len;
+}
+
+#ifdef PKSIM_MPI
+static int mpi_ok(pk_stream *s, int rc)
+{
+    if (rc != MPI_SUCCESS)
+        s->failed = s->stopping = 1;
+    return rc == MPI_SUCCESS;
+}
+
+/* Rank 0: receives for rank q's next rounds, into slots already consumed. */
+static void post(pk_stream *s, int q)
+{
+    while (s->posted[q] < s->rounds && s->posted[q] < s->got[q] + W && !s->failed) {
+        size_t r = s->posted[q]++;
+        mpi_ok(s, MPI_Irecv(block(s, q, r), (int)s->len, MPI_DOUBLE, q, TAG_BLOCK, MPI_COMM_WORLD,
+                            &s->req[(size_t)q * W + r % W]));
+    }
+}
+
+/* Rank 0: rank q's next block, waiting for it or not; 1 when it is there. */
+static int receive(pk_stream *s, int q, int wait)
+{
+    int flag = 1;
+    MPI_Request *rq = &s->req[(size_t)q * W + s->got[q] % W];
+    if (!mpi_ok(s, wait ? MPI_Wait(rq, MPI_STATUS_IGNORE) : MPI_Test(rq, &flag, MPI_STATUS_IGNORE)))
+        return 0;
+    if (!flag)
+        return 0;
+    if (block(s, q, s->got[q]++)[0] != 0)
+        s->ended[q] = s->stopping = 1;
+    return 1;
+}
+#endif
+
+/* Rank 0: consumes blocks in order while they are there (wait: while they
+ * are due); stops at its own round not yet handed in. */
+static void advance(pk_stream *s, int wait)
+{
+    size_t R = (size_t)s->mp->size, total = s->rounds * R;
+    while (!s->stopping && s->next < total) {
+        size_t r = s->next / R;
+        int q = (int)(s->next % R);
+        if (q == 0 && r >= s->own)
+            return;
+#ifdef PKSIM_MPI
+        if (q != 0 && (!receive(s, q, wait) || s->stopping))
+            return;
+#else
+        (void)wait;
+#endif
+        s->consume(s->ctx, r, q, block(s, q, r) + 1);
+        s->next++;
+#ifdef PKSIM_MPI
+        if (q != 0)
+            post(s, q);
+#endif
+    }
+}
+
+static void stream_free(pk_stream *s)
+{
+    if (!s)
+        return;
+#ifdef PKSIM_MPI
+    free(s->req);
+    free(s->got);
+    free(s->posted);
+    free(s->ended);
+#endif
+    free(s->buf);
+    free(s);
+}
+
+pk_stream *pk_stream_open(const pk_mpi *mp, size_t n, size_t rounds, pk_stream_consume *consume,
+                          void *ctx)
+{
+    pk_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    size_t R = mp->rank == 0 ? (size_t)mp->size : 1;
+    *s = (pk_stream){.mp = mp, .len = n + 1, .rounds = rounds, .consume = consume, .ctx = ctx};
+    s->buf = calloc(R * W * s->len, sizeof *s->buf);
+    int ok = s->buf != NULL;
+#ifdef PKSIM_MPI
+    s->req = malloc(R * W * sizeof *s->req);
+    s->got = calloc(R, sizeof *s->got);
+    s->posted = calloc(R, sizeof *s->posted);
+    s->ended = calloc(R, sizeof *s->ended);
+    ok = ok && s->req && s->got && s->posted && s->ended;
+#endif
+    if (!ok) {
+        stream_free(s);
+        return NULL;
+    }
+#ifdef PKSIM_MPI
+    for (size_t i = 0; i < R * W; i++)
+        s->req[i] = MPI_REQUEST_NULL;
+    s->end_req = MPI_REQUEST_NULL;
+#endif
+    return s;
+}
+
+#ifdef PKSIM_MPI
+/* Other ranks: has rank 0 said its last word (a stop, since it says it
+ * only after consuming every round of this rank)? */
+static void heard_end(pk_stream *s)
+{
+    int flag = 0;
+    if (!s->end_seen && mpi_ok(s, MPI_Test(&s->end_req, &flag, MPI_STATUS_IGNORE)) && flag) {
+        s->end_seen = 1;
+        s->stopping |= s->end_word != 0;
+    }
+}
+
+/* Other ranks: round r's block goes to rank 0 (its slot's last send done). */
+static void send_block(pk_stream *s, size_t r, int last)
+{
+    double *b = block(s, 0, r);
+    b[0] = last;
+    mpi_ok(s, MPI_Isend(b, (int)s->len, MPI_DOUBLE, 0, TAG_BLOCK, MPI_COMM_WORLD, &s->req[r % W]));
+}
+#endif
+
+void pk_stream_discard(pk_stream *s)
+{
+    stream_free(s);
+}
+
+/* The receives every rank keeps posted: rank 0's first rounds of every
+ * rank, another rank's for rank 0's last word. */
+static void start(pk_stream *s)
+{
+    if (s->started)
+        return;
+    s->started = 1;
+#ifdef PKSIM_MPI
+    if (s->mp->rank == 0)
+        for (int q = 1; q < s->mp->size; q++)
+            post(s, q);
+    else
+        mpi_ok(s, MPI_Irecv(&s->end_word, 1, MPI_INT, 0, TAG_END, MPI_COMM_WORLD, &s->end_req));
+#endif
+}
+
+double *pk_stream_slot(pk_stream *s, size_t r)
+{
+    start(s);
+    if (s->stopping)
+        return NULL;
+    if (s->mp->rank == 0) {
+        size_t R = (size_t)s->mp->size;
+        /* own round r - W must be consumed: it shares the slot */
+        while (r >= W && s->next <= (r - W) * R && !s->stopping)
+            advance(s, 1);
+        return s->stopping ? NULL : block(s, 0, r) + 1;
+    }
+#ifdef PKSIM_MPI
+    mpi_ok(s, MPI_Wait(&s->req[r % W], MPI_STATUS_IGNORE));
+    heard_end(s);
+    if (s->stopping) { /* rank 0 stops the run: say this rank's last word */
+        if (!s->failed)
+            send_block(s, r, 1);
+        return NULL;
+    }
+#endif
+    return block(s, 0, r) + 1;
+}
+
+int pk_stream_put(pk_stream *s, size_t r, int stop)
+{
+    s->own = r + 1;
+    if (s->mp->rank == 0) {
+        s->stopping |= stop != 0;
+        advance(s, 0);
+        return s->stopping;
+    }
+#ifdef PKSIM_MPI
+    heard_end(s);
+    s->stopping |= stop != 0;
+    if (!s->failed)
+        send_block(s, r, s->stopping);
+#endif
+    return s->stopping;
+}
+
+int pk_stream_close(pk_stream *s, int stop)
+{
+    const pk_mpi *mp = s->mp;
+    start(s);
+    int stopped;
+    if (mp->rank == 0) {
+        while (!s->stopping && s->next < s->rounds * (size_t)mp->size)
+            advance(s, 1);
+        stopped = s->stopping || stop;
+#ifdef PKSIM_MPI
+        int word = s->stopping;
+        for (int q = 1; q < mp->size && !s->failed; q++)
+            mpi_ok(s, MPI_Send(&word, 1, MPI_INT, q, TAG_END, MPI_COMM_WORLD));
+        /* stopping: take in what every rank sent up to its last word, and
+         * withdraw the receives nothing will match */
+        for (int q = 1; q < mp->size && s->stopping && !s->failed; q++) {
+            while (!s->ended[q] && s->got[q] < s->rounds && !s->failed) {
+                receive(s, q, 1);
+                post(s, q);
+            }
+            for (size_t r = s->got[q]; r < s->posted[q] && !s->failed; r++) {
+                MPI_Request *rq = &s->req[(size_t)q * W + r % W];
+                mpi_ok(s, MPI_Cancel(rq));
+                mpi_ok(s, MPI_Wait(rq, MPI_STATUS_IGNORE));
+            }
+        }
+#endif
+    } else {
+#ifdef PKSIM_MPI
+        mpi_ok(s, MPI_Waitall(W, s->req, MPI_STATUSES_IGNORE));
+        if (!s->end_seen && mpi_ok(s, MPI_Wait(&s->end_req, MPI_STATUS_IGNORE)))
+            s->stopping |= s->end_word != 0;
+#endif
+        stopped = s->stopping || stop;
+    }
+    int failed = s->failed;
+    stream_free(s);
+    /* every rank ends here: agree on the outcome */
+    int any = pk_mpi_any(mp, failed ? 2 : stopped);
+    return failed ? -1 : any;
+}
