@@ -257,6 +257,25 @@ static void kinds_any(const pop_fig *f, int *any)
     }
 }
 
+/* The x column of a plot against PRED (ipred 0) or IPRED; on a log axis
+ * through pk_pos, which drops values at or below 0. */
+static const char *pred_column(int ipred, int log)
+{
+    return log ? (ipred ? "pk_pos(column('ipred'))" : "pk_pos(column('pred'))")
+               : (ipred ? "column('ipred')" : "column('pred')");
+}
+
+/* Observable k's points of the first n_kinds kinds (each kind its own
+ * marker), ending the panel. */
+static void panel_points(pk_gp_script *gs, const pop_fig *f, const pop_grid *gr, size_t k,
+                         int n_kinds, const char *x, const char *y, const pk_plot_opts *o)
+{
+    for (int kind = 0; kind < n_kinds; kind++)
+        if (f->ob[k].cnt[kind])
+            pop_obs_item(gs, f, k, kind, x, y, NULL, gr->legend.point_size, o);
+    fprintf(gs->f, "\nunset label\n");
+}
+
 /* Observable k's observed values against PRED (ipred 0) or IPRED. */
 static void gof_panel(pk_gp_script *gs, const pop_fig *f, const pop_grid *gr, size_t k,
                       int ipred, const pk_plot_opts *o)
@@ -276,13 +295,8 @@ static void gof_panel(pk_gp_script *gs, const pop_fig *f, const pop_grid *gr, si
     pop_axis(g, 'x', ob->log, ob->lo, ob->hi);
     pop_axis(g, 'y', ob->log, ob->lo, ob->hi);
     fprintf(g, "plot $pk_id%zu using 1:2 with lines lw 1.2 lc rgb '%s' notitle", k, PK_C_GREY);
-    const char *x = ob->log ? (ipred ? "pk_pos(column('ipred'))" : "pk_pos(column('pred'))")
-                            : (ipred ? "column('ipred')" : "column('pred')");
-    const char *y = ob->log ? "pk_pos(column('dv'))" : "column('dv')";
-    for (int kind = 0; kind < POP_KINDS; kind++)
-        if (ob->cnt[kind])
-            pop_obs_item(gs, f, k, kind, x, y, NULL, gr->legend.point_size, o);
-    fprintf(g, "\nunset label\n");
+    panel_points(gs, f, gr, k, POP_KINDS, pred_column(ipred, ob->log),
+                 ob->log ? "pk_pos(column('dv'))" : "column('dv')", o);
 }
 
 static void gof_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)
@@ -353,14 +367,9 @@ static void res_panel(pk_gp_script *gs, const pop_fig *f, const pop_grid *gr, si
             -lim, lim, plot_nice_step(lim / 1.5));
     fprintf(g, "plot 0 with lines lw 1.2 lc rgb '%s' notitle, 2 with lines dt 2 lc rgb '%s' "
                "notitle, -2 with lines dt 2 lc rgb '%s' notitle", PK_C_GREY, PK_C_GREY, PK_C_GREY);
-    const char *x = by_day ? "column('day')"
-                    : log_x ? (which == 1 ? "pk_pos(column('pred'))" : "pk_pos(column('ipred'))")
-                            : (which == 1 ? "column('pred')" : "column('ipred')");
-    const char *y = which < 2 ? "column('cwres')" : "column('iwres')";
-    for (int kind = 0; kind < POP_CHECK; kind++) /* a check has no residual */
-        if (ob->cnt[kind])
-            pop_obs_item(gs, f, k, kind, x, y, NULL, gr->legend.point_size, o);
-    fprintf(g, "\nunset label\n");
+    /* the kinds before POP_CHECK: a check has no residual */
+    panel_points(gs, f, gr, k, POP_CHECK, by_day ? "column('day')" : pred_column(which == 3, log_x),
+                 which < 2 ? "column('cwres')" : "column('iwres')", o);
 }
 
 static void res_body(pk_gp_script *gs, const void *v, const pk_plot_opts *o)

@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # CLI: simulate succeeds on every shipped patient file; bad input exits 2
 # with one line naming file, line and key, and writes nothing.
-set -u
-pksim=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/cli_lib.sh"
 
 for f in "$src"/params/patient*.ini; do
   id=$(basename "$f" .ini)

@@ -4,17 +4,10 @@
 # posterior.csv was the bug), and both exit 0.  A run waits for the
 # directory's lock (flock on DIR itself) rather than refusing; it leaves
 # nothing behind and follows no symlink planted in DIR.
-set -u
-pksim=$1
-src=$2
+. "$(dirname "$0")/cli_lib.sh"
 n_fit=${PKSIM_OUTSETS_FIT:-50}       # pairs of patient 5 fits
 n_theoph=${PKSIM_OUTSETS_THEOPH:-150} # pairs of Theoph fits
 n_sim=${PKSIM_OUTSETS_SIM:-20}        # pairs of simulations
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 t_start=$(date +%s)
 
 fit_opts=(--starts 1 --proposals 40 --draws 20 --threads 1 --quiet)

@@ -9,14 +9,7 @@
 #      popfit_obs.csv's, row for row, for the right patient and day.
 #   3. popfit over the data set directly (--model) gives the same
 #      popfit_obs.csv as over the imported files.
-set -u
-pksim=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/cli_lib.sh"
 
 data=$src/tests/data/popfit/theoph_nm.csv
 "$pksim" import "$data" --model oral1cpt --estimate ka_per_h,CL_L_per_h,V_L --out "$tmp/imp" \

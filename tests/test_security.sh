@@ -2,15 +2,8 @@
 # Text from inputs, options and paths never runs as gnuplot or shell code,
 # and no temporary path can be hijacked by a planted symlink.  Each payload
 # would create a marker file if it ran; none may appear.
-set -u
-pksim=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/cli_lib.sh"
 cd "$tmp" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 no_marker() { # name
   if [ -e "$tmp/$1" ] || [ -e "$tmp/work/$1" ]; then bad "payload ran: $1 exists"; else ok; fi
 }

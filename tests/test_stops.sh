@@ -2,14 +2,8 @@
 # Prompt stops: SIGINT/SIGTERM end every command within a second, exit
 # 130/143, and leave neither a partial output nor a temporary file; stale
 # temporary files of killed runs are cleared by the next run.
-set -u
-pksim=$1
-src=$2
-tmp=$(mktemp -d)
+. "$(dirname "$0")/cli_lib.sh"
 trap 'umount "$tmp/tiny" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # stop_after SIGNAL SECONDS WANT_STATUS LABEL cmd...: the command must end
 # within a second of the signal with WANT_STATUS.

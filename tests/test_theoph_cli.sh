@@ -4,14 +4,7 @@
 # the mg subjects 9 (seed 4) and 5, 10, 11, 12 (seed 7) now exit 0, never
 # by a signal; and fit honours the file's [solver] (engine, rtol) unless
 # --rtol is given.
-set -u
-pksim=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/cli_lib.sh"
 data=$src/tests/data/theoph
 
 fit() { # FILE SEED OUT [options]: exit status of a short fit

@@ -4,14 +4,8 @@
 # build is missing), equal to a serial build's when PKSIM_SERIAL_BIN names
 # one; real numbers in the table; refused inputs exit 2 with one line and
 # write nothing; SIGTERM to one rank stops all with nothing written.
-set -u
-pksim=$1
-src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 skipped=""
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/cli_lib.sh"
+skipped=""
 pop=$src/tests/data/trial/theoph_popfit.ini
 files="trial.csv trial_events.csv trial_summary.txt trial_patients.csv"
 args=(--patients 300 --doses 200,400 --schedules qd,bid --days 30 --seed 5 --per-patient --quiet)
