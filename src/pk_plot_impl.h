@@ -99,7 +99,7 @@ void plot_stack_legend(FILE *g, const plot_stack *st);
 enum { POP_EXACT, POP_BELOW, POP_ABOVE, POP_CHECK, POP_KINDS };
 
 typedef struct pop_obsv {
-    char name[64];       /* as popfit_obs.csv names it */
+    const char *name;    /* as popfit_obs.csv names it (its text, whatever the length) */
     char unit[48];       /* the model's unit ("" without the model) */
     int log;             /* the model's panel of it declares a log axis */
     int cnt[POP_KINDS];

@@ -64,7 +64,7 @@ static int obsv_index(pop_fig *f, const char *name)
         return -1;
     pop_obsv *ob = &f->ob[f->n_obsv];
     memset(ob, 0, sizeof *ob);
-    snprintf(ob->name, sizeof ob->name, "%s", name);
+    ob->name = name; /* a copy cut short would not match the next row's name */
     ob->lo = ob->t_lo = INFINITY;
     ob->hi = ob->t_hi = -INFINITY;
     obsv_axis(f->m, ob);

@@ -8,6 +8,9 @@
  *     same figures drawn with harmless names: the input changed nothing
  *     but the contents of literals and the layout's numbers (a longer
  *     scenario name widens the column of names).
+ *  3. The same for a population fit's figures (observed vs predicted,
+ *     residuals, the individual fits) with the two names as subject ids
+ *     and the first line as an observable's name.
  * A violation aborts, which libFuzzer reports as a finding. */
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +95,37 @@ static void put(const char *name, const char *text)
     }
 }
 
-/* The trajectory figure (with --out) and the sweep figures (with the two
- * names), scripts concatenated; NULL when the figures were refused. */
+/* A population fit's popfit_obs.csv and popfit_traj.csv: subjects a and b,
+ * observable wbc and one named obsv, two days each. */
+static void put_popfit(const char *obsv, const char *a, const char *b)
+{
+    char obs[16384], traj[16384]; /* 8 rows of two names of at most 255 bytes */
+    size_t k = (size_t)snprintf(obs, sizeof obs, "patient,day,observable,dv,censoring,check,"
+                                "n_cells,pred,ipred,iwres,cwres\n");
+    size_t t = (size_t)snprintf(traj, sizeof traj, "patient,day,observable,pred,ipred\n");
+    char name[256]; /* one CSV field: no separators or CSV quotes */
+    snprintf(name, sizeof name, "%s", obsv);
+    for (char *c = name; *c; c++)
+        if (*c == ',' || *c == '"' || *c == '\r')
+            *c = '_';
+    const char *ids[2] = {a, b}, *names[2] = {"wbc", name};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            for (int d = 0; d < 2; d++) {
+                k += (size_t)snprintf(obs + k, sizeof obs - k, "%s,%d,%s,%g,none,0,0,%g,%g,%g,%g\n",
+                                      ids[i], d * 7, names[j], 2.0 + i - d, 2.1 + i - d,
+                                      1.9 + i - d, 0.4 - i, 0.3 * d - 0.2);
+                t += (size_t)snprintf(traj + t, sizeof traj - t, "%s,%d,%s,%g,%g\n", ids[i],
+                                      d * 7, names[j], 2.1 + i - d, 1.9 + i - d);
+            }
+    put("popfit_obs.csv", obs);
+    put("popfit_traj.csv", traj);
+}
+
+/* The trajectory figure (with --out), the sweep figures (with the two
+ * names) and a population fit's figures (with the names as subjects and
+ * out as an observable), scripts concatenated; NULL when the figures were
+ * refused. */
 static char *scripts(const char *out, const char *a, const char *b, size_t *len)
 {
     char sw[1024], tr[2048];
@@ -118,6 +150,10 @@ static char *scripts(const char *out, const char *a, const char *b, size_t *len)
     o.out = NULL;
     if (rc == PK_OK)
         rc = pk_plot_sweep(dir, &o, written, sizeof written, &err);
+    if (rc == PK_OK) {
+        put_popfit(out, a, b);
+        rc = pk_plot_popfit(dir, &o, written, sizeof written, &err);
+    }
     fclose(f);
     if (rc != PK_OK) {
         free(buf);
@@ -162,8 +198,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (char *c = field[i]; *c; c++)
             if (*c == ',' || *c == '"' || *c == '\r')
                 *c = '_';
-    if (!field[0][0] || strchr(field[0], '.'))
-        strcpy(field[0], "fig");
+    if (!field[0][0] || strchr(field[0], '.') || strcmp(field[0], "wbc") == 0)
+        strcpy(field[0], "fig"); /* an --out without extension; an observable besides wbc */
     /* the read-out figure places "<dose> mg/day qd|bid" names on its dose
      * axis (data, not code); keep the names from looking like that */
     for (int i = 1; i < 3; i++) {
