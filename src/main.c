@@ -253,9 +253,10 @@ static int cmd_trial(const pk_cli *cli)
                    o.per_patient ? ",trial_patients.csv" : "");
         }
         fprintf(stderr, "pksim trial: %ld simulations in %.2f s (%.0f per second; %s, %d rank%s x "
-                "%d threads; reduction %.3f s)\n", res.sims, res.seconds,
-                res.sims / (res.seconds > 0 ? res.seconds : 1), pk_mpi_build(), res.ranks,
-                res.ranks == 1 ? "" : "s", res.threads, res.reduce_seconds);
+                "%d threads; reduction %.3f s; waiting %.1f%% of rank time)\n", res.sims,
+                res.seconds, res.sims / (res.seconds > 0 ? res.seconds : 1), pk_mpi_build(),
+                res.ranks, res.ranks == 1 ? "" : "s", res.threads, res.reduce_seconds,
+                100 * res.wait_seconds / (res.ranks * (res.seconds > 0 ? res.seconds : 1)));
         if (res.fails)
             fprintf(stderr, "pksim trial: warning: %ld simulations failed and are left out (see "
                             "trial_summary.txt)\n", res.fails);

@@ -36,6 +36,14 @@ int pk_mpi_any(const pk_mpi *mp, int flag)
     return out;
 }
 
+double pk_mpi_sum(const pk_mpi *mp, double x)
+{
+    double sum = x;
+    if (mp->size > 1)
+        MPI_Allreduce(&x, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    return sum;
+}
+
 const char *pk_mpi_build(void)
 {
     return "MPI";
@@ -59,6 +67,12 @@ int pk_mpi_any(const pk_mpi *mp, int flag)
 {
     (void)mp;
     return flag != 0;
+}
+
+double pk_mpi_sum(const pk_mpi *mp, double x)
+{
+    (void)mp;
+    return x;
 }
 
 const char *pk_mpi_build(void)

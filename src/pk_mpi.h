@@ -21,6 +21,9 @@ void pk_mpi_finalize(pk_mpi *mp);
 /* 1 on every rank when flag is nonzero on any rank (a stop, a failure). */
 int pk_mpi_any(const pk_mpi *mp, int flag);
 
+/* The sum of x over the ranks, on every rank. */
+double pk_mpi_sum(const pk_mpi *mp, double x);
+
 /* "MPI (Open MPI 4.1.4)" or "serial (no MPI)": for the summary. */
 const char *pk_mpi_build(void);
 

@@ -48,6 +48,7 @@ typedef struct trial_job {
     double *tr, *dly;    /* the block's trajectories and doses (not kept) */
     FILE *rows;          /* rank 0: trial_patients.csv */
     double t0;
+    double stream_s;     /* the main thread's time in pk_stream calls */
     int stop;
 } trial_job;
 
@@ -120,8 +121,10 @@ static void run_rounds(trial_job *j, int nthr)
         for (size_t k = 0; k < rounds; k++) {
 #pragma omp master
             {
+                double t = pk_clock_s();
                 j->pack = pk_stream_slot(j->st, k);
                 j->stop = j->pack == NULL;
+                j->stream_s += pk_clock_s() - t;
             }
 #pragma omp barrier
             if (j->stop)
@@ -139,7 +142,11 @@ static void run_rounds(trial_job *j, int nthr)
             }
             /* the loop's barrier: the block is whole before it is handed in */
 #pragma omp master
-            pk_stream_put(j->st, k, pk_interrupted() != 0);
+            {
+                double t = pk_clock_s();
+                pk_stream_put(j->st, k, pk_interrupted() != 0);
+                j->stream_s += pk_clock_s() - t;
+            }
         }
         free(x);
         free(ob);
@@ -209,7 +216,7 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
         return err->code;
     trial_job j = {pop, o, mp, r, {0}, m->n_param, r->sw.n_scen, m->n_readout, 0, 1, 0, 0,
                    NULL, NULL, NULL, NULL, mp->rank == 0 ? per_patient : NULL, pk_clock_s(),
-                   0};
+                   0, 0};
     pk_sweep_result *sw = &r->sw;
     sw->n_ro = m->n_readout;
     sw->n_draws = (size_t)o->patients;
@@ -241,7 +248,11 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     } else {
         run_rounds(&j, nthr);
         r->sims = o->patients * (long)j.ns;
+        double t = pk_clock_s();
         int stopped = pk_stream_close(j.st, pk_interrupted() != 0);
+        j.stream_s += pk_clock_s() - t;
+        /* rank 0's reductions run inside its stream calls: work, not waiting */
+        r->wait_seconds = pk_mpi_sum(mp, j.stream_s - (mp->rank == 0 ? r->reduce_seconds : 0));
         if (stopped < 0)
             rc = pk_err_set(err, PK_ENOMEM, "", "MPI failed to bring a block to rank 0");
         else if (stopped || pk_interrupted())

@@ -122,6 +122,8 @@ typedef struct pk_trial_result {
     long sims, fails, clipped;
     double seconds;         /* the whole run (rank 0) */
     double reduce_seconds;  /* rank 0's reductions and per-patient rows */
+    double wait_seconds;    /* summed over the ranks: time waiting on the others (for a
+                               block's slot, a send, the end), reductions excluded */
     int ranks, threads;
 } pk_trial_result;
 

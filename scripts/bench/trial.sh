@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pksim trial throughput, parallel efficiency (1 vs 2 MPI ranks), memory
 # per rank and reduction cost (docs/benchmarks.md, "Virtual trials").
-# Writes results/bench_trial.txt.  About 7 minutes on the 2-core machine
+# Writes results/bench_trial.txt.  About 17 minutes on the 2-core machine
 # (longer when it is shared: the load average is on every line).
 # Usage: scripts/bench/trial.sh [BUILD_DIR]   (default build; an MPI build)
 set -euo pipefail
@@ -29,13 +29,15 @@ run() {
   local t0; t0=$(date +%s.%N)
   if [ "$np" = 0 ]; then "${cmd[@]}" 2>"$tmp/err"; else "${mpi[@]}" -np "$np" "${cmd[@]}" 2>"$tmp/err"; fi
   local wall; wall=$(echo "$(date +%s.%N) - $t0" | bc)
+  last_wall=$wall
   local line; line=$(grep 'simulations in' "$tmp/err")
   local sims secs red; sims=$(awk '{print $3}' <<<"$line"); secs=$(awk '{print $6}' <<<"$line")
   red=$(grep -o 'reduction [0-9.]*' <<<"$line" | awk '{print $2}')
+  local waitp; waitp=$(grep -o 'waiting [0-9.]*%' <<<"$line" | awk '{print $2}')
   local cpu; cpu=$(awk '{c += $2 + $3} END {print c}' "$tmp/rss")
-  printf '%-30s %sx%s %7s sims %7.2f s run %7.2f s wall %6.0f sims/s %7.1f s CPU %6.3f ms CPU/sim  reduce %6.3f s  maxRSS/rank %s MB  load %s\n' \
+  printf '%-30s %sx%s %7s sims %7.2f s run %7.2f s wall %6.0f sims/s %7.1f s CPU %6.3f ms CPU/sim  reduce %6.3f s  waiting %5s  maxRSS/rank %s MB  load %s\n' \
     "$label" "$((np > 0 ? np : 1))" "$thr" "$sims" "$secs" "$wall" "$(echo "$sims / $secs" | bc -l)" \
-    "$cpu" "$(echo "1000 * $cpu / $sims" | bc -l)" "$red" \
+    "$cpu" "$(echo "1000 * $cpu / $sims" | bc -l)" "$red" "$waitp" \
     "$(sort -n "$tmp/rss" | tail -1 | awk '{printf "%.1f", $1 / 1024}')" \
     "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
 }
@@ -43,19 +45,27 @@ run() {
 { echo "# pksim trial benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
   echo "# 180 days; oral1cpt: Theoph population; sorafenib_flt3: the example population (tests)"
   echo "# and the six AML patients' population (results/popfit_aml, day-0 values of patient 2)"; } >"$out"
-# columns: ranks x threads; CPU is user + system summed over the ranks
+# columns: ranks x threads; CPU is user + system summed over the ranks;
+# waiting: the ranks' time spent waiting on each other, of ranks x run time
 run "oral1cpt 1e4 x 4, singleton" 0 1 $theoph 10000 200,400 qd,bid
 run "oral1cpt 1e4 x 4, mpirun" 2 1 $theoph 10000 200,400 qd,bid
 run "oral1cpt 1e5 x 4, mpirun" 2 1 $theoph 100000 200,400 qd,bid
 run "sorafenib 1024 x 4, singleton" 0 1 $soraf 1024 400,800 qd,bid
 run "sorafenib 1024 x 4, mpirun" 2 1 $soraf 1024 400,800 qd,bid
 # parallel efficiency on wall time: the same 8000 simulations on 1 and 2
-# ranks, three times each (this machine's speed drifts by 25% between runs:
-# compare the fastest of each)
-for rep in 1 2 3; do
+# ranks, five pairs back to back (this machine's speed drifts by up to 50%
+# between minutes: a pair's ratio is the measure, the median its summary)
+effs=()
+for rep in 1 2 3 4 5; do
   run "AML 2000 x 4, singleton #$rep" 0 1 $aml 2000 400,800 qd,bid --patient params/patient2.ini
+  w1=$last_wall
   run "AML 2000 x 4, mpirun #$rep" 2 1 $aml 2000 400,800 qd,bid --patient params/patient2.ini
+  effs+=("$(echo "100 * $w1 / (2 * $last_wall)" | bc -l)")
 done
+printf 'parallel efficiency, 1 vs 2 ranks, wall time, pairs:%s  median %.0f%%\n' \
+  "$(printf ' %.0f%%' "${effs[@]}")" "$(printf '%s\n' "${effs[@]}" | sort -g | sed -n 3p)" | tee -a "$out"
 # the target: 10^4 virtual patients x 8 regimens in under 2 minutes
 run "AML 1e4 x 8, mpirun" 2 1 $aml 10000 200,400,600,800 qd,bid --patient params/patient2.ini
 run "AML 1e4 x 8, 2 threads" 0 2 $aml 10000 200,400,600,800 qd,bid --patient params/patient2.ini
+# 10^5 virtual patients: throughput and memory at ten times the size
+run "AML 1e5 x 4, mpirun" 2 1 $aml 100000 400,800 qd,bid --patient params/patient2.ini
