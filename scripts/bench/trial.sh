@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pksim trial throughput, parallel efficiency (1 vs 2 MPI ranks), memory
 # per rank and reduction cost (docs/benchmarks.md, "Virtual trials").
-# Writes results/bench_trial.txt.  About 17 minutes on the 2-core machine
+# Writes results/bench_trial.txt.  About 18 minutes on the 2-core machine
 # (longer when it is shared: the load average is on every line).
 # Usage: scripts/bench/trial.sh [BUILD_DIR]   (default build; an MPI build)
 set -euo pipefail
@@ -42,6 +42,24 @@ run() {
     "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
 }
 
+# apart LABEL POP PATIENTS DOSES SCHEDULES [OPTION...]: the control for the
+# efficiency, two independent processes at once (no MPI), each with half
+# the patients (seeds 1 and 2): what two cores of this machine give two
+# simulations at a time, whatever pksim does
+apart() {
+  local label=$1 pop=$2 n=$3 doses=$4 sch=$5
+  shift 5
+  local t0; t0=$(date +%s.%N)
+  for seed in 1 2; do
+    "$pk" trial "$pop" --patients "$n" --doses "$doses" --schedules "$sch" --days 180 --threads 1 \
+      --seed $seed --out "$tmp/a$seed" --quiet "$@" 2>/dev/null &
+  done
+  wait
+  last_wall=$(echo "$(date +%s.%N) - $t0" | bc)
+  printf '%-30s 2 processes  %7.2f s wall  load %s\n' "$label" "$last_wall" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
+}
+
 { echo "# pksim trial benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
   echo "# 180 days; oral1cpt: Theoph population; sorafenib_flt3: the example population (tests)"
   echo "# and the six AML patients' population (results/popfit_aml, day-0 values of patient 2)"; } >"$out"
@@ -53,17 +71,24 @@ run "oral1cpt 1e5 x 4, mpirun" 2 1 $theoph 100000 200,400 qd,bid
 run "sorafenib 1024 x 4, singleton" 0 1 $soraf 1024 400,800 qd,bid
 run "sorafenib 1024 x 4, mpirun" 2 1 $soraf 1024 400,800 qd,bid
 # parallel efficiency on wall time: the same 8000 simulations on 1 and 2
-# ranks, five pairs back to back (this machine's speed drifts by up to 50%
-# between minutes: a pair's ratio is the measure, the median its summary)
-effs=()
+# ranks, five rounds back to back (this machine's speed drifts by up to 50%
+# between minutes: a round's ratio is the measure, the median its summary).
+# Each round also runs the control: two independent processes of half the
+# patients each; its ratio is what this machine's two cores allow.
+effs=() ctrl=()
+med() { printf '%s\n' "$@" | sort -g | sed -n 3p; }
 for rep in 1 2 3 4 5; do
   run "AML 2000 x 4, singleton #$rep" 0 1 $aml 2000 400,800 qd,bid --patient params/patient2.ini
   w1=$last_wall
   run "AML 2000 x 4, mpirun #$rep" 2 1 $aml 2000 400,800 qd,bid --patient params/patient2.ini
   effs+=("$(echo "100 * $w1 / (2 * $last_wall)" | bc -l)")
+  apart "AML 2 x 1000 x 4, apart #$rep" $aml 1000 400,800 qd,bid --patient params/patient2.ini
+  ctrl+=("$(echo "100 * $w1 / (2 * $last_wall)" | bc -l)")
 done
-printf 'parallel efficiency, 1 vs 2 ranks, wall time, pairs:%s  median %.0f%%\n' \
-  "$(printf ' %.0f%%' "${effs[@]}")" "$(printf '%s\n' "${effs[@]}" | sort -g | sed -n 3p)" | tee -a "$out"
+printf 'parallel efficiency, 1 vs 2 ranks, wall time, rounds:%s  median %.0f%%\n' \
+  "$(printf ' %.0f%%' "${effs[@]}")" "$(med "${effs[@]}")" | tee -a "$out"
+printf 'control, 1 process vs 2 apart (no MPI), rounds:%s  median %.0f%%\n' \
+  "$(printf ' %.0f%%' "${ctrl[@]}")" "$(med "${ctrl[@]}")" | tee -a "$out"
 # the target: 10^4 virtual patients x 8 regimens in under 2 minutes
 run "AML 1e4 x 8, mpirun" 2 1 $aml 10000 200,400,600,800 qd,bid --patient params/patient2.ini
 run "AML 1e4 x 8, 2 threads" 0 2 $aml 10000 200,400,600,800 qd,bid --patient params/patient2.ini
