@@ -210,7 +210,7 @@ static int cmd_trial(const pk_cli *cli)
     pk_trial_opts o = cli->trial;
     pk_mpi mp;
     if (pk_mpi_init(&mp)) {
-        fprintf(stderr, "pksim: MPI: cannot start\n");
+        fprintf(stderr, "pksim: MPI: cannot start, or without MPI_THREAD_FUNNELED\n");
         return 1;
     }
     int root = mp.rank == 0;

@@ -15,6 +15,13 @@ int pk_mpi_init(pk_mpi *mp)
         if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
             return -1;
         mp->started = 1;
+    } else {
+        MPI_Query_thread(&provided);
+    }
+    /* OpenMP threads beside MPI need at least FUNNELED */
+    if (provided < MPI_THREAD_FUNNELED) {
+        pk_mpi_finalize(mp);
+        return -1;
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &mp->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &mp->size);

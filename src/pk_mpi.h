@@ -14,7 +14,8 @@ typedef struct pk_mpi {
 } pk_mpi;
 
 /* Initialises MPI (funneled threads); without MPI rank 0 of 1.  Returns 0,
- * or -1 when MPI cannot start. */
+ * or -1 when MPI cannot start or cannot give the main thread's MPI calls
+ * OpenMP threads beside them (MPI_THREAD_FUNNELED). */
 int pk_mpi_init(pk_mpi *mp);
 void pk_mpi_finalize(pk_mpi *mp);
 

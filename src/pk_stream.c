@@ -6,10 +6,19 @@
  * q sends exactly its rounds in order, or fewer ending in a header of 1;
  * rank 0 keeps up to PK_STREAM_WINDOW receives posted per rank, reposting
  * a slot once its block is consumed, and at the end sends every rank one
- * word: 0, done; 1, stopped.  A rank ahead by the window waits for its
- * oldest send, which completes once rank 0 has consumed far enough. */
+ * word: 0, done; 1, stopped.  Sends are synchronous (MPI_Issend): one
+ * completes only once rank 0 has posted its receive, that is consumed
+ * the round a window before, so a rank waiting for its oldest send before
+ * reusing the slot runs at most two windows ahead, whatever MPI's eager
+ * limit (a standard send of a small block completes at once and would
+ * let a rank run ahead without bound, queueing its blocks on rank 0).
+ * An MPI error ends the job (MPI_Abort): a rank that can no longer talk
+ * would leave the others waiting for it. */
 #include "pk_stream.h"
 
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #ifdef PKSIM_MPI
@@ -31,7 +40,7 @@ struct pk_stream {
     size_t own;        /* rounds this rank has handed in */
     int started;       /* the receives are posted */
     int stopping;      /* this rank knows the run stops */
-    int failed;        /* an MPI call failed */
+    int said_last;     /* other ranks: the message ending this rank's blocks is sent */
 #ifdef PKSIM_MPI
     MPI_Request *req;  /* rank 0: receives, q x W + r % W; other ranks: sends, r % W */
     size_t *got;       /* rank 0: blocks received from rank q (consumed, unless stopping) */
@@ -48,20 +57,21 @@ static double *block(const pk_stream *s, int q, size_t r)
 }
 
 #ifdef PKSIM_MPI
-static int mpi_ok(pk_stream *s, int rc)
+static void mpi_ok(int rc, const char *call)
 {
-    if (rc != MPI_SUCCESS)
-        s->failed = s->stopping = 1;
-    return rc == MPI_SUCCESS;
+    if (rc != MPI_SUCCESS) {
+        fprintf(stderr, "pksim: MPI: %s failed (%d): stopping every rank\n", call, rc);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
 }
 
 /* Rank 0: receives for rank q's next rounds, into slots already consumed. */
 static void post(pk_stream *s, int q)
 {
-    while (s->posted[q] < s->rounds && s->posted[q] < s->got[q] + W && !s->failed) {
+    while (s->posted[q] < s->rounds && s->posted[q] < s->got[q] + W) {
         size_t r = s->posted[q]++;
-        mpi_ok(s, MPI_Irecv(block(s, q, r), (int)s->len, MPI_DOUBLE, q, TAG_BLOCK, MPI_COMM_WORLD,
-                            &s->req[(size_t)q * W + r % W]));
+        mpi_ok(MPI_Irecv(block(s, q, r), (int)s->len, MPI_DOUBLE, q, TAG_BLOCK, MPI_COMM_WORLD,
+                         &s->req[(size_t)q * W + r % W]), "MPI_Irecv");
     }
 }
 
@@ -70,8 +80,10 @@ static int receive(pk_stream *s, int q, int wait)
 {
     int flag = 1;
     MPI_Request *rq = &s->req[(size_t)q * W + s->got[q] % W];
-    if (!mpi_ok(s, wait ? MPI_Wait(rq, MPI_STATUS_IGNORE) : MPI_Test(rq, &flag, MPI_STATUS_IGNORE)))
-        return 0;
+    if (wait)
+        mpi_ok(MPI_Wait(rq, MPI_STATUS_IGNORE), "MPI_Wait");
+    else
+        mpi_ok(MPI_Test(rq, &flag, MPI_STATUS_IGNORE), "MPI_Test");
     if (!flag)
         return 0;
     if (block(s, q, s->got[q]++)[0] != 0)
@@ -127,8 +139,10 @@ pk_stream *pk_stream_open(const pk_mpi *mp, size_t n, size_t rounds, pk_stream_c
         return NULL;
     size_t R = mp->rank == 0 ? (size_t)mp->size : 1;
     *s = (pk_stream){.mp = mp, .len = n + 1, .rounds = rounds, .consume = consume, .ctx = ctx};
-    s->buf = calloc(R * W * s->len, sizeof *s->buf);
-    int ok = s->buf != NULL;
+    /* a message counts its doubles in an int; the buffers' size in size_t */
+    int ok = n < INT_MAX && s->len <= SIZE_MAX / sizeof(double) / W / R;
+    s->buf = ok ? calloc(R * W * s->len, sizeof *s->buf) : NULL;
+    ok = s->buf != NULL;
 #ifdef PKSIM_MPI
     s->req = malloc(R * W * sizeof *s->req);
     s->got = calloc(R, sizeof *s->got);
@@ -154,18 +168,24 @@ pk_stream *pk_stream_open(const pk_mpi *mp, size_t n, size_t rounds, pk_stream_c
 static void heard_end(pk_stream *s)
 {
     int flag = 0;
-    if (!s->end_seen && mpi_ok(s, MPI_Test(&s->end_req, &flag, MPI_STATUS_IGNORE)) && flag) {
-        s->end_seen = 1;
-        s->stopping |= s->end_word != 0;
+    if (!s->end_seen) {
+        mpi_ok(MPI_Test(&s->end_req, &flag, MPI_STATUS_IGNORE), "MPI_Test");
+        if (flag) {
+            s->end_seen = 1;
+            s->stopping |= s->end_word != 0;
+        }
     }
 }
 
-/* Other ranks: round r's block goes to rank 0 (its slot's last send done). */
+/* Other ranks: round r's block goes to rank 0 (its slot's last send is
+ * done); last: this rank sends nothing after it. */
 static void send_block(pk_stream *s, size_t r, int last)
 {
     double *b = block(s, 0, r);
     b[0] = last;
-    mpi_ok(s, MPI_Isend(b, (int)s->len, MPI_DOUBLE, 0, TAG_BLOCK, MPI_COMM_WORLD, &s->req[r % W]));
+    s->said_last = last;
+    mpi_ok(MPI_Issend(b, (int)s->len, MPI_DOUBLE, 0, TAG_BLOCK, MPI_COMM_WORLD, &s->req[r % W]),
+           "MPI_Issend");
 }
 #endif
 
@@ -186,7 +206,8 @@ static void start(pk_stream *s)
         for (int q = 1; q < s->mp->size; q++)
             post(s, q);
     else
-        mpi_ok(s, MPI_Irecv(&s->end_word, 1, MPI_INT, 0, TAG_END, MPI_COMM_WORLD, &s->end_req));
+        mpi_ok(MPI_Irecv(&s->end_word, 1, MPI_INT, 0, TAG_END, MPI_COMM_WORLD, &s->end_req),
+               "MPI_Irecv");
 #endif
 }
 
@@ -203,11 +224,10 @@ double *pk_stream_slot(pk_stream *s, size_t r)
         return s->stopping ? NULL : block(s, 0, r) + 1;
     }
 #ifdef PKSIM_MPI
-    mpi_ok(s, MPI_Wait(&s->req[r % W], MPI_STATUS_IGNORE));
+    mpi_ok(MPI_Wait(&s->req[r % W], MPI_STATUS_IGNORE), "MPI_Wait");
     heard_end(s);
     if (s->stopping) { /* rank 0 stops the run: say this rank's last word */
-        if (!s->failed)
-            send_block(s, r, 1);
+        send_block(s, r, 1);
         return NULL;
     }
 #endif
@@ -225,8 +245,7 @@ int pk_stream_put(pk_stream *s, size_t r, int stop)
 #ifdef PKSIM_MPI
     heard_end(s);
     s->stopping |= stop != 0;
-    if (!s->failed)
-        send_block(s, r, s->stopping);
+    send_block(s, r, s->stopping);
 #endif
     return s->stopping;
 }
@@ -237,38 +256,44 @@ int pk_stream_close(pk_stream *s, int stop)
     start(s);
     int stopped;
     if (mp->rank == 0) {
+        s->stopping |= s->own < s->rounds; /* left before its last round: a stop */
         while (!s->stopping && s->next < s->rounds * (size_t)mp->size)
             advance(s, 1);
         stopped = s->stopping || stop;
 #ifdef PKSIM_MPI
         int word = s->stopping;
-        for (int q = 1; q < mp->size && !s->failed; q++)
-            mpi_ok(s, MPI_Send(&word, 1, MPI_INT, q, TAG_END, MPI_COMM_WORLD));
+        for (int q = 1; q < mp->size; q++)
+            mpi_ok(MPI_Send(&word, 1, MPI_INT, q, TAG_END, MPI_COMM_WORLD), "MPI_Send");
         /* stopping: take in what every rank sent up to its last word, and
          * withdraw the receives nothing will match */
-        for (int q = 1; q < mp->size && s->stopping && !s->failed; q++) {
-            while (!s->ended[q] && s->got[q] < s->rounds && !s->failed) {
+        for (int q = 1; q < mp->size && s->stopping; q++) {
+            while (!s->ended[q] && s->got[q] < s->rounds) {
                 receive(s, q, 1);
                 post(s, q);
             }
-            for (size_t r = s->got[q]; r < s->posted[q] && !s->failed; r++) {
+            for (size_t r = s->got[q]; r < s->posted[q]; r++) {
                 MPI_Request *rq = &s->req[(size_t)q * W + r % W];
-                mpi_ok(s, MPI_Cancel(rq));
-                mpi_ok(s, MPI_Wait(rq, MPI_STATUS_IGNORE));
+                mpi_ok(MPI_Cancel(rq), "MPI_Cancel");
+                mpi_ok(MPI_Wait(rq, MPI_STATUS_IGNORE), "MPI_Wait");
             }
         }
 #endif
     } else {
 #ifdef PKSIM_MPI
-        mpi_ok(s, MPI_Waitall(W, s->req, MPI_STATUSES_IGNORE));
-        if (!s->end_seen && mpi_ok(s, MPI_Wait(&s->end_req, MPI_STATUS_IGNORE)))
+        if (!s->said_last && s->own < s->rounds) { /* left early: rank 0 must hear of it */
+            mpi_ok(MPI_Wait(&s->req[s->own % W], MPI_STATUS_IGNORE), "MPI_Wait");
+            send_block(s, s->own, 1);
+            s->stopping = 1;
+        }
+        mpi_ok(MPI_Waitall(W, s->req, MPI_STATUSES_IGNORE), "MPI_Waitall");
+        if (!s->end_seen) {
+            mpi_ok(MPI_Wait(&s->end_req, MPI_STATUS_IGNORE), "MPI_Wait");
             s->stopping |= s->end_word != 0;
+        }
 #endif
         stopped = s->stopping || stop;
     }
-    int failed = s->failed;
     stream_free(s);
     /* every rank ends here: agree on the outcome */
-    int any = pk_mpi_any(mp, failed ? 2 : stopped);
-    return failed ? -1 : any;
+    return pk_mpi_any(mp, stopped);
 }

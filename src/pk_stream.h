@@ -5,18 +5,18 @@
  * r x size + q.  A rank hands each round in (pk_stream_put) and goes on
  * with the next one; rank 0 consumes the blocks strictly in block order
  * as they arrive.  Nothing waits for a whole round across ranks: a rank
- * waits only when it is PK_STREAM_WINDOW rounds ahead of what rank 0 has
- * consumed of it (and rank 0 when its own oldest unconsumed round is that
- * far back), so one slow block costs its rank alone, and fluctuations
- * between blocks average out over the run instead of adding up round by
- * round.  Memory: PK_STREAM_WINDOW blocks on each rank, size x that on
- * rank 0; flat in the number of rounds.
+ * waits only when it is two windows (2 x PK_STREAM_WINDOW rounds) ahead
+ * of what rank 0 has consumed of it (and rank 0 when its own oldest
+ * unconsumed round is a window back), so one slow block costs its rank
+ * alone, and fluctuations between blocks average out over the run
+ * instead of adding up round by round.  Memory: PK_STREAM_WINDOW blocks
+ * on each rank, size x that on rank 0; flat in the number of rounds.
  *
  * A stop (SIGINT/SIGTERM, or a failure) on any rank reaches every rank
  * within a block or so: a rank that stops sends a last message saying so,
  * rank 0 then tells every rank to stop and drains what was sent, so every
  * message sent is received and nothing is left in flight at
- * MPI_Finalize.
+ * MPI_Finalize.  An MPI error aborts the job (MPI_Abort).
  *
  * All calls are from one thread (the main one: MPI_THREAD_FUNNELED).  With
  * one rank, or without MPI, the stream is a ring of buffers consumed in
@@ -36,7 +36,7 @@ typedef void pk_stream_consume(void *ctx, size_t round, int rank, const double *
 typedef struct pk_stream pk_stream;
 
 /* A stream of rounds blocks of n doubles per rank; consume is called on
- * rank 0 only.  NULL when out of memory.  Nothing is sent or posted
+ * rank 0 only.  NULL when out of memory (or a block over INT_MAX doubles).  Nothing is sent or posted
  * until the first pk_stream_slot: the ranks can agree (pk_mpi_any) that
  * every one opened its stream, and discard them if not. */
 pk_stream *pk_stream_open(const pk_mpi *mp, size_t n, size_t rounds, pk_stream_consume *consume,
@@ -54,9 +54,10 @@ double *pk_stream_slot(pk_stream *s, size_t r);
 int pk_stream_put(pk_stream *s, size_t r, int stop);
 
 /* Waits for the rest, consumes it on rank 0, frees the stream; stop
- * nonzero: this rank stops after all (a signal after its last round).
- * Returns 1 on every rank when the run stopped on any rank, else 0; -1
- * when MPI failed here.  Collective: every rank closes. */
+ * nonzero: this rank stops after all (a signal after its last round).  A
+ * rank that leaves before its last round without a stop stops the run.
+ * Returns 1 on every rank when the run stopped on any rank, else 0.
+ * Collective: every rank closes. */
 int pk_stream_close(pk_stream *s, int stop);
 
 #endif

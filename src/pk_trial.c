@@ -253,9 +253,9 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
         j.stream_s += pk_clock_s() - t;
         /* rank 0's reductions run inside its stream calls: work, not waiting */
         r->wait_seconds = pk_mpi_sum(mp, j.stream_s - (mp->rank == 0 ? r->reduce_seconds : 0));
-        if (stopped < 0)
-            rc = pk_err_set(err, PK_ENOMEM, "", "MPI failed to bring a block to rank 0");
-        else if (stopped || pk_interrupted())
+        /* the ranks agreed in close (a signal after it is too late to
+         * count: rank 0 may be writing) */
+        if (stopped)
             rc = pk_err_set(err, PK_EINTR, "", "interrupted: no output written");
         else if (mp->rank == 0) {
             finish(r, &rule);

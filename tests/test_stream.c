@@ -2,7 +2,10 @@
  * rank 0 consumes every block once, in block order, with its contents,
  * however unevenly the ranks go; a stop on any rank, at any round, stops
  * every rank, rank 0 having consumed a prefix of the blocks that ends
- * before the stopping block; a stop after the last round still stops all.
+ * before the stopping block; a stop after the last round still stops all;
+ * nothing is left in flight after a stream; a rank runs at most two
+ * windows ahead of rank 0's consumption, however small its blocks (small
+ * messages complete at once with a standard send).
  * Every check runs on every rank; the exit status is nonzero on a
  * failure (mpirun passes it on).  A hang is a failure too (ctest's
  * timeout). */
@@ -12,6 +15,10 @@
 
 #include "pk_mpi.h"
 #include "pk_stream.h"
+
+#ifdef PKSIM_MPI
+#include <mpi.h>
+#endif
 
 static int failures;
 static pk_mpi mp;
@@ -29,15 +36,33 @@ static pk_mpi mp;
 
 enum { N = 7 }; /* doubles per block */
 
-/* What rank 0 saw: blocks consumed, and whether each came in order whole. */
+enum { MAX_ROUNDS = 64, MAX_RANKS = 8 };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* one clock for every process of this machine */
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* What rank 0 saw: blocks consumed, and whether each came in order whole;
+ * when a block began to be consumed; slow: sleep that long per block. */
 typedef struct seen {
     size_t count;
     int out_of_order, bad_content;
+    double t_consumed[MAX_RANKS][MAX_ROUNDS];
+    long slow_ns;
 } seen;
 
 static void consume(void *ctx, size_t round, int rank, const double *b)
 {
     seen *sn = ctx;
+    if (round < MAX_ROUNDS && rank < MAX_RANKS)
+        sn->t_consumed[rank][round] = now_s();
+    if (sn->slow_ns) {
+        struct timespec ts = {0, sn->slow_ns};
+        nanosleep(&ts, NULL);
+    }
     size_t blk = round * (size_t)mp.size + (size_t)rank;
     sn->out_of_order |= blk != sn->count;
     for (int i = 0; i < N; i++)
@@ -52,6 +77,19 @@ static void pause_for(size_t r)
     unsigned h = (unsigned)(r * 2654435761u) ^ (unsigned)(mp.rank * 40503u);
     struct timespec ts = {0, (long)((h >> 7) % 900 + 50) * 1000L * (mp.rank + 1)};
     nanosleep(&ts, NULL);
+}
+
+/* After a stream: no message waits to be received anywhere (then all
+ * ranks pass a barrier, so the next stream's messages are not taken for
+ * leftovers). */
+static void no_leftovers(void)
+{
+#ifdef PKSIM_MPI
+    int flag = 0;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+    CHECK(!flag, "a message left over after a stream");
+    MPI_Barrier(MPI_COMM_WORLD);
+#endif
 }
 
 /* rounds rounds on every rank; stop_rank stops at stop_round (put), or
@@ -78,7 +116,9 @@ static int run(size_t rounds, int stop_rank, size_t stop_round, seen *sn)
             break;
     }
     late = mp.rank == stop_rank && stop_round == rounds;
-    return pk_stream_close(s, late);
+    int rc = pk_stream_close(s, late);
+    no_leftovers();
+    return rc;
 }
 
 static void all_blocks(size_t rounds)
@@ -107,6 +147,42 @@ static void stop_at(int who, size_t round, size_t rounds)
     }
 }
 
+/* Rank 0 consumes slowly (2 ms a block), the others hand blocks in as
+ * fast as they can: rank q's slot for round r opens only after rank 0
+ * began consuming q's round r - 2 x window. */
+static void run_ahead_bounded(void)
+{
+#ifdef PKSIM_MPI
+    enum { ROUNDS = 40, AHEAD = 2 * PK_STREAM_WINDOW };
+    if (mp.size > MAX_RANKS)
+        return;
+    static seen sn;
+    sn = (seen){.slow_ns = 2000000L};
+    double t_slot[ROUNDS] = {0}, all[MAX_RANKS * ROUNDS];
+    pk_stream *s = pk_stream_open(&mp, N, ROUNDS, consume, &sn);
+    CHECK(s != NULL, "open");
+    if (!s)
+        return;
+    for (size_t r = 0; r < ROUNDS; r++) {
+        double *b = pk_stream_slot(s, r);
+        t_slot[r] = now_s();
+        size_t blk = r * (size_t)mp.size + (size_t)mp.rank;
+        for (int i = 0; b && i < N; i++)
+            b[i] = (double)(blk * 100 + (size_t)i);
+        pk_stream_put(s, r, 0);
+    }
+    CHECK(pk_stream_close(s, 0) == 0, "close");
+    no_leftovers();
+    MPI_Gather(t_slot, ROUNDS, MPI_DOUBLE, all, ROUNDS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    int early = 0;
+    for (int q = 1; mp.rank == 0 && q < mp.size; q++)
+        for (size_t r = AHEAD; r < ROUNDS; r++)
+            early += all[(size_t)q * ROUNDS + r] < sn.t_consumed[q][r - AHEAD];
+    CHECK(!early, "%d slots opened more than two windows ahead of rank 0", early);
+    CHECK(mp.rank != 0 || sn.count == ROUNDS * (size_t)mp.size, "consumed %zu", sn.count);
+#endif
+}
+
 int main(void)
 {
     if (pk_mpi_init(&mp)) {
@@ -123,6 +199,7 @@ int main(void)
         stop_at(who, 20, 20);         /* after the last round (a late signal) */
     }
     all_blocks(9);                    /* a stream after stopped ones is whole */
+    run_ahead_bounded();
     /* a stream never used is discarded without a word between ranks */
     seen sn = {0};
     pk_stream_discard(pk_stream_open(&mp, N, 3, consume, &sn));
