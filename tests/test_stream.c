@@ -70,6 +70,14 @@ static void consume(void *ctx, size_t round, int rank, const double *b)
     sn->count++;
 }
 
+/* This rank's round r: block number x 100 + i, which consume checks. */
+static void fill(double *b, size_t r)
+{
+    size_t blk = r * (size_t)mp.size + (size_t)mp.rank;
+    for (int i = 0; i < N; i++)
+        b[i] = (double)(blk * 100 + (size_t)i);
+}
+
 /* A few hundred microseconds that differ by rank and round, so blocks
  * reach rank 0 out of order. */
 static void pause_for(size_t r)
@@ -107,9 +115,7 @@ static int run(size_t rounds, int stop_rank, size_t stop_round, seen *sn)
         double *b = pk_stream_slot(s, r);
         if (!b)
             break;
-        size_t blk = r * (size_t)mp.size + (size_t)mp.rank;
-        for (int i = 0; i < N; i++)
-            b[i] = (double)(blk * 100 + (size_t)i);
+        fill(b, r);
         pause_for(r);
         int stop = mp.rank == stop_rank && r == stop_round;
         if (pk_stream_put(s, r, stop))
@@ -166,9 +172,8 @@ static void run_ahead_bounded(void)
     for (size_t r = 0; r < ROUNDS; r++) {
         double *b = pk_stream_slot(s, r);
         t_slot[r] = now_s();
-        size_t blk = r * (size_t)mp.size + (size_t)mp.rank;
-        for (int i = 0; b && i < N; i++)
-            b[i] = (double)(blk * 100 + (size_t)i);
+        if (b)
+            fill(b, r);
         pk_stream_put(s, r, 0);
     }
     CHECK(pk_stream_close(s, 0) == 0, "close");
