@@ -16,6 +16,8 @@
  * would leave the others waiting for it. */
 #include "pk_stream.h"
 
+#include "pk_clock.h"
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +43,8 @@ struct pk_stream {
     int started;       /* the receives are posted */
     int stopping;      /* this rank knows the run stops */
     int said_last;     /* other ranks: the message ending this rank's blocks is sent */
+    double in_s;       /* time in slot, put and close */
+    double consume_s;  /* of which in consume: work, not waiting */
 #ifdef PKSIM_MPI
     MPI_Request *req;  /* rank 0: receives, q x W + r % W; other ranks: sends, r % W */
     size_t *got;       /* rank 0: blocks received from rank q (consumed, unless stopping) */
@@ -108,7 +112,9 @@ static void advance(pk_stream *s, int wait)
 #else
         (void)wait;
 #endif
+        double t = pk_clock_s();
         s->consume(s->ctx, r, q, block(s, q, r) + 1);
+        s->consume_s += pk_clock_s() - t;
         s->next++;
 #ifdef PKSIM_MPI
         if (q != 0)
@@ -211,7 +217,7 @@ static void start(pk_stream *s)
 #endif
 }
 
-double *pk_stream_slot(pk_stream *s, size_t r)
+static double *slot(pk_stream *s, size_t r)
 {
     start(s);
     if (s->stopping)
@@ -234,7 +240,7 @@ double *pk_stream_slot(pk_stream *s, size_t r)
     return block(s, 0, r) + 1;
 }
 
-int pk_stream_put(pk_stream *s, size_t r, int stop)
+static int put(pk_stream *s, size_t r, int stop)
 {
     s->own = r + 1;
     if (s->mp->rank == 0) {
@@ -250,9 +256,26 @@ int pk_stream_put(pk_stream *s, size_t r, int stop)
     return s->stopping;
 }
 
-int pk_stream_close(pk_stream *s, int stop)
+double *pk_stream_slot(pk_stream *s, size_t r)
+{
+    double t = pk_clock_s();
+    double *b = slot(s, r);
+    s->in_s += pk_clock_s() - t;
+    return b;
+}
+
+int pk_stream_put(pk_stream *s, size_t r, int stop)
+{
+    double t = pk_clock_s();
+    int stopping = put(s, r, stop);
+    s->in_s += pk_clock_s() - t;
+    return stopping;
+}
+
+int pk_stream_close(pk_stream *s, int stop, double *wait_s)
 {
     const pk_mpi *mp = s->mp;
+    double t = pk_clock_s();
     start(s);
     int stopped;
     if (mp->rank == 0) {
@@ -293,6 +316,8 @@ int pk_stream_close(pk_stream *s, int stop)
 #endif
         stopped = s->stopping || stop;
     }
+    if (wait_s)
+        *wait_s = s->in_s + (pk_clock_s() - t) - s->consume_s;
     stream_free(s);
     /* every rank ends here: agree on the outcome */
     return pk_mpi_any(mp, stopped);

@@ -57,7 +57,9 @@ int pk_stream_put(pk_stream *s, size_t r, int stop);
  * nonzero: this rank stops after all (a signal after its last round).  A
  * rank that leaves before its last round without a stop stops the run.
  * Returns 1 on every rank when the run stopped on any rank, else 0.
- * Collective: every rank closes. */
-int pk_stream_close(pk_stream *s, int stop);
+ * wait_s (may be NULL): this rank's seconds in slot, put and close less
+ * those in consume, i.e. waiting on the other ranks.  Collective: every
+ * rank closes. */
+int pk_stream_close(pk_stream *s, int stop, double *wait_s);
 
 #endif

@@ -41,14 +41,13 @@ typedef struct trial_job {
     const pk_mpi *mp;
     pk_trial_result *r;
     sweep_sim sm;
-    size_t np, ns, nro, nt, ntr, nblocks, packn;
+    size_t np, ns, nro, nt, ntr, nblocks, rounds, packn; /* rounds: blocks per rank */
     pk_stream *st;       /* the blocks on their way to rank 0 */
     double *pack;        /* the round's block (packn: B x np parameters, then B x ns x nro
                             read-outs), a slot of the stream */
     double *tr, *dly;    /* the block's trajectories and doses (not kept) */
     FILE *rows;          /* rank 0: trial_patients.csv */
     double t0;
-    double stream_s;     /* the main thread's time in pk_stream calls */
     int stop;
 } trial_job;
 
@@ -109,7 +108,7 @@ static void run_rounds(trial_job *j, int nthr)
     const pk_trial_pop *pop = j->pop;
     const pk_trial_opts *o = j->o;
     const pk_model *m = pop->tmpl.model;
-    size_t R = (size_t)j->mp->size, rounds = (j->nblocks + R - 1) / R;
+    size_t R = (size_t)j->mp->size;
 #pragma omp parallel num_threads(nthr)
     {
         pk_err e = {0};
@@ -118,13 +117,11 @@ static void run_rounds(trial_job *j, int nthr)
         pk_solver *s = pk_solver_new(m, &so, &e);
         double *x = malloc(j->sm.ng * m->n_state * sizeof *x);
         double *ob = malloc(j->sm.ng * m->n_obs * sizeof *ob);
-        for (size_t k = 0; k < rounds; k++) {
+        for (size_t k = 0; k < j->rounds; k++) {
 #pragma omp master
             {
-                double t = pk_clock_s();
                 j->pack = pk_stream_slot(j->st, k);
                 j->stop = j->pack == NULL;
-                j->stream_s += pk_clock_s() - t;
             }
 #pragma omp barrier
             if (j->stop)
@@ -142,11 +139,7 @@ static void run_rounds(trial_job *j, int nthr)
             }
             /* the loop's barrier: the block is whole before it is handed in */
 #pragma omp master
-            {
-                double t = pk_clock_s();
-                pk_stream_put(j->st, k, pk_interrupted() != 0);
-                j->stream_s += pk_clock_s() - t;
-            }
+            pk_stream_put(j->st, k, pk_interrupted() != 0);
         }
         free(x);
         free(ob);
@@ -184,7 +177,8 @@ static int alloc_job(trial_job *j)
 {
     size_t B = PK_TRIAL_BLOCK, R = (size_t)j->mp->size;
     j->packn = B * (j->np + j->ns * j->nro);
-    j->st = pk_stream_open(j->mp, j->packn, (j->nblocks + R - 1) / R, consume, j);
+    j->rounds = (j->nblocks + R - 1) / R;
+    j->st = pk_stream_open(j->mp, j->packn, j->rounds, consume, j);
     j->tr = malloc(B * j->ns * j->nt * j->ntr * sizeof *j->tr);
     j->dly = malloc(B * j->ns * (j->sm.ndd ? j->sm.ndd : 1) * sizeof *j->dly);
     return j->st && j->tr && j->dly ? 0 : -1;
@@ -214,9 +208,9 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     if (check_opts(o, err) || sweep_rank_rule(m, &o->sw, &rule, err) ||
         sweep_build_scenarios(&pop->tmpl, &o->sw, &r->sw, err))
         return err->code;
-    trial_job j = {pop, o, mp, r, {0}, m->n_param, r->sw.n_scen, m->n_readout, 0, 1, 0, 0,
+    trial_job j = {pop, o, mp, r, {0}, m->n_param, r->sw.n_scen, m->n_readout, 0, 1, 0, 0, 0,
                    NULL, NULL, NULL, NULL, mp->rank == 0 ? per_patient : NULL, pk_clock_s(),
-                   0, 0};
+                   0};
     pk_sweep_result *sw = &r->sw;
     sw->n_ro = m->n_readout;
     sw->n_draws = (size_t)o->patients;
@@ -248,11 +242,9 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     } else {
         run_rounds(&j, nthr);
         r->sims = o->patients * (long)j.ns;
-        double t = pk_clock_s();
-        int stopped = pk_stream_close(j.st, pk_interrupted() != 0);
-        j.stream_s += pk_clock_s() - t;
-        /* rank 0's reductions run inside its stream calls: work, not waiting */
-        r->wait_seconds = pk_mpi_sum(mp, j.stream_s - (mp->rank == 0 ? r->reduce_seconds : 0));
+        double wait_s = 0;
+        int stopped = pk_stream_close(j.st, pk_interrupted() != 0, &wait_s);
+        r->wait_seconds = pk_mpi_sum(mp, wait_s);
         /* the ranks agreed in close (a signal after it is too late to
          * count: rank 0 may be writing) */
         if (stopped)

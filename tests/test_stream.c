@@ -122,7 +122,7 @@ static int run(size_t rounds, int stop_rank, size_t stop_round, seen *sn)
             break;
     }
     late = mp.rank == stop_rank && stop_round == rounds;
-    int rc = pk_stream_close(s, late);
+    int rc = pk_stream_close(s, late, NULL);
     no_leftovers();
     return rc;
 }
@@ -176,7 +176,9 @@ static void run_ahead_bounded(void)
             fill(b, r);
         pk_stream_put(s, r, 0);
     }
-    CHECK(pk_stream_close(s, 0) == 0, "close");
+    double wait_s = -1;
+    CHECK(pk_stream_close(s, 0, &wait_s) == 0, "close");
+    CHECK(wait_s >= 0, "waiting %g s", wait_s);
     no_leftovers();
     MPI_Gather(t_slot, ROUNDS, MPI_DOUBLE, all, ROUNDS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     int early = 0;
