@@ -95,6 +95,14 @@ static void put(const char *name, const char *text)
     }
 }
 
+/* Text kept inside one CSV field: no separators or CSV quotes. */
+static void csv_field(char *s)
+{
+    for (; *s; s++)
+        if (*s == ',' || *s == '"' || *s == '\r')
+            *s = '_';
+}
+
 /* A population fit's popfit_obs.csv and popfit_traj.csv: subjects a and b,
  * observable wbc and one named obsv, two days each. */
 static void put_popfit(const char *obsv, const char *a, const char *b)
@@ -103,11 +111,9 @@ static void put_popfit(const char *obsv, const char *a, const char *b)
     size_t k = (size_t)snprintf(obs, sizeof obs, "patient,day,observable,dv,censoring,check,"
                                 "n_cells,pred,ipred,iwres,cwres\n");
     size_t t = (size_t)snprintf(traj, sizeof traj, "patient,day,observable,pred,ipred\n");
-    char name[256]; /* one CSV field: no separators or CSV quotes */
+    char name[256];
     snprintf(name, sizeof name, "%s", obsv);
-    for (char *c = name; *c; c++)
-        if (*c == ',' || *c == '"' || *c == '\r')
-            *c = '_';
+    csv_field(name);
     const char *ids[2] = {a, b}, *names[2] = {"wbc", name};
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++)
@@ -193,11 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (int i = 0; i < 3; i++)
         check_literal(field[i]);
-    /* names stay inside one CSV field: no separators or CSV quotes */
     for (int i = 1; i < 3; i++)
-        for (char *c = field[i]; *c; c++)
-            if (*c == ',' || *c == '"' || *c == '\r')
-                *c = '_';
+        csv_field(field[i]);
     if (!field[0][0] || strchr(field[0], '.') || strcmp(field[0], "wbc") == 0)
         strcpy(field[0], "fig"); /* an --out without extension; an observable besides wbc */
     /* the read-out figure places "<dose> mg/day qd|bid" names on its dose
