@@ -1,10 +1,11 @@
 /* pk_trial: the runner.  Patients are cut into fixed blocks of
- * PK_TRIAL_BLOCK; in round k rank q simulates block k x ranks + q on its
- * OpenMP threads (the sweep's simulation of one draw in every scenario:
- * sweep_sim_draw) and hands it to a pk_stream, which brings the blocks to
- * rank 0 and has them reduced there in block order while the ranks go on
- * (no round waits for the slowest rank).  The stream also carries any
- * rank's stop (SIGINT/SIGTERM), so all ranks stop together. */
+ * PK_TRIAL_BLOCK; a pk_stream hands each rank the next block number as it
+ * finishes one, the rank simulates that block on its OpenMP threads (the
+ * sweep's simulation of one draw in every scenario: sweep_sim_draw) and
+ * hands it back, and the stream has the blocks reduced on rank 0 in block
+ * order while the ranks go on: a rank on a faster core does more blocks,
+ * and no rank waits for a slower one.  The stream also carries any rank's
+ * stop (SIGINT/SIGTERM), so all ranks stop together. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +42,11 @@ typedef struct trial_job {
     const pk_mpi *mp;
     pk_trial_result *r;
     sweep_sim sm;
-    size_t np, ns, nro, nt, ntr, nblocks, rounds, packn; /* rounds: blocks per rank */
+    size_t np, ns, nro, nt, ntr, nblocks, packn;
     pk_stream *st;       /* the blocks on their way to rank 0 */
-    double *pack;        /* the round's block (packn: B x np parameters, then B x ns x nro
-                            read-outs), a slot of the stream */
+    double *pack;        /* the block being simulated (packn: B x np parameters, then
+                            B x ns x nro read-outs), a slot of the stream */
+    size_t blk;          /* its number */
     double *tr, *dly;    /* the block's trajectories and doses (not kept) */
     FILE *rows;          /* rank 0: trial_patients.csv */
     double t0;
@@ -88,11 +90,11 @@ static void progress(const trial_job *j, size_t done)
 
 /* Rank 0, in block order: the block's read-outs into the reducer and its
  * rows into trial_patients.csv. */
-static void consume(void *ctx, size_t round, int rank, const double *pk)
+static void consume(void *ctx, size_t blk, const double *pk)
 {
     trial_job *j = ctx;
     double t = pk_clock_s();
-    size_t blk = round * (size_t)j->mp->size + (size_t)rank, nb = block_size(j, blk);
+    size_t nb = block_size(j, blk);
     const double *ro = pk + PK_TRIAL_BLOCK * j->np;
     pk_trial_reducer_add(&j->r->rd, ro, nb);
     for (size_t i = 0; i < nb && j->rows; i++)
@@ -102,13 +104,12 @@ static void consume(void *ctx, size_t round, int rank, const double *pk)
         progress(j, blk * PK_TRIAL_BLOCK + nb);
 }
 
-/* Every round on this rank's threads. */
-static void run_rounds(trial_job *j, int nthr)
+/* Every block this rank is handed, on its threads. */
+static void run_blocks(trial_job *j, int nthr)
 {
     const pk_trial_pop *pop = j->pop;
     const pk_trial_opts *o = j->o;
     const pk_model *m = pop->tmpl.model;
-    size_t R = (size_t)j->mp->size;
 #pragma omp parallel num_threads(nthr)
     {
         pk_err e = {0};
@@ -117,16 +118,16 @@ static void run_rounds(trial_job *j, int nthr)
         pk_solver *s = pk_solver_new(m, &so, &e);
         double *x = malloc(j->sm.ng * m->n_state * sizeof *x);
         double *ob = malloc(j->sm.ng * m->n_obs * sizeof *ob);
-        for (size_t k = 0; k < j->rounds; k++) {
+        for (;;) {
 #pragma omp master
             {
-                j->pack = pk_stream_slot(j->st, k);
+                j->pack = pk_stream_next(j->st, &j->blk);
                 j->stop = j->pack == NULL;
             }
 #pragma omp barrier
             if (j->stop)
                 break;
-            size_t blk = k * R + (size_t)j->mp->rank, nb = block_size(j, blk);
+            size_t blk = j->blk, nb = block_size(j, blk);
             double *ro = j->pack + PK_TRIAL_BLOCK * j->np;
 #pragma omp for schedule(dynamic, 1)
             for (size_t i = 0; i < nb; i++) {
@@ -139,7 +140,7 @@ static void run_rounds(trial_job *j, int nthr)
             }
             /* the loop's barrier: the block is whole before it is handed in */
 #pragma omp master
-            pk_stream_put(j->st, k, pk_interrupted() != 0);
+            pk_stream_put(j->st, pk_interrupted() != 0);
         }
         free(x);
         free(ob);
@@ -175,10 +176,9 @@ int pk_trial_check(const pk_trial_pop *pop, const pk_trial_opts *o, pk_err *err)
 /* The stream of blocks and one block's scratch; -1 when out of memory. */
 static int alloc_job(trial_job *j)
 {
-    size_t B = PK_TRIAL_BLOCK, R = (size_t)j->mp->size;
+    size_t B = PK_TRIAL_BLOCK;
     j->packn = B * (j->np + j->ns * j->nro);
-    j->rounds = (j->nblocks + R - 1) / R;
-    j->st = pk_stream_open(j->mp, j->packn, j->rounds, consume, j);
+    j->st = pk_stream_open(j->mp, j->packn, j->nblocks, consume, j);
     j->tr = malloc(B * j->ns * j->nt * j->ntr * sizeof *j->tr);
     j->dly = malloc(B * j->ns * (j->sm.ndd ? j->sm.ndd : 1) * sizeof *j->dly);
     return j->st && j->tr && j->dly ? 0 : -1;
@@ -208,9 +208,9 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     if (check_opts(o, err) || sweep_rank_rule(m, &o->sw, &rule, err) ||
         sweep_build_scenarios(&pop->tmpl, &o->sw, &r->sw, err))
         return err->code;
-    trial_job j = {pop, o, mp, r, {0}, m->n_param, r->sw.n_scen, m->n_readout, 0, 1, 0, 0, 0,
-                   NULL, NULL, NULL, NULL, mp->rank == 0 ? per_patient : NULL, pk_clock_s(),
-                   0};
+    trial_job j = {.pop = pop, .o = o, .mp = mp, .r = r, .np = m->n_param, .ns = r->sw.n_scen,
+                   .nro = m->n_readout, .ntr = 1, .rows = mp->rank == 0 ? per_patient : NULL,
+                   .t0 = pk_clock_s()};
     pk_sweep_result *sw = &r->sw;
     sw->n_ro = m->n_readout;
     sw->n_draws = (size_t)o->patients;
@@ -240,7 +240,7 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
         rc = pk_err_set(err, PK_ENOMEM, "", "out of memory for a block of %d patients",
                         PK_TRIAL_BLOCK);
     } else {
-        run_rounds(&j, nthr);
+        run_blocks(&j, nthr);
         r->sims = o->patients * (long)j.ns;
         double wait_s = 0;
         int stopped = pk_stream_close(j.st, pk_interrupted() != 0, &wait_s);

@@ -1,14 +1,15 @@
 /* pk_stream on any number of ranks (run alone, or under mpirun -np R):
  * rank 0 consumes every block once, in block order, with its contents,
- * however unevenly the ranks go; a stop on any rank, at any round, stops
- * every rank, rank 0 having consumed a prefix of the blocks that ends
- * before the stopping block; a stop after the last round still stops all;
- * nothing is left in flight after a stream; a rank runs at most two
- * windows ahead of rank 0's consumption, however small its blocks (small
- * messages complete at once with a standard send).
+ * however unevenly the ranks go; a rank on a slow core is given fewer
+ * blocks; a stop on any rank, at any of its blocks, stops every rank,
+ * rank 0 having consumed a prefix of the blocks that ends before the
+ * stopping block; a stop after the last block still stops all; nothing
+ * is left in flight after a stream; no block is given out before the one
+ * a window (PK_STREAM_WINDOW x ranks) earlier was consumed.
  * Every check runs on every rank; the exit status is nonzero on a
  * failure (mpirun passes it on).  A hang is a failure too (ctest's
  * timeout). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -36,7 +37,7 @@ static pk_mpi mp;
 
 enum { N = 7 }; /* doubles per block */
 
-enum { MAX_ROUNDS = 64, MAX_RANKS = 8 };
+enum { MAX_BLOCKS = 64 };
 
 static double now_s(void)
 {
@@ -45,46 +46,44 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static void sleep_us(long us)
+{
+    struct timespec ts = {us / 1000000L, us % 1000000L * 1000L};
+    nanosleep(&ts, NULL);
+}
+
 /* What rank 0 saw: blocks consumed, and whether each came in order whole;
- * when a block began to be consumed; slow: sleep that long per block. */
+ * when each block began to be consumed. */
 typedef struct seen {
     size_t count;
     int out_of_order, bad_content;
-    double t_consumed[MAX_RANKS][MAX_ROUNDS];
-    long slow_ns;
+    double t_consumed[MAX_BLOCKS];
 } seen;
 
-static void consume(void *ctx, size_t round, int rank, const double *b)
+static void consume(void *ctx, size_t blk, const double *b)
 {
     seen *sn = ctx;
-    if (round < MAX_ROUNDS && rank < MAX_RANKS)
-        sn->t_consumed[rank][round] = now_s();
-    if (sn->slow_ns) {
-        struct timespec ts = {0, sn->slow_ns};
-        nanosleep(&ts, NULL);
-    }
-    size_t blk = round * (size_t)mp.size + (size_t)rank;
+    if (blk < MAX_BLOCKS)
+        sn->t_consumed[blk] = now_s();
     sn->out_of_order |= blk != sn->count;
     for (int i = 0; i < N; i++)
         sn->bad_content |= b[i] != (double)(blk * 100 + (size_t)i);
     sn->count++;
 }
 
-/* This rank's round r: block number x 100 + i, which consume checks. */
-static void fill(double *b, size_t r)
+/* Block blk: its number x 100 + i, which consume checks. */
+static void fill(double *b, size_t blk)
 {
-    size_t blk = r * (size_t)mp.size + (size_t)mp.rank;
     for (int i = 0; i < N; i++)
         b[i] = (double)(blk * 100 + (size_t)i);
 }
 
-/* A few hundred microseconds that differ by rank and round, so blocks
+/* A few hundred microseconds that differ by rank and block, so blocks
  * reach rank 0 out of order. */
-static void pause_for(size_t r)
+static void pause_for(size_t blk)
 {
-    unsigned h = (unsigned)(r * 2654435761u) ^ (unsigned)(mp.rank * 40503u);
-    struct timespec ts = {0, (long)((h >> 7) % 900 + 50) * 1000L * (mp.rank + 1)};
-    nanosleep(&ts, NULL);
+    unsigned h = (unsigned)(blk * 2654435761u) ^ (unsigned)(mp.rank * 40503u);
+    sleep_us((long)((h >> 7) % 900 + 50) * (mp.rank + 1));
 }
 
 /* After a stream: no message waits to be received anywhere (then all
@@ -100,93 +99,155 @@ static void no_leftovers(void)
 #endif
 }
 
-/* rounds rounds on every rank; stop_rank stops at stop_round (put), or
- * after its last round when stop_round == rounds (close).  Returns what
- * close returned; sn: rank 0's view. */
-static int run(size_t rounds, int stop_rank, size_t stop_round, seen *sn)
+/* The smallest of x over the ranks and the total of n, on every rank. */
+static void over_ranks(size_t *x_min, size_t *n_sum)
+{
+#ifdef PKSIM_MPI
+    unsigned long long v[2] = {*x_min, *n_sum}, r[2];
+    MPI_Allreduce(&v[0], &r[0], 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&v[1], &r[1], 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    *x_min = (size_t)r[0];
+    *n_sum = (size_t)r[1];
+#else
+    (void)x_min;
+    (void)n_sum;
+#endif
+}
+
+/* A stream of nblocks blocks; stop_rank stops at its block number
+ * stop_k (put), or after its last block when it has fewer (close).
+ * Returns what close returned; sn: rank 0's view; stop_blk: the block
+ * the stop took the place of (SIZE_MAX: none), on every rank; mine:
+ * blocks this rank was given. */
+static int run(size_t nblocks, int stop_rank, size_t stop_k, seen *sn, size_t *stop_blk,
+               size_t *mine)
 {
     *sn = (seen){0};
-    pk_stream *s = pk_stream_open(&mp, N, rounds, consume, sn);
+    *stop_blk = SIZE_MAX;
+    *mine = 0;
+    pk_stream *s = pk_stream_open(&mp, N, nblocks, consume, sn);
     CHECK(s != NULL, "open");
     if (!s)
         return -2;
-    int late = 0;
-    for (size_t r = 0; r < rounds; r++) {
-        double *b = pk_stream_slot(s, r);
-        if (!b)
-            break;
-        fill(b, r);
-        pause_for(r);
-        int stop = mp.rank == stop_rank && r == stop_round;
-        if (pk_stream_put(s, r, stop))
+    size_t blk;
+    double *b;
+    int stopped = 0;
+    while ((b = pk_stream_next(s, &blk)) != NULL) {
+        fill(b, blk);
+        pause_for(blk);
+        int stop = mp.rank == stop_rank && *mine == stop_k;
+        ++*mine;
+        if (stop)
+            *stop_blk = blk;
+        if (pk_stream_put(s, stop))
             break;
     }
-    late = mp.rank == stop_rank && stop_round == rounds;
-    int rc = pk_stream_close(s, late, NULL);
+    stopped = mp.rank == stop_rank && *stop_blk == SIZE_MAX; /* fewer blocks: a late stop */
+    int rc = pk_stream_close(s, stopped, NULL);
     no_leftovers();
+    size_t total = *mine;
+    over_ranks(stop_blk, &total);
+    *mine = total;
     return rc;
 }
 
-static void all_blocks(size_t rounds)
+static void all_blocks(size_t nblocks)
 {
     seen sn;
-    int rc = run(rounds, -1, 0, &sn);
-    CHECK(rc == 0, "%zu rounds: close returned %d", rounds, rc);
+    size_t stop_blk, given;
+    int rc = run(nblocks, -1, 0, &sn, &stop_blk, &given);
+    CHECK(rc == 0, "%zu blocks: close returned %d", nblocks, rc);
+    CHECK(given == nblocks, "%zu blocks: %zu given out", nblocks, given);
     if (mp.rank == 0) {
-        CHECK(sn.count == rounds * (size_t)mp.size, "%zu rounds: consumed %zu blocks", rounds,
-              sn.count);
-        CHECK(!sn.out_of_order, "%zu rounds: out of order", rounds);
-        CHECK(!sn.bad_content, "%zu rounds: contents", rounds);
+        CHECK(sn.count == nblocks, "%zu blocks: consumed %zu", nblocks, sn.count);
+        CHECK(!sn.out_of_order, "%zu blocks: out of order", nblocks);
+        CHECK(!sn.bad_content, "%zu blocks: contents", nblocks);
     }
 }
 
-static void stop_at(int who, size_t round, size_t rounds)
+static void stop_at(int who, size_t k, size_t nblocks)
 {
     seen sn;
-    int rc = run(rounds, who, round, &sn);
-    CHECK(rc == 1, "stop by rank %d at round %zu: close returned %d", who, round, rc);
+    size_t stop_blk, given;
+    int rc = run(nblocks, who, k, &sn, &stop_blk, &given);
+    CHECK(rc == 1, "stop by rank %d at its block %zu: close returned %d", who, k, rc);
     if (mp.rank == 0) {
-        size_t stop_blk = round * (size_t)mp.size + (size_t)who;
-        CHECK(sn.count <= stop_blk, "stop by rank %d at round %zu: consumed %zu blocks", who,
-              round, sn.count);
+        CHECK(stop_blk == SIZE_MAX || sn.count <= stop_blk,
+              "stop by rank %d at block %zu: consumed %zu blocks", who, stop_blk, sn.count);
         CHECK(!sn.out_of_order && !sn.bad_content, "stop by rank %d: order or contents", who);
     }
 }
 
-/* Rank 0 consumes slowly (2 ms a block), the others hand blocks in as
- * fast as they can: rank q's slot for round r opens only after rank 0
- * began consuming q's round r - 2 x window. */
-static void run_ahead_bounded(void)
+/* The last rank takes 3 ms a block, the others hand theirs in as fast
+ * as they can: they wait for its blocks, block b being given out only
+ * after rank 0 began consuming block b - L. */
+static void window_bounded(void)
 {
 #ifdef PKSIM_MPI
-    enum { ROUNDS = 40, AHEAD = 2 * PK_STREAM_WINDOW };
-    if (mp.size > MAX_RANKS)
-        return;
+    enum { NB = MAX_BLOCKS };
     static seen sn;
-    sn = (seen){.slow_ns = 2000000L};
-    double t_slot[ROUNDS] = {0}, all[MAX_RANKS * ROUNDS];
-    pk_stream *s = pk_stream_open(&mp, N, ROUNDS, consume, &sn);
+    sn = (seen){0};
+    double t_given[NB] = {0}, all[NB];
+    pk_stream *s = pk_stream_open(&mp, N, NB, consume, &sn);
     CHECK(s != NULL, "open");
     if (!s)
         return;
-    for (size_t r = 0; r < ROUNDS; r++) {
-        double *b = pk_stream_slot(s, r);
-        t_slot[r] = now_s();
-        if (b)
-            fill(b, r);
-        pk_stream_put(s, r, 0);
+    size_t blk;
+    double *b;
+    while ((b = pk_stream_next(s, &blk)) != NULL) {
+        t_given[blk] = now_s();
+        fill(b, blk);
+        if (mp.size > 1 && mp.rank == mp.size - 1)
+            sleep_us(3000);
+        pk_stream_put(s, 0);
     }
     double wait_s = -1;
     CHECK(pk_stream_close(s, 0, &wait_s) == 0, "close");
     CHECK(wait_s >= 0, "waiting %g s", wait_s);
     no_leftovers();
-    MPI_Gather(t_slot, ROUNDS, MPI_DOUBLE, all, ROUNDS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Reduce(t_given, all, NB, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    size_t L = PK_STREAM_WINDOW * (size_t)mp.size;
     int early = 0;
-    for (int q = 1; mp.rank == 0 && q < mp.size; q++)
-        for (size_t r = AHEAD; r < ROUNDS; r++)
-            early += all[(size_t)q * ROUNDS + r] < sn.t_consumed[q][r - AHEAD];
-    CHECK(!early, "%d slots opened more than two windows ahead of rank 0", early);
-    CHECK(mp.rank != 0 || sn.count == ROUNDS * (size_t)mp.size, "consumed %zu", sn.count);
+    for (size_t i = L; mp.rank == 0 && i < NB; i++)
+        early += all[i] < sn.t_consumed[i - L];
+    CHECK(!early, "%d blocks given out a window ahead of consumption", early);
+    CHECK(mp.rank != 0 || (sn.count == NB && !sn.out_of_order && !sn.bad_content),
+          "window: consumed %zu", sn.count);
+#endif
+}
+
+/* The last rank takes 1.5 ms a block, the others 0.5 ms: it is given
+ * about a third of the others' blocks, well under its share in turn
+ * (nblocks / ranks, which would make the others wait for it).  (A rank
+ * many times slower than the others is given more than its speed's
+ * share: the others may run only a window ahead of its oldest block.) */
+static void slow_rank_does_less(void)
+{
+#ifdef PKSIM_MPI
+    enum { NB = 60 };
+    if (mp.size < 2)
+        return;
+    static seen sn;
+    sn = (seen){0};
+    pk_stream *s = pk_stream_open(&mp, N, NB, consume, &sn);
+    CHECK(s != NULL, "open");
+    if (!s)
+        return;
+    size_t blk, mine = 0;
+    double *b;
+    while ((b = pk_stream_next(s, &blk)) != NULL) {
+        fill(b, blk);
+        sleep_us(mp.rank == mp.size - 1 ? 1500 : 500);
+        mine++;
+        pk_stream_put(s, 0);
+    }
+    CHECK(pk_stream_close(s, 0, NULL) == 0, "close");
+    no_leftovers();
+    CHECK(mp.rank != 0 || (sn.count == NB && !sn.out_of_order && !sn.bad_content),
+          "uneven ranks: consumed %zu", sn.count);
+    size_t share = NB / (size_t)mp.size;
+    CHECK(mp.rank != mp.size - 1 || mine <= share * 3 / 4,
+          "the slow rank did %zu blocks of %d (%zu in turn)", mine, NB, share);
 #endif
 }
 
@@ -196,17 +257,20 @@ int main(void)
         fprintf(stderr, "test_stream: MPI cannot start\n");
         return 1;
     }
-    all_blocks(1);                    /* fewer rounds than the window */
-    all_blocks(PK_STREAM_WINDOW);     /* exactly the window */
-    all_blocks(41);                   /* many windows, uneven ranks */
+    size_t L = PK_STREAM_WINDOW * (size_t)mp.size;
+    all_blocks(1);                                  /* fewer blocks than ranks */
+    all_blocks(PK_STREAM_AHEAD * (size_t)mp.size);  /* just the first deal */
+    all_blocks(L);                                  /* exactly the window */
+    all_blocks(41);                                 /* many windows, uneven ranks */
     for (int who = 0; who < mp.size; who++) {
-        stop_at(who, 0, 20);          /* before anything was consumed */
-        stop_at(who, 6, 20);          /* past the window */
-        stop_at(who, 19, 20);         /* the last round */
-        stop_at(who, 20, 20);         /* after the last round (a late signal) */
+        stop_at(who, 0, 20);          /* at its first block */
+        stop_at(who, 3, 20);          /* past the first deal */
+        stop_at(who, 20, 20);         /* after its last block (a late signal) */
     }
+    stop_at(0, 19, 20);               /* alone, at the last block */
     all_blocks(9);                    /* a stream after stopped ones is whole */
-    run_ahead_bounded();
+    window_bounded();
+    slow_rank_does_less();
     /* a stream never used is discarded without a word between ranks */
     seen sn = {0};
     pk_stream_discard(pk_stream_open(&mp, N, 3, consume, &sn));
