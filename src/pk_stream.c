@@ -8,9 +8,9 @@
  * sender's next number, NONE when every block is given out, or STOP.  So
  * a rank holds, or awaits answers for, PK_STREAM_AHEAD numbers at any
  * time, and rank 0 always knows which message comes next from each rank:
- * the earliest number it gave that rank and has not received.  It posts
- * that receive when it gives the number, before the rank can know it, so
- * no block ever arrives unexpected: straight into its slot, b mod L.  An
+ * the earliest number it gave that rank and has not received, and
+ * receives it straight into its slot, b mod L (posted when it gives the
+ * number: only blocks of the first deal can arrive before that).  An
  * answer that would give a number L ahead of consumption waits (owed)
  * until consumption moves.  An MPI error ends the job (MPI_Abort): a rank
  * that can no longer talk would leave the others waiting for it. */
@@ -466,14 +466,16 @@ static void close0(pk_stream *s)
  * message, so rank 0 receives one message per number it gave. */
 static void close_rank(pk_stream *s)
 {
-    /* left while holding a number or awaiting one: a stop */
-    s->stopping |= s->has_cur || s->hold_n || s->answered < s->asked;
+    /* left while holding a number: a stop (the answers still awaited are
+     * heard first: a number among them is one too, a NONE is not) */
+    s->stopping |= s->has_cur || s->hold_n;
     if (s->has_cur) {
         send_slot(s);
         send_msg(s, s->cur, 1);
         s->has_cur = 0;
     }
     while (s->hold_n || s->answered < s->asked) {
+        s->stopping |= s->hold_n != 0;
         while (s->hold_n) {
             size_t b = hold_pop(s);
             send_slot(s);

@@ -62,7 +62,8 @@ int pk_stream_put(pk_stream *s, int stop);
 
 /* Waits for the rest, consumes it on rank 0, frees the stream; stop
  * nonzero: this rank stops after all (a signal after its last block).  A
- * rank that leaves while it holds a block number stops the run.  Returns
+ * rank that leaves while it holds a block number (or is then given one)
+ * stops the run.  Returns
  * 1 on every rank when the run stopped on any rank, else 0.  wait_s (may
  * be NULL): this rank's seconds in next, put and close less those in
  * consume, i.e. waiting on the other ranks.  Collective: every rank

@@ -178,6 +178,31 @@ static void stop_at(int who, size_t k, size_t nblocks)
     }
 }
 
+/* Each rank does the blocks of the first deal and leaves right after
+ * handing in its last, without the next that would say none is left: it
+ * holds no number and awaits only a NONE, which is no stop. */
+static void leave_after_last_put(void)
+{
+    size_t nb = PK_STREAM_AHEAD * (size_t)mp.size, blk, mine = 0;
+    seen sn = {0};
+    pk_stream *s = pk_stream_open(&mp, N, nb, consume, &sn);
+    CHECK(s != NULL, "open");
+    if (!s)
+        return;
+    double *b;
+    while ((b = pk_stream_next(s, &blk)) != NULL) {
+        fill(b, blk);
+        pk_stream_put(s, 0);
+        if (++mine == PK_STREAM_AHEAD)
+            break;
+    }
+    int rc = pk_stream_close(s, 0, NULL);
+    no_leftovers();
+    CHECK(rc == 0, "leaving after the last put: close returned %d", rc);
+    CHECK(mp.rank != 0 || (sn.count == nb && !sn.out_of_order && !sn.bad_content),
+          "leaving after the last put: consumed %zu of %zu", sn.count, nb);
+}
+
 /* The last rank takes 3 ms a block, the others hand theirs in as fast
  * as they can: they wait for its blocks, block b being given out only
  * after rank 0 began consuming block b - L. */
@@ -269,6 +294,7 @@ int main(void)
     }
     stop_at(0, 19, 20);               /* alone, at the last block */
     all_blocks(9);                    /* a stream after stopped ones is whole */
+    leave_after_last_put();
     window_bounded();
     slow_rank_does_less();
     /* a stream never used is discarded without a word between ranks */
