@@ -43,10 +43,13 @@ typedef struct sweep_sim {
     double *grid;
     size_t ng, nday, ndd;
     size_t *day_at;
+    double pin_day;  /* the pinned propagator's extent, days */
 } sweep_sim;
 
-/* 0, or -1 when out of memory (nothing to free). */
-int sweep_sim_init(sweep_sim *sm, const pk_model *m, const pk_sweep_opts *o);
+/* For the scenarios of r (built); 0, or -1 when out of memory (nothing
+ * to free). */
+int sweep_sim_init(sweep_sim *sm, const pk_model *m, const pk_sweep_opts *o,
+                   const pk_sweep_result *r);
 void sweep_sim_free(sweep_sim *sm);
 
 /* One draw d with parameters theta (model units) in every scenario of r,

@@ -221,7 +221,7 @@ int pk_trial_run(const pk_trial_pop *pop, const pk_trial_opts *o, const pk_mpi *
     }
     j.ntr = sw->n_tr ? sw->n_tr : 1;
     j.nblocks = ((size_t)o->patients + PK_TRIAL_BLOCK - 1) / PK_TRIAL_BLOCK;
-    int bad = sweep_sim_init(&j.sm, m, &o->sw) != 0;
+    int bad = sweep_sim_init(&j.sm, m, &o->sw, &r->sw) != 0;
     j.nt = j.sm.nday + 1;
     sw->n_days = j.sm.nday;
     sw->q = malloc(j.ns * (j.nro ? j.nro : 1) * 3 * sizeof *sw->q);
