@@ -74,11 +74,13 @@ static double conc(const double *a, const double *d)
 }
 
 /* One rate: fine nodes over 12 time constants, and as fine after them. */
-static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse)
+static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse,
+                    double *h_far)
 {
     *h_fine = 0.02 / d[KEL];
     *t_fine = 12.0 / d[KEL];
     *h_coarse = *h_fine;
+    *h_far = 4.0 * *h_coarse;
 }
 
 /* Nothing depends on the time since the dose: the propagator is matrix

@@ -77,12 +77,14 @@ static double conc(const double *a, const double *d)
     return a[CENTRAL] / d[VOL];
 }
 
-static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse)
+static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse,
+                    double *h_far)
 {
     double fast = fmax(d[KA], d[KEL]), slow = fmin(d[KA], d[KEL]);
     *h_fine = 0.02 / fast;
     *t_fine = 12.0 / fast;
     *h_coarse = fmax(*h_fine, 0.02 / slow);
+    *h_far = 4.0 * *h_coarse;
 }
 
 /* Nothing depends on the time since the dose: the propagator is matrix

@@ -77,13 +77,15 @@ static double conc(const double *a, const double *d)
 }
 
 /* Fine nodes while the fastest process runs, coarser after it. */
-static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse)
+static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_coarse,
+                    double *h_far)
 {
     double fast = fmax(d[KA], d[K10] + d[K12] + d[K21]);
     double slow = fmin(d[KA], fmin(d[K10], d[K21]));
     *h_fine = 0.02 / fast;
     *t_fine = 12.0 / fast;
     *h_coarse = fmax(*h_fine, 0.02 / slow);
+    *h_far = 4.0 * *h_coarse;
 }
 
 /* Nothing depends on the time since the dose: matrix exponentials throughout. */

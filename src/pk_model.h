@@ -164,9 +164,10 @@ typedef struct pk_model {
     /* Concentration, linear in the PK states (mg/L). */
     double (*conc)(const double *a, const double *derived);
     /* Node spacing for the PK propagator: fine step up to t_fine_day after a
-     * dose, coarse step after it. */
+     * dose, coarse step for two days after it, far step after that (only
+     * the slow elimination left: 4 x the coarse step, or coarser). */
     void (*pk_grid)(const double *derived, double *h_fine_day, double *t_fine_day,
-                    double *h_coarse_day);
+                    double *h_coarse_day, double *h_far_day);
     /* Optional: pk_rhs depends on the time since the dose only within
      * [tau_on, tau_off] (days); before it, it equals its value at 0, after
      * it its value at tau_off, to rounding.  tau_off <= tau_on: never.  The

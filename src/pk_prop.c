@@ -357,14 +357,15 @@ static int plan_grid(pk_prop *p, const pk_model *m, const double *derived, doubl
                      pk_err *err)
 {
     size_t n = p->n, nn = n * n;
-    double hf, tf, hc;
-    m->pk_grid(derived, &hf, &tf, &hc);
+    double hf, tf, hc, hfar;
+    m->pk_grid(derived, &hf, &tf, &hc, &hfar);
     tf = fmin(tf, tau_max);
-    if (!(hf > 0 && hc > 0 && isfinite(hf) && isfinite(hc) && tf >= 0))
+    if (!(hf > 0 && hc > 0 && hfar > 0 && isfinite(hf) && isfinite(hc) && isfinite(hfar) &&
+          tf >= 0))
         return pk_err_set(err, PK_ESOLVER, "",
-                          "PK propagator: grid steps %g and %g days from the PK's rate constants "
-                          "are not positive and finite",
-                          hf, hc);
+                          "PK propagator: grid steps %g, %g and %g days from the PK's rate "
+                          "constants are not positive and finite",
+                          hf, hc, hfar);
     /* Node counts in double first: one is cast to size_t only once the
      * whole table is known to fit in PK_PROP_MAX_BYTES (a rate constant of
      * 1e12/day would ask for 1e12 nodes, and an infinite one for a count
@@ -373,7 +374,7 @@ static int plan_grid(pk_prop *p, const pk_model *m, const double *derived, doubl
     double coarse_end = fmin(tau_max, t_fine + 2.0);
     double ncoarse = coarse_end > t_fine ? ceil((coarse_end - t_fine) / hc - 1e-9) : 0.0;
     double t_far = t_fine + ncoarse * hc;
-    double nfar = tau_max > t_far ? ceil((tau_max - t_far) / (4 * hc) - 1e-9) : 0.0;
+    double nfar = tau_max > t_far ? ceil((tau_max - t_far) / hfar - 1e-9) : 0.0;
     double nodes = nf + 1 + ncoarse + nfar;
     double bytes = nodes * (2.0 * nn + 3.0 * n) * sizeof(double);
     if (!(bytes <= PK_PROP_MAX_BYTES))
@@ -386,8 +387,9 @@ static int plan_grid(pk_prop *p, const pk_model *m, const double *derived, doubl
     p->n_fine = (size_t)nf;
     p->t_fine = p->n_fine * hf;
     /* Two days after the fine region only the slow elimination is left:
-     * 4x the coarse step keeps the Hermite error (h*k)^4/384 near 1e-7. */
-    p->h_far = 4 * hc;
+     * the model's far step (4x the coarse one) keeps the Hermite error
+     * (h*k)^4/384 near 1e-7. */
+    p->h_far = hfar;
     p->r_fine = 1.0 / p->h_fine;
     p->r_coarse = 1.0 / p->h_coarse;
     p->r_far = 1.0 / p->h_far;

@@ -6,11 +6,12 @@
  * tau after a dose is Phi(tau) * (state just after the dose).  pk_prop
  * tabulates Phi and dPhi/dtau at tight tolerance, once per PK parameter
  * set, on three uniform grids (fine where absorption and the switch move
- * fast, coarse in the tail, 4x coarser from two days after it, where only
- * the slow elimination is left) so that a look-up is O(1), and
- * interpolates between nodes with cubic Hermite polynomials.  Phi at each
- * dosing-interval length is kept exactly ("jumps"), so propagating from
- * dose to dose adds no interpolation error. */
+ * fast, coarse in the tail, coarser still (the model's far step) from
+ * two days after it, where only the slow elimination is left) so that a
+ * look-up is O(1), and interpolates between nodes with cubic Hermite
+ * polynomials.  Phi at each dosing-interval length is kept exactly
+ * ("jumps"), so propagating from dose to dose adds no interpolation
+ * error. */
 #ifndef PK_PROP_H
 #define PK_PROP_H
 
