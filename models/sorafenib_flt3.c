@@ -228,6 +228,7 @@ static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_c
      * not change the PD's step count. */
     double h_switch = fmin(0.08 / 24.0, d[TP_DAY] / 75.0), t_switch = fmax(1.0, 3.0 * d[TP_DAY]);
     double h_tail = fmin(1.0 / 24.0, 0.04 / ((1.0 - d[FENT]) * d[KEL] + 1e-300));
+    *h_far = 4.0 * h_tail; /* two days on, only the elimination is left */
     if (mat_day / 25.0 < h_switch && 20.0 * mat_day < t_switch &&
         t_switch <= 20.0 * mat_day + 2.0) {
         /* Fast absorption (MAT under 2 h and under t_switch / 20): its own
@@ -235,19 +236,16 @@ static void pk_grid(const double *d, double *h_fine, double *t_fine, double *h_c
          * region, which covers the switch.  One fine step over the whole
          * first day made the table grow as 1/MAT (25 nodes per MAT), so
          * the largest of a trial's tables, and its memory, grew with the
-         * patients drawn; now about 800 nodes in the first day at most.
-         * Two days on, only the elimination is left: the far steps stay
-         * 4 x h_tail. */
+         * patients drawn; now about 800 nodes in the first day at most,
+         * and the far steps stay those of the tail. */
         *h_fine = mat_day / 25.0;
         *t_fine = 20.0 * mat_day;
         *h_coarse = fmin(h_tail, h_switch);
-        *h_far = 4.0 * h_tail;
         return;
     }
     *h_fine = fmin(h_switch, mat_day / 25.0);
     *t_fine = fmax(t_switch, 20.0 * mat_day);
     *h_coarse = h_tail;
-    *h_far = 4.0 * h_tail;
 }
 
 /* I(C) = C^h/(EC50^h + C^h): C/(EC50 + C) at h = 1 (one division: this

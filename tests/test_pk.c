@@ -343,13 +343,13 @@ static double table_error(fixture *f, double mat_h, size_t *nodes)
 }
 
 /* A fast absorber (MAT 0.1 h, 6 min) has its fine steps over its 20 MAT
- * only, the switch's steps after: about 600 nodes a day however small
- * MAT (the fine steps once ran over the whole first day, 25 nodes per
- * MAT: the table, and a trial's memory, grew as 1/MAT), and its table is
- * as close to a 12-second reference as a typical patient's (MAT 1.98 h),
- * both within the switch's interpolation error (a few 1e-7 of the peak
- * concentration, where Ehc turns over in a tenth of an hour; 1e-9 of the
- * AUC). */
+ * only, the switch's steps after: about 800 nodes in the first day
+ * however small MAT (the fine steps once ran over the whole first day,
+ * 25 nodes per MAT: the table, and a trial's memory, grew as 1/MAT), and
+ * its table is as close to a 12-second reference as a typical patient's
+ * (MAT 1.98 h), both within the switch's interpolation error (a few 1e-7
+ * of the peak concentration, where Ehc turns over in a tenth of an hour;
+ * 1e-9 of the AUC). */
 static void fast_absorption_table_bounded(void **s)
 {
     (void)s;
