@@ -127,13 +127,15 @@ static void serve(pk_stream *s)
     size_t cap = (size_t)s->mp->size * D;
     while (s->owed_n) {
         int q = s->owed[s->owed_head];
-        long long w = STOP;
-        if (!s->stopping && s->given >= s->nblocks)
+        long long w;
+        if (s->stopping)
+            w = STOP;
+        else if (s->given >= s->nblocks)
             w = NONE;
-        else if (!s->stopping && s->given < s->done + s->L) {
+        else if (s->given < s->done + s->L) {
             w = (long long)s->given;
             give(s, q, s->given++);
-        } else if (!s->stopping)
+        } else
             return; /* the window is full: the answer waits for consumption */
         /* the answer D before this one was received: the rank holds D
          * numbers or answers at most */
@@ -370,17 +372,14 @@ static double *next(pk_stream *s, size_t *blk)
     size_t b;
     double *slot;
     if (s->mp->rank == 0) {
+        /* its first deal, then the next number, once the window has room */
         advance(s, 0);
-        if (!s->hold_n) {
-            while (!s->stopping && s->given < s->nblocks && s->given >= s->done + s->L)
-                advance(s, 1);
-            if (s->stopping || s->given >= s->nblocks)
-                return NULL;
-            hold_push(s, s->given++);
-        }
-        if (s->stopping)
+        while (!s->stopping && !s->hold_n && s->given < s->nblocks &&
+               s->given >= s->done + s->L)
+            advance(s, 1);
+        if (s->stopping || (!s->hold_n && s->given >= s->nblocks))
             return NULL;
-        b = hold_pop(s);
+        b = s->hold_n ? hold_pop(s) : s->given++;
         slot = slot0(s, b);
     } else {
 #ifdef PKSIM_MPI

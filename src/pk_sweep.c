@@ -204,7 +204,7 @@ typedef struct sweep_job {
  * any fixed scenario opens (to the next dose, or from the last one to
  * the horizon), so the table spans what the runs look up and no more (a
  * horizon-long table for 1-day intervals was mostly far-grid nodes never
- * read: 8% of a sweep's time).  A rule-based scenario may pause anywhere:
+ * read: 7.9% of an AML trial's instructions).  A rule-based scenario may pause anywhere:
  * the horizon.  The margin keeps the last node from rounding below the
  * longest interval, which would rebuild the table for every run. */
 static double pin_extent(const pk_sweep_result *r, const pk_sweep_opts *o)
